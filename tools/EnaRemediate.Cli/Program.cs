@@ -1,0 +1,3 @@
+using EnaRemediate.Cli;
+
+return await CliApp.RunAsync(args);
