@@ -15,6 +15,8 @@ namespace EnaRemediate.Core.Engine;
 public sealed class Reconciler
 {
     private const string RollbackStep = "rollback";
+    private static readonly TimeSpan CoalesceWindow = TimeSpan.FromSeconds(3);
+    private double _jitterFactor = 1;
     private readonly IRemediationStore _store;
     private readonly PlanRegistry _plans;
     private readonly EngineOptions _options;
@@ -42,6 +44,9 @@ public sealed class Reconciler
     public async Task<AdvanceResult> AdvanceAsync(IReadOnlyList<string> remediationIds, CancellationToken cancellationToken = default)
     {
         var now = _time.GetUtcNow();
+        // One jitter draw per Advance: records of one batch stay in step (so their calls keep
+        // sharing batches) while separate workflows drift apart.
+        _jitterFactor = 1 + 0.2 * _jitter.NextDouble();
         var latest = new Dictionary<string, RemediationRecord>(StringComparer.Ordinal);
         foreach (var id in remediationIds.Distinct(StringComparer.Ordinal))
         {
@@ -50,7 +55,8 @@ public sealed class Reconciler
                 latest[id] = record;
             }
         }
-        var due = latest.Values.Where(r => !r.IsFinished && (r.NextLookAt is null || r.NextLookAt <= now)).ToList();
+        // Records due within the coalescing window are looked at now too, so that their calls join this batch.
+        var due = latest.Values.Where(r => !r.IsFinished && (r.NextLookAt is null || r.NextLookAt <= now + CoalesceWindow)).ToList();
         if (due.Count > 0)
         {
             var facts = await _facts.GatherAsync(due.Select(r => r.InstanceId).ToList(), cancellationToken);
@@ -202,7 +208,7 @@ public sealed class Reconciler
         return -1;
     }
 
-    private TimeSpan Jittered(TimeSpan after) => after * (1 + 0.2 * _jitter.NextDouble());
+    private TimeSpan Jittered(TimeSpan after) => after * _jitterFactor;
 
     private async Task<RemediationRecord?> TrySaveAsync(RemediationRecord record, long expectedVersion, CancellationToken cancellationToken)
     {

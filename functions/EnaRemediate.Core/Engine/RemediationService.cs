@@ -75,7 +75,7 @@ public sealed class RemediationService
             {
                 triage = AlreadyRemediating(fact.InstanceId, created.Record);
             }
-            started.Add(StartedInstance.From(triage, created.Created ? created.Record.RemediationId : null, calls));
+            started.Add(StartedInstance.From(triage, created.Created ? created.Record : null, calls));
         }
         return new StartResult(started);
     }

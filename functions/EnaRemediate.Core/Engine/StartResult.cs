@@ -8,14 +8,15 @@ namespace EnaRemediate.Core.Engine;
 public sealed record StartResult(IReadOnlyList<StartedInstance> Instances)
 {
     /// <summary>The records an Advance loop should drive (created, unfinished).</summary>
-    public IReadOnlyList<string> RemediationIds => Instances.Where(i => i.RemediationId is not null && i.RefusalCode is null).Select(i => i.RemediationId!).ToList();
+    public IReadOnlyList<string> RemediationIds => Instances.Where(i => i.RemediationId is not null && i.Outcome is null).Select(i => i.RemediationId!).ToList();
 }
 
 /// <summary>One instance of a start: the record created (null when refused or already running elsewhere), the plan, and why.</summary>
-public sealed record StartedInstance(string InstanceId, string? RemediationId, string Plan, string? RefusalCode, string? Reason, IReadOnlyList<PlannedCall> PlannedCalls)
+/// <remarks><see cref="Outcome"/> is set when the record was created already finished: refused, or a dry run.</remarks>
+public sealed record StartedInstance(string InstanceId, string? RemediationId, string Plan, string? RefusalCode, string? Reason, IReadOnlyList<PlannedCall> PlannedCalls, string? Outcome)
 {
-    public static StartedInstance From(TriageResult triage, string? remediationId, IReadOnlyList<PlannedCall> calls) =>
-        new(triage.InstanceId, remediationId, triage.Plan, triage.RefusalCode, triage.Reason, calls);
+    public static StartedInstance From(TriageResult triage, RemediationRecord? record, IReadOnlyList<PlannedCall> calls) =>
+        new(triage.InstanceId, record?.RemediationId, triage.Plan, triage.RefusalCode, triage.Reason, calls, record?.Outcome ?? (triage.Refused ? Outcomes.Refused : null));
 }
 
 /// <summary>The answer of <see cref="RemediationService.PlanAsync"/> for one instance.</summary>
