@@ -101,6 +101,10 @@ public sealed class RemediationService
         {
             return AlreadyRemediating(facts.InstanceId, running);
         }
+        if (!triage.Refused && triage.Plan == PlanNames.Fallback && _options.DriverConfigurationProblem is { } problem)
+        {
+            return TriageResult.Refuse(facts.InstanceId, triage.Plan, RefusalCodes.PlanNotAvailable, $"Engine configuration: {problem}; nothing was changed.");
+        }
         if (triage.Refused || _plans.TryGet(triage.Plan, out _))
         {
             return triage;
