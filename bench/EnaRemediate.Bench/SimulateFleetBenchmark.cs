@@ -46,6 +46,10 @@ public static class SimulateFleetBenchmark
         }
         wall.Stop();
         var outcomes = string.Join(", ", result.Records.GroupBy(r => r.Outcome).Select(g => $"{g.Count()} {g.Key}"));
+        foreach (var reason in result.Records.Where(r => r.Outcome != "recovered").GroupBy(r => r.OutcomeReason))
+        {
+            Console.Error.WriteLine($"{reason.Count()} x {reason.Key}");
+        }
         var counters = host.World.Counters;
         Console.Error.WriteLine($"{instances} instances, calls by action: {string.Join(", ", counters.Snapshot().OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value}"))}");
         Console.WriteLine($"| {instances} | {outcomes} | {counters.Total} | {counters.Total / (double)instances:0.0} | {counters["StartInstances"]} | {counters.Throttled + service.ThrottledCalls} | {clock.GetUtcNow() - start:hh\\:mm\\:ss} | {wall.Elapsed.TotalSeconds:0.0} s |");
