@@ -70,6 +70,11 @@ internal static class InstanceActions
             {
                 throw new ApiException("IncorrectInstanceState", $"This instance '{i.InstanceId}' is not in a state from which it can be stopped.");
             }
+            if (i.InstanceLifecycle == "spot")
+            {
+                // The simulator's Spot Instances come from one-time requests, which EC2 will not stop.
+                throw new ApiException("UnsupportedOperation", $"You can't stop the Spot Instance '{i.InstanceId}' because it is associated with a one-time Spot Instance request. You can only stop Spot Instances associated with persistent Spot Instance requests.");
+            }
         }
         ctx.ExitIfDryRun();
         var changes = new List<object?[]>();
