@@ -44,6 +44,7 @@ public sealed class OfflineRepairJourneyTests
         await sim.Ec2.StartInstancesAsync(new StartInstancesRequest { InstanceIds = [broken] });
         sim.Advance(TimeSpan.FromMinutes(5));
         Assert.Equal("ok", await sim.InstanceStatusAsync(broken));
+        Assert.Equal(broken, sim.World.AllVolumes.Single(v => v.VolumeId == root.VolumeId).Attachment!.InstanceId);
 
         var missing = await RunAsync(sim, rescue, "EnaRemediate-CollectHostReport", new() { ["TargetDevice"] = ["/dev/sdg"] });
         Assert.Equal("Failed", missing.Status.Value);
