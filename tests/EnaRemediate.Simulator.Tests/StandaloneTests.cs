@@ -45,7 +45,9 @@ public sealed class StandaloneTests
     private static Process Start(params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "EnaRemediate.Simulator.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // The same dotnet host that runs the tests, so PATH does not matter.
+        var host = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
+        var info = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(dll);
         foreach (var arg in args)
         {
