@@ -27,6 +27,7 @@ internal static class InstanceActions
         router.Add("StartInstances", StartInstances);
         router.Add("StopInstances", StopInstances);
         router.Add("TerminateInstances", TerminateInstances);
+        router.Add("RebootInstances", RebootInstances);
         router.Add("DescribeInstanceAttribute", DescribeInstanceAttribute);
         router.Add("ModifyInstanceAttribute", ModifyInstanceAttribute);
     }
@@ -157,6 +158,25 @@ internal static class InstanceActions
             changes.Add(InstanceXml.StateChange(i.InstanceId, previous, i.StateAt(ctx.Now)));
         }
         yield return Set("instancesSet", changes);
+    }
+
+    // An OS reboot: the guest comes back on its newest kernel, status checks run again.
+    private static IEnumerable<XElement> RebootInstances(Ec2Context ctx)
+    {
+        var instances = ctx.RequiredInstances();
+        foreach (var i in instances)
+        {
+            if (i.StateAt(ctx.Now) is not (InstanceStates.Running or InstanceStates.Pending))
+            {
+                throw new ApiException("IncorrectInstanceState", $"The instance '{i.InstanceId}' is not in a state from which it can be rebooted.");
+            }
+        }
+        ctx.ExitIfDryRun();
+        foreach (var i in instances.Where(i => i.StateAt(ctx.Now) == InstanceStates.Running))
+        {
+            i.Reboot(ctx.Now);
+        }
+        yield return E("return", true);
     }
 
     private static IEnumerable<XElement> DescribeInstanceAttribute(Ec2Context ctx)
