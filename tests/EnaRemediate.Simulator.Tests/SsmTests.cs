@@ -78,6 +78,23 @@ public sealed class SsmTests
     }
 
     [Fact]
+    public async Task Only_Sha256_is_required_the_rest_takes_the_documents_defaults()
+    {
+        await using var sim = await Sim.StartAsync("healthy");
+        var id = sim.Id("ok");
+        var send = await sim.Ssm.SendCommandAsync(new SendCommandRequest
+        {
+            DocumentName = "EnaRemediate-InstallDriver", InstanceIds = [id], Parameters = new() { ["Sha256"] = [Sha], ["Version"] = [""] },
+        });
+        Assert.Equal("https://github.com/amzn/amzn-drivers/archive/refs/tags/ena_linux_2.16.1.tar.gz", send.Command.Parameters["SourceArchive"].Single());
+        sim.Advance(TimeSpan.FromMinutes(4));
+        var invocation = await Get(sim, send.Command.CommandId, id);
+        Assert.Equal("Success", invocation.Status.Value);
+        Assert.Equal("installEnaDriver", invocation.PluginName);
+        Assert.Equal("2.16.1", sim.World.Instance(id).Guest!.DkmsEnaVersion);
+    }
+
+    [Fact]
     public async Task A_failing_build_reports_failure_and_leaves_the_guest_as_it_was()
     {
         await using var sim = await Sim.StartAsync("healthy");
@@ -145,7 +162,7 @@ public sealed class SsmTests
         var list = await sim.Ssm.ListCommandInvocationsAsync(new ListCommandInvocationsRequest { CommandId = send.Command.CommandId, Details = true });
         var plugin = list.CommandInvocations.Single().CommandPlugins.Single();
         Assert.Equal(2_500, plugin.Output.Length);
-        Assert.Equal("CollectHostReport", plugin.Name);
+        Assert.Equal("collectHostReport", plugin.Name);
     }
 
     [Fact]

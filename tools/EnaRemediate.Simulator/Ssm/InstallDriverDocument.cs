@@ -18,25 +18,20 @@ internal sealed partial class InstallDriverDocument : SimulatedDocument
     public const string DocumentName = "EnaRemediate-InstallDriver";
 
     public override string Name => DocumentName;
-    public override string PluginName => "InstallDriver";
-    public override IReadOnlyCollection<string> RequiredParameters => ["SourceArchive", "Sha256", "Version"];
-    public override IReadOnlyCollection<string> OptionalParameters => ["Kernels", DocumentRun.TargetDeviceParameter];
+    public override string PluginName => "installEnaDriver";
 
-    public override void Validate(IReadOnlyDictionary<string, IReadOnlyList<string>> parameters)
-    {
-        base.Validate(parameters);
-        ValidateTargetDevice(parameters);
-        Check(parameters, "Version", DriverVersion());
-        Check(parameters, "Sha256", Sha256());
-        Check(parameters, "SourceArchive", SourceArchive());
-        foreach (var kernel in Kernels(parameters))
-        {
-            if (!KernelName().IsMatch(kernel))
-            {
-                throw new ApiException("InvalidParameters", $"Parameter \"Kernels\" value \"{kernel}\" does not match the allowed pattern.");
-            }
-        }
-    }
+    /// <summary>Names, defaults and allowedPatterns as in driver/documents/EnaRemediate-InstallDriver.json, plus TargetDevice.</summary>
+    public override IReadOnlyList<DocumentParameter> Parameters { get; } =
+    [
+        new("SourceArchive", "https://github.com/amzn/amzn-drivers/archive/refs/tags/ena_linux_2.16.1.tar.gz", SourceArchive()),
+        new("Sha256", null, Sha256()),
+        new("Version", "2.16.1", DriverVersion()),
+        new("Kernels", "", KernelList()),
+        TargetDevice,
+    ];
+
+    /// <summary>With Version empty the script takes the version the source declares: the pinned release's here.</summary>
+    private const string PinnedVersion = "2.16.1";
 
     public override TimeSpan Duration(Random random) => random.Draw(Latencies.DkmsBuild);
 
@@ -46,7 +41,7 @@ internal sealed partial class InstallDriverDocument : SimulatedDocument
         {
             return NoTargetVolume(run);
         }
-        var version = run.Single("Version")!;
+        var version = run.Single("Version") is { Length: > 0 } v ? v : PinnedVersion;
         var selected = Kernels(run.Parameters);
         var targets = selected.Count == 0 ? guest.Kernels.ToList() : guest.Kernels.Where(k => selected.Contains(k.Version)).ToList();
         var buildFails = run.World.Faults.For(run.Instance.InstanceId).DriverBuildFails;
@@ -127,24 +122,15 @@ internal sealed partial class InstallDriverDocument : SimulatedDocument
             ? values.SelectMany(v => v.Split([',', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList()
             : [];
 
-    private static void Check(IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string name, Regex pattern)
-    {
-        var value = parameters[name][0];
-        if (!pattern.IsMatch(value))
-        {
-            throw new ApiException("InvalidParameters", $"Parameter \"{name}\" value \"{value}\" does not match the allowed pattern.");
-        }
-    }
-
-    [GeneratedRegex(@"^\d+\.\d+\.\d+$")]
+    [GeneratedRegex(@"^([0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4})?$")]
     private static partial Regex DriverVersion();
 
     [GeneratedRegex("^[0-9a-fA-F]{64}$")]
     private static partial Regex Sha256();
 
-    [GeneratedRegex(@"^(https://|s3://)[^\s;|&`$<>]+$")]
+    [GeneratedRegex("^(/|https://|s3://)[A-Za-z0-9._~:/+%=@-]+$")]
     private static partial Regex SourceArchive();
 
-    [GeneratedRegex(@"^[A-Za-z0-9._+-]{1,100}$")]
-    private static partial Regex KernelName();
+    [GeneratedRegex("^[A-Za-z0-9._+~, -]{0,1024}$")]
+    private static partial Regex KernelList();
 }
