@@ -142,6 +142,22 @@ public sealed class SsmTests
     }
 
     [Fact]
+    public async Task A_kernel_the_release_cannot_build_for_fails_as_a_kernel_api_mismatch()
+    {
+        await using var sim = await Sim.StartAsync("healthy");
+        var id = sim.Id("ok");
+        sim.World.Instance(id).Guest!.Kernels.Add(new KernelInstall { Version = "6.12.0-1-amd64", Headers = true, IncompatibleDriverVersions = ["2.16.1"] });
+        var send = await sim.Ssm.SendCommandAsync(new SendCommandRequest { DocumentName = "EnaRemediate-InstallDriver", InstanceIds = [id], Parameters = InstallParameters() });
+        sim.Advance(TimeSpan.FromMinutes(4));
+        var invocation = await Get(sim, send.Command.CommandId, id);
+        Assert.Equal("Failed", invocation.Status.Value);
+        var result = JsonSerializer.Deserialize<InstallResult>(invocation.StandardOutputContent.TrimEnd().Split('\n')[^1], HostReportJson.Options)!;
+        Assert.StartsWith("kernel_api_mismatch:", result.Kernels!.Single(k => k.Kernel == "6.12.0-1-amd64").Error);
+        Assert.Contains("modpost:", result.Log);
+        Assert.Null(sim.World.Instance(id).Guest!.DkmsEnaVersion);
+    }
+
+    [Fact]
     public async Task Dkms_registration_makes_the_next_kernel_update_build_the_module_when_headers_are_there()
     {
         await using var sim = await Sim.StartAsync("healthy");
