@@ -53,7 +53,7 @@ internal static class LineRules
         new(LineEvent.Fixed, FindingCodes.IgnorableWarning, ["aenq"], @"failed to config aenq|trying to set unsupported aenq events|can'?t get aenq configuration", Effect: FindingEffect.Benign),
         new(LineEvent.Fixed, FindingCodes.IgnorableWarning, ["command parameter"], @"command parameter \d+ is not supported", Effect: FindingEffect.Benign),
         new(LineEvent.Fixed, FindingCodes.IgnorableWarning, ["taint", "verification failed"], @"out-of-tree module taints kernel|module verification failed|tainting kernel", NeedsEnaContext: true, Effect: FindingEffect.Benign),
-        new(LineEvent.Fixed, FindingCodes.IgnorableWarning, ["llq", "fallback to host", "lpc"], @"llq is not supported|fallback to host mode|failed to set llq configurations|\blpc\b.{0,60}(disabled|not supported)", NeedsEnaContext: true, Effect: FindingEffect.Benign),
+        new(LineEvent.Fixed, FindingCodes.IgnorableWarning, ["llq", "fallback to host", "lpc", "local page cache"], @"llq is not supported|fallback to host mode|failed to set llq configurations|\blpc\b.{0,60}(disabled|not supported)|local page cache is disabled", NeedsEnaContext: true, Effect: FindingEffect.Benign),
         new(LineEvent.Fixed, FindingCodes.SuboptimalConfiguration, ["optimal configuration"], @"sub-?optimal configuration notification"),
 
         // Loading a module built for another kernel: the project's core failure mode.
