@@ -169,7 +169,7 @@ public sealed class ReconcilerOnFakeCloudTests
         var started = await Service().StartAsync(Remediate("i-0123456789abcdef6") with { DryRun = true });
 
         var instance = Assert.Single(started.Instances);
-        Assert.Equal(PlanNamesForTest.Fallback, instance.Plan);
+        Assert.Equal(Core.Triage.PlanNames.Fallback, instance.Plan);
         Assert.Contains(instance.PlannedCalls, c => c.AwsAction == "ec2:StopInstances" && c.DryRunCheck!.StartsWith("permitted", StringComparison.Ordinal));
         Assert.Contains(instance.PlannedCalls, c => c.AwsAction == "ssm:SendCommand");
         Assert.Empty(_cloud.MutatingCalls);
@@ -235,9 +235,4 @@ public sealed class ReconcilerOnFakeCloudTests
         var stored = (await _store.HistoryAsync(instanceId)).Single();
         Assert.Contains(stored.UndoLog, u => u.Action == UndoActions.StartAgain);
     }
-}
-
-internal static class PlanNamesForTest
-{
-    public const string Fallback = "fallback";
 }
