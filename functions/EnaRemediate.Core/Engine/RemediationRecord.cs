@@ -18,7 +18,7 @@ public sealed record RemediationRecord
     public string? TriggerDetail { get; init; }
     public bool DryRun { get; init; }
     /// <summary>The step the record is in now; the reconciler decides the next one from observation.</summary>
-    public string Step { get; init; } = "start";
+    public string Step { get; init; } = InitialStep;
     public int Attempts { get; init; }
     public ImmutableList<UndoEntry> UndoLog { get; init; } = [];
     public ImmutableList<HistoryEntry> History { get; init; } = [];
@@ -34,6 +34,9 @@ public sealed record RemediationRecord
     public long Version { get; init; }
 
     public bool IsFinished => Outcome is not null;
+
+    /// <summary>The step of a record no Advance has looked at yet.</summary>
+    public const string InitialStep = "start";
 }
 
 /// <summary>How to reverse one change, recorded before the change is made.</summary>

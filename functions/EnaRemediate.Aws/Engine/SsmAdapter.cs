@@ -1,0 +1,70 @@
+using Amazon.SimpleSystemsManagement;
+using Amazon.SimpleSystemsManagement.Model;
+using EnaRemediate.Core.Engine.Ports;
+using CommandInvocation = EnaRemediate.Core.Engine.Ports.CommandInvocation;
+
+namespace EnaRemediate.Aws.Engine;
+
+/// <summary><see cref="ISsmPort"/> on the AWS SDK v4 (JSON 1.1 protocol).</summary>
+public sealed class SsmAdapter(IAmazonSimpleSystemsManagement ssm) : ISsmPort
+{
+    /// <summary>The InstanceIds filter of DescribeInstanceInformation takes at most 50 values.</summary>
+    private const int FilterMax = 50;
+
+    public async Task<IReadOnlyDictionary<string, string>> DescribePingStatusAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var chunk in instanceIds.Chunk(FilterMax))
+        {
+            string? next = null;
+            do
+            {
+                var response = await Ec2Adapter.Call("DescribeInstanceInformation", () => ssm.DescribeInstanceInformationAsync(new DescribeInstanceInformationRequest
+                {
+                    Filters = [new InstanceInformationStringFilter { Key = "InstanceIds", Values = chunk.ToList() }],
+                    NextToken = next,
+                }, cancellationToken));
+                foreach (var info in response.InstanceInformationList ?? [])
+                {
+                    if (info.InstanceId is { } id && info.PingStatus?.Value is { } ping)
+                    {
+                        result[id] = ping;
+                    }
+                }
+                next = response.NextToken;
+            }
+            while (!string.IsNullOrEmpty(next));
+        }
+        return result;
+    }
+
+    public async Task<string> SendCommandAsync(string documentName, IReadOnlyList<string> instanceIds, IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, CancellationToken cancellationToken)
+    {
+        var response = await Ec2Adapter.Call("SendCommand", () => ssm.SendCommandAsync(new SendCommandRequest
+        {
+            DocumentName = documentName,
+            InstanceIds = instanceIds.ToList(),
+            Parameters = parameters.ToDictionary(p => p.Key, p => p.Value.ToList()),
+            Comment = comment,
+        }, cancellationToken));
+        return response.Command?.CommandId ?? throw new AwsCallException("SendCommand", "NoCommandId", "SSM accepted the command but returned no command id");
+    }
+
+    public async Task<CommandInvocation?> GetCommandInvocationAsync(string commandId, string instanceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var r = await ssm.GetCommandInvocationAsync(new GetCommandInvocationRequest { CommandId = commandId, InstanceId = instanceId }, cancellationToken);
+            return new CommandInvocation(r.Status?.Value ?? "Pending", r.ResponseCode, r.StandardOutputContent ?? "", r.StandardErrorContent ?? "");
+        }
+        catch (InvocationDoesNotExistException)
+        {
+            // SSM takes a moment to know a just-sent command's invocations.
+            return null;
+        }
+        catch (Amazon.Runtime.AmazonServiceException e)
+        {
+            throw AwsErrors.ToPortError("GetCommandInvocation", e);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+namespace EnaRemediate.Core.Engine;
+
+/// <summary>
+/// The answer of one Advance: whether every record has an outcome, how long to wait before the
+/// next Advance (Step Functions' Wait SecondsPath), and a summary of each record.
+/// </summary>
+public sealed record AdvanceResult(bool Done, int WaitSeconds, IReadOnlyList<RecordSummary> Records)
+{
+    /// <summary>Requested ids the store does not know (never an error: nothing to advance).</summary>
+    public IReadOnlyList<string> UnknownRemediationIds { get; init; } = [];
+}
+
+/// <summary>One record as a person or a state machine wants to see it.</summary>
+public sealed record RecordSummary(
+    string RemediationId,
+    string InstanceId,
+    string Plan,
+    string Step,
+    string? Outcome,
+    string? OutcomeReason,
+    string? LastEvent,
+    DateTimeOffset CreatedAt,
+    double ElapsedSeconds,
+    DateTimeOffset? NextLookAt,
+    bool DryRun)
+{
+    public static RecordSummary From(RemediationRecord record, DateTimeOffset now) => new(
+        record.RemediationId,
+        record.InstanceId,
+        record.Plan,
+        record.Step,
+        record.Outcome,
+        record.OutcomeReason,
+        record.History.Count == 0 ? null : record.History[^1].Event,
+        record.CreatedAt,
+        ((record.IsFinished ? record.UpdatedAt : now) - record.CreatedAt).TotalSeconds,
+        record.NextLookAt,
+        record.DryRun);
+}

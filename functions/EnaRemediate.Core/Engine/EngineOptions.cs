@@ -1,0 +1,48 @@
+namespace EnaRemediate.Core.Engine;
+
+/// <summary>
+/// Everything about the engine that a deployment may set: the SSM documents and their parameters,
+/// timeouts, EC2's documented rate limits, and the opt-in policy. Defaults are the documented
+/// AWS values and the driver bundle's document names.
+/// </summary>
+public sealed record EngineOptions
+{
+    public string InstallDocument { get; init; } = "EnaRemediate-InstallDriver";
+    public string CollectDocument { get; init; } = "EnaRemediate-CollectHostReport";
+
+    /// <summary>Parameters of the install document: SourceArchive, Sha256, Version, Kernels (from the driver manifest).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> InstallParameters { get; init; } = new Dictionary<string, IReadOnlyList<string>>
+    {
+        ["Version"] = ["2.16.1"],
+        ["Kernels"] = ["all"],
+    };
+
+    /// <summary>Treat every instance as opted in (a deployment-wide choice); otherwise the EnaRemediate:OptIn=true tag is required.</summary>
+    public bool OptInAll { get; init; }
+
+    /// <summary>A normal stop that has not finished by then is repeated with Force.</summary>
+    public TimeSpan ForceStopAfter { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>A forced stop that has not finished by then fails the step.</summary>
+    public TimeSpan StuckStoppingAfter { get; init; } = TimeSpan.FromMinutes(15);
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>How long to wait for both status checks ok and SSM Online after a start.</summary>
+    public TimeSpan HealthyTimeout { get; init; } = TimeSpan.FromMinutes(20);
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(30);
+    /// <summary>Failed calls of one step before the step is given up (throttling does not count).</summary>
+    public int MaxAttempts { get; init; } = 4;
+
+    /// <summary>Client-side token buckets per mutating action (EC2's documented account limits: size, refill per second).</summary>
+    public IReadOnlyDictionary<string, (int Size, double RefillPerSecond)> RateLimits { get; init; } = new Dictionary<string, (int, double)>
+    {
+        ["ec2:StartInstances"] = (5, 2),
+        ["ec2:StopInstances"] = (50, 5),
+        ["ec2:ModifyInstanceAttribute"] = (50, 5),
+        ["ssm:SendCommand"] = (20, 5),
+    };
+
+    /// <summary>Ids per StopInstances/StartInstances call.</summary>
+    public int MaxIdsPerCall { get; init; } = 100;
+
+    /// <summary>Seed for the polling jitter; null = random. Tests fix it.</summary>
+    public int? JitterSeed { get; init; }
+}

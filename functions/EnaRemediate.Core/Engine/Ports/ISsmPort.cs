@@ -1,0 +1,17 @@
+namespace EnaRemediate.Core.Engine.Ports;
+
+/// <summary>Every SSM call the engine can make, each with its IAM action (see <see cref="IEc2Port"/>).</summary>
+public interface ISsmPort
+{
+    /// <summary>PingStatus (Online, ConnectionLost, Inactive) of the managed instances among these ids; absent ids are unknown to SSM.</summary>
+    [AwsAction("ssm:DescribeInstanceInformation")]
+    Task<IReadOnlyDictionary<string, string>> DescribePingStatusAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken);
+
+    /// <summary>Runs a Command document on up to 50 instances; returns the command id.</summary>
+    [AwsAction("ssm:SendCommand", Mutating = true)]
+    Task<string> SendCommandAsync(string documentName, IReadOnlyList<string> instanceIds, IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, CancellationToken cancellationToken);
+
+    /// <summary>The status and output of one instance's part of a command; null while SSM does not know the invocation yet.</summary>
+    [AwsAction("ssm:GetCommandInvocation")]
+    Task<CommandInvocation?> GetCommandInvocationAsync(string commandId, string instanceId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,237 @@
+using EnaRemediate.Core.Engine.Ports;
+using EnaRemediate.Core.Facts;
+using EnaRemediate.Core.Plans;
+
+namespace EnaRemediate.Core.Engine;
+
+/// <summary>
+/// One level-triggered step for a batch of records (controller-runtime's Reconcile, for many):
+/// observe every due instance in a few calls, let each record's current step decide from that
+/// observation alone, save the decisions (undo entries first) with conditional writes, make the
+/// calls grouped into batches, save the results, and say when to look again.
+/// Crash-safe by construction: every call is preceded by a saved record that makes repeating the
+/// decision harmless (steps act only from valid origin states), and no step waits in-process.
+/// </summary>
+public sealed class Reconciler
+{
+    private const string RollbackStep = "rollback";
+    private static readonly TimeSpan CoalesceWindow = TimeSpan.FromSeconds(3);
+    private double _jitterFactor = 1;
+    private readonly IRemediationStore _store;
+    private readonly PlanRegistry _plans;
+    private readonly EngineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly FactsGatherer _facts;
+    private readonly ISsmPort _ssm;
+    private readonly ActionExecutor _executor;
+    private readonly Random _jitter;
+
+    public Reconciler(IEc2Port ec2, ISsmPort ssm, IRemediationStore store, PlanRegistry plans, EngineOptions options, TimeProvider time)
+    {
+        _store = store;
+        _plans = plans;
+        _options = options;
+        _time = time;
+        _ssm = ssm;
+        _facts = new FactsGatherer(ec2, ssm);
+        _executor = new ActionExecutor(ec2, ssm, options, time);
+        _jitter = options.JitterSeed is { } seed ? new Random(seed) : new Random();
+    }
+
+    /// <summary>Calls EC2/SSM refused with throttling since this reconciler was made.</summary>
+    public int ThrottledCalls => _executor.ThrottledCalls;
+
+    public async Task<AdvanceResult> AdvanceAsync(IReadOnlyList<string> remediationIds, CancellationToken cancellationToken = default)
+    {
+        var now = _time.GetUtcNow();
+        // One jitter draw per Advance: records of one batch stay in step (so their calls keep
+        // sharing batches) while separate workflows drift apart.
+        _jitterFactor = 1 + 0.2 * _jitter.NextDouble();
+        var latest = new Dictionary<string, RemediationRecord>(StringComparer.Ordinal);
+        foreach (var id in remediationIds.Distinct(StringComparer.Ordinal))
+        {
+            if (await _store.GetAsync(id, cancellationToken) is { } record)
+            {
+                latest[id] = record;
+            }
+        }
+        // Records due within the coalescing window are looked at now too, so that their calls join this batch.
+        var due = latest.Values.Where(r => !r.IsFinished && (r.NextLookAt is null || r.NextLookAt <= now + CoalesceWindow)).ToList();
+        if (due.Count > 0)
+        {
+            var facts = await _facts.GatherAsync(due.Select(r => r.InstanceId).ToList(), cancellationToken);
+            var invocations = await FetchInvocationsAsync(due, cancellationToken);
+            var work = new List<PendingAction>();
+            foreach (var record in due)
+            {
+                var (decided, action) = Decide(record, facts[record.InstanceId], invocations.GetValueOrDefault(record.RemediationId), now);
+                if (decided == record)
+                {
+                    continue;
+                }
+                // Saved before any call: the undo entry and the intent are durable before EC2 is touched.
+                var saved = await TrySaveAsync(decided, record.Version, cancellationToken);
+                if (saved is null)
+                {
+                    latest[record.RemediationId] = await _store.GetAsync(record.RemediationId, cancellationToken) ?? record;
+                    continue;
+                }
+                latest[saved.RemediationId] = saved;
+                if (action is not null)
+                {
+                    work.Add(new PendingAction(saved, action));
+                }
+            }
+            foreach (var result in await _executor.ExecuteAsync(work, cancellationToken))
+            {
+                var after = ApplyResult(result, _time.GetUtcNow());
+                if (await TrySaveAsync(after, result.Record.Version, cancellationToken) is { } saved)
+                {
+                    latest[saved.RemediationId] = saved;
+                }
+            }
+        }
+        return Summarise(latest.Values, remediationIds, _time.GetUtcNow());
+    }
+
+    private async Task<Dictionary<string, CommandInvocation?>> FetchInvocationsAsync(List<RemediationRecord> due, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, CommandInvocation?>(StringComparer.Ordinal);
+        foreach (var record in due)
+        {
+            if (record.Memo.TryGetValue(MemoKeys.CommandId(record.Step), out var commandId))
+            {
+                result[record.RemediationId] = await _ssm.GetCommandInvocationAsync(commandId, record.InstanceId, cancellationToken);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Runs the record's steps on one observation until one waits, acts or finishes.</summary>
+    private (RemediationRecord Record, EngineAction? Action) Decide(RemediationRecord record, InstanceFacts facts, CommandInvocation? invocation, DateTimeOffset now)
+    {
+        if (!_plans.TryGet(record.Plan, out var plan))
+        {
+            return (record.Finish(Outcomes.Failed, $"this engine has no plan named '{record.Plan}'", now), null);
+        }
+        if (record.Step == RemediationRecord.InitialStep)
+        {
+            record = record.MoveTo(plan.Steps[0].Name, now);
+        }
+        // A bounded number of transitions per look: each Next is backed by the same observation.
+        for (var hop = 0; hop <= plan.Steps.Count + 1; hop++)
+        {
+            var inRollback = record.Step == RollbackStep;
+            var step = inRollback ? plan.Rollback : plan.Steps.FirstOrDefault(s => s.Name == record.Step);
+            if (step is null)
+            {
+                return (record.Finish(Outcomes.Failed, $"plan {plan.Name} has no step '{record.Step}'", now), null);
+            }
+            var context = new StepContext(record, facts, now, _options, invocation);
+            var decision = !inRollback && record.Attempts >= _options.MaxAttempts
+                ? new StepDecision.Fail($"{step.Name} gave up after {record.Attempts} failed calls ({record.LastEvent()})")
+                : step.Decide(context);
+            switch (decision)
+            {
+                case StepDecision.Wait wait:
+                    var waiting = record.LastEvent() == wait.Why ? record : record.WithEvent(now, wait.Why);
+                    return (waiting with { NextLookAt = now + Jittered(wait.After) }, null);
+                case StepDecision.Next next:
+                    var index = IndexOf(plan, step);
+                    record = record.WithMemo(next.Memo).WithEvent(now, next.Event);
+                    if (inRollback || index + 1 >= plan.Steps.Count)
+                    {
+                        return (record.Finish(Outcomes.Failed, $"plan {plan.Name} ran out of steps after {step.Name}", now), null);
+                    }
+                    record = record.MoveTo(plan.Steps[index + 1].Name, now);
+                    invocation = null;
+                    continue;
+                case StepDecision.Fail fail when inRollback || plan.Rollback is null:
+                    return (record.Finish(Outcomes.Failed, fail.Reason, now), null);
+                case StepDecision.Fail fail:
+                    record = record.WithEvent(now, $"failed: {fail.Reason}; rolling back")
+                        .WithMemo(System.Collections.Immutable.ImmutableDictionary<string, string>.Empty
+                            .Add(MemoKeys.FailureReason, $"{step.Name}: {fail.Reason}")
+                            .Add(MemoKeys.FailedStep, step.Name))
+                        .MoveTo(RollbackStep, now);
+                    invocation = null;
+                    continue;
+                case StepDecision.Finish finish:
+                    return (record.WithMemo(finish.Memo).Finish(finish.Outcome, finish.Reason, now), null);
+                case StepDecision.Act when !step.ValidOriginStates.Contains(facts.State):
+                    return (record with { NextLookAt = now + Jittered(TimeSpan.FromSeconds(5)) }, null);
+                case StepDecision.Act act:
+                    var acting = record.WithMemo(act.Memo).WithEvent(now, act.Event);
+                    if (act.Undo is not null)
+                    {
+                        acting = acting with { UndoLog = acting.UndoLog.Add(act.Undo) };
+                    }
+                    return (acting with { NextLookAt = now + TimeSpan.FromSeconds(5) }, act.Action);
+            }
+        }
+        return (record with { NextLookAt = now + Jittered(TimeSpan.FromSeconds(5)) }, null);
+    }
+
+    private RemediationRecord ApplyResult(ActionResult result, DateTimeOffset now)
+    {
+        var record = result.Record;
+        return result switch
+        {
+            { Deferred: { } retryAfter } => record with { NextLookAt = now + Jittered(retryAfter) },
+            { Error: { } error } => record.WithEvent(now, $"{result.Action.AwsAction} failed: {error}") with
+            {
+                Attempts = record.Attempts + 1,
+                NextLookAt = now + Jittered(TimeSpan.FromSeconds(5 * Math.Pow(2, Math.Min(record.Attempts, 5)))),
+            },
+            _ => record.WithMemo(result.Memo) with { NextLookAt = now + Jittered(FirstLookAfter(result.Action)) },
+        };
+    }
+
+    /// <summary>How soon a call's effect is worth looking at: a stop takes tens of seconds, an attribute change is immediate.</summary>
+    private static TimeSpan FirstLookAfter(EngineAction action) => action switch
+    {
+        StopAction => TimeSpan.FromSeconds(15),
+        StartAction => TimeSpan.FromSeconds(10),
+        SetEnaSupportAction => TimeSpan.FromSeconds(1),
+        _ => TimeSpan.FromSeconds(5),
+    };
+
+    private static int IndexOf(IRemediationPlan plan, IPlanStep step)
+    {
+        for (var i = 0; i < plan.Steps.Count; i++)
+        {
+            if (ReferenceEquals(plan.Steps[i], step))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private TimeSpan Jittered(TimeSpan after) => after * _jitterFactor;
+
+    private async Task<RemediationRecord?> TrySaveAsync(RemediationRecord record, long expectedVersion, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _store.SaveAsync(record, expectedVersion, cancellationToken);
+        }
+        catch (StoreConflictException)
+        {
+            // Another Advance got there first; it owns this record's next move.
+            return null;
+        }
+    }
+
+    private static AdvanceResult Summarise(IEnumerable<RemediationRecord> records, IReadOnlyList<string> requested, DateTimeOffset now)
+    {
+        var summaries = records.Select(r => RecordSummary.From(r, now)).OrderBy(s => s.InstanceId, StringComparer.Ordinal).ToList();
+        var unfinished = summaries.Where(s => s.Outcome is null).ToList();
+        var wait = unfinished.Count == 0
+            ? 0
+            : (int)Math.Ceiling(Math.Clamp(unfinished.Min(s => ((s.NextLookAt ?? now) - now).TotalSeconds), 1, 300));
+        var known = summaries.Select(s => s.RemediationId).ToHashSet(StringComparer.Ordinal);
+        var unknown = requested.Distinct(StringComparer.Ordinal).Where(id => !known.Contains(id)).ToList();
+        return new AdvanceResult(unfinished.Count == 0, wait, summaries) { UnknownRemediationIds = unknown };
+    }
+}

@@ -1,0 +1,19 @@
+namespace EnaRemediate.Core.Engine;
+
+/// <summary>Diagnose: read-only report. Remediate: run the chosen plan.</summary>
+public enum RemediationMode
+{
+    Diagnose,
+    Remediate,
+}
+
+/// <summary>
+/// What every trigger (alarm, sweep, console, runbook, CLI) is normalised to.
+/// <paramref name="Trigger"/> names the source; <paramref name="TriggerDetail"/> is its reference (alarm ARN, runbook execution).
+/// </summary>
+public sealed record RemediationRequest(
+    IReadOnlyList<string> InstanceIds,
+    RemediationMode Mode,
+    bool DryRun,
+    string Trigger,
+    string? TriggerDetail);

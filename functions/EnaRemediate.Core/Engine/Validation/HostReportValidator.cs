@@ -1,0 +1,38 @@
+using EnaRemediate.Core.HostReports;
+
+namespace EnaRemediate.Core.Engine.Validation;
+
+/// <summary>
+/// The engine's validate judgement: the structural checks the plan depends on (a module for every
+/// installed kernel; ena bound to an interface).
+/// </summary>
+public sealed class HostReportValidator : IHostValidator
+{
+    public ValidationResult CheckDriverInstalled(HostReport report)
+    {
+        var kernels = report.Kernels ?? [];
+        if (kernels.Count == 0)
+        {
+            return new(false, "the host report lists no installed kernels, so the driver cannot be shown to be installed");
+        }
+        var missing = kernels.Where(k => k.EnaModule?.Path is null).Select(k => k.Kernel).ToList();
+        if (missing.Count > 0)
+        {
+            return new(false, $"no ena module for kernel(s) {string.Join(", ", missing)}: turning ENA on would leave the next boot of those kernels unreachable");
+        }
+        var running = kernels.FirstOrDefault(k => k.Running == true) ?? kernels[0];
+        return new(true, $"every installed kernel ({kernels.Count}) has an ena module", EnaModuleVersion: running.EnaModule?.Version);
+    }
+
+    public ValidationResult CheckEnaBound(HostReport report)
+    {
+        var ena = (report.Interfaces ?? []).FirstOrDefault(i => i.Driver == "ena");
+        if (ena is null)
+        {
+            return new(false, "no network interface is bound to the ena driver");
+        }
+        var running = (report.Kernels ?? []).FirstOrDefault(k => k.Running == true);
+        var version = ena.DriverVersion ?? running?.EnaModule?.Version;
+        return new(true, $"{ena.Name} is bound to ena {version}", EnaModuleVersion: version);
+    }
+}

@@ -1,0 +1,60 @@
+using EnaRemediate.Core.Engine.Ports;
+
+namespace EnaRemediate.Core.Facts;
+
+/// <summary>
+/// Gathers the facts for a batch in as few calls as EC2 allows: one DescribeInstances per 1,000
+/// ids, one DescribeInstanceTypes for the distinct types (cached: a type's EnaSupport never
+/// changes), one DescribeInstanceStatus per 1,000 ids and one DescribeInstanceInformation.
+/// </summary>
+public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm)
+{
+    private const int DescribeBatch = 1000;
+    private readonly Dictionary<string, string> _typeEnaSupport = new(StringComparer.Ordinal);
+
+    public async Task<IReadOnlyDictionary<string, InstanceFacts>> GatherAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken)
+    {
+        var ids = instanceIds.Distinct(StringComparer.Ordinal).ToList();
+        var instances = new Dictionary<string, Ec2Instance>(StringComparer.Ordinal);
+        var statuses = new Dictionary<string, Ec2StatusChecks>(StringComparer.Ordinal);
+        foreach (var chunk in ids.Chunk(DescribeBatch))
+        {
+            foreach (var instance in await ec2.DescribeInstancesAsync(chunk, cancellationToken))
+            {
+                instances[instance.InstanceId] = instance;
+            }
+        }
+        var known = instances.Keys.ToList();
+        foreach (var chunk in known.Chunk(DescribeBatch))
+        {
+            foreach (var (id, status) in await ec2.DescribeInstanceStatusAsync(chunk, cancellationToken))
+            {
+                statuses[id] = status;
+            }
+        }
+        var missingTypes = instances.Values.Select(i => i.InstanceType).OfType<string>()
+            .Where(t => !_typeEnaSupport.ContainsKey(t)).Distinct(StringComparer.Ordinal).ToList();
+        if (missingTypes.Count > 0)
+        {
+            foreach (var (type, support) in await ec2.DescribeTypeEnaSupportAsync(missingTypes, cancellationToken))
+            {
+                _typeEnaSupport[type] = support;
+            }
+        }
+        var running = instances.Values.Where(i => i.State == "running").Select(i => i.InstanceId).ToList();
+        var pings = running.Count == 0
+            ? new Dictionary<string, string>()
+            : await ssm.DescribePingStatusAsync(running, cancellationToken);
+
+        return ids.ToDictionary(id => id, id =>
+        {
+            instances.TryGetValue(id, out var instance);
+            return new InstanceFacts(
+                id,
+                instance,
+                instance?.InstanceType is { } type && _typeEnaSupport.TryGetValue(type, out var support) ? support : null,
+                statuses.GetValueOrDefault(id),
+                pings.GetValueOrDefault(id));
+        }, StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,25 @@
+using EnaRemediate.Core.Engine.Ports;
+
+namespace EnaRemediate.Core.Facts;
+
+/// <summary>
+/// Everything observed about one instance at one moment: the EC2 description, its type's
+/// EnaSupport, both status checks and the SSM agent's ping. <see cref="Instance"/> is null when
+/// EC2 does not know the id.
+/// </summary>
+public sealed record InstanceFacts(
+    string InstanceId,
+    Ec2Instance? Instance,
+    string? TypeEnaSupport,
+    Ec2StatusChecks? Status,
+    string? SsmPingStatus)
+{
+    public bool Found => Instance is not null;
+    public string State => Instance?.State ?? "not-found";
+
+    /// <summary>Running, both checks ok and the SSM agent online: the instance can take a command.</summary>
+    public bool IsHealthyAndManaged =>
+        State == "running" && Status is { InstanceStatus: "ok", SystemStatus: "ok" } && SsmPingStatus == "Online";
+
+    public string? Tag(string key) => Instance is not null && Instance.Tags.TryGetValue(key, out var v) ? v : null;
+}

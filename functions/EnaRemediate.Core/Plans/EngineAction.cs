@@ -1,0 +1,35 @@
+namespace EnaRemediate.Core.Plans;
+
+/// <summary>
+/// A call a step wants made. Steps only say what; the reconciler groups equal actions of many
+/// records into one AWS call (one StopInstances for every record that wants a stop).
+/// </summary>
+public abstract record EngineAction
+{
+    /// <summary>The IAM action, also the key actions are grouped and paced by.</summary>
+    public abstract string AwsAction { get; }
+}
+
+public sealed record StopAction(bool Force) : EngineAction
+{
+    public override string AwsAction => "ec2:StopInstances";
+}
+
+public sealed record StartAction : EngineAction
+{
+    public override string AwsAction => "ec2:StartInstances";
+}
+
+public sealed record SetEnaSupportAction(bool Enabled) : EngineAction
+{
+    public override string AwsAction => "ec2:ModifyInstanceAttribute";
+}
+
+/// <summary>Runs an SSM Command document; <see cref="MemoKey"/> is where the command id is kept.</summary>
+public sealed record SendCommandAction(string DocumentName, IReadOnlyDictionary<string, IReadOnlyList<string>> Parameters, string MemoKey) : EngineAction
+{
+    public override string AwsAction => "ssm:SendCommand";
+
+    /// <summary>Grouping key: the same document with the same parameters can go to many instances in one call.</summary>
+    public string GroupKey => DocumentName + "\n" + string.Join("\n", Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + string.Join(",", p.Value)));
+}

@@ -1,0 +1,79 @@
+using System.Collections.Immutable;
+using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Engine.Ports;
+using EnaRemediate.Core.Engine.Validation;
+using EnaRemediate.Core.Plans.Steps;
+using EnaRemediate.Core.Triage;
+
+namespace EnaRemediate.Core.Plans.Fallback;
+
+/// <summary>
+/// The fallback plan for EBS-backed instances whose type supports running without ENA:
+/// stop → enaSupport off → start → healthy → install the driver → validate every kernel has it →
+/// stop → enaSupport on → start → healthy → validate ena is bound → (stop again if found stopped).
+/// Any failure after the first stop rolls back to enaSupport off and the state it was found in.
+/// </summary>
+public sealed class FallbackPlan : IRemediationPlan
+{
+    public const string ValidateInstallStep = "validate-install";
+    public const string ValidateFinalStep = "validate-final";
+
+    public FallbackPlan(IHostValidator validator)
+    {
+        Steps =
+        [
+            new StopStep("stop"),
+            new SetEnaSupportStep("ena-off", enabled: false),
+            new StartStep("start-without-ena"),
+            new AwaitHealthyStep("await-healthy-without-ena"),
+            new RunCommandStep("install-driver", o => o.InstallDocument, o => o.InstallParameters, JudgeInstall),
+            new RunCommandStep(ValidateInstallStep, o => o.CollectDocument, _ => NoParameters, i => JudgeReport(i, validator.CheckDriverInstalled, MemoKeys.DriverValidated)),
+            new StopStep("stop-for-ena"),
+            new SetEnaSupportStep("ena-on", enabled: true),
+            new StartStep("start-with-ena"),
+            new AwaitHealthyStep("await-healthy-with-ena"),
+            new RunCommandStep(ValidateFinalStep, o => o.CollectDocument, _ => NoParameters, i => JudgeReport(i, validator.CheckEnaBound, MemoKeys.FinalVerdict)),
+            new LeaveAsFoundStep("finish", "recovered: ENA on, driver installed for every kernel and bound"),
+        ];
+    }
+
+    public string Name => PlanNames.Fallback;
+    public IReadOnlyList<IPlanStep> Steps { get; }
+    public IPlanStep? Rollback { get; } = new FallbackRollbackStep();
+
+    private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> NoParameters = new Dictionary<string, IReadOnlyList<string>>();
+
+    private static CommandJudgement JudgeInstall(CommandInvocation invocation)
+    {
+        var result = CommandOutput.ParseInstallResult(invocation.StandardOutput);
+        if (result is null)
+        {
+            return new(false, $"the driver install printed no install result (command {invocation.Status}, exit {invocation.ResponseCode?.ToString() ?? "unknown"})");
+        }
+        if (!invocation.Succeeded || result.Status is not ("installed" or "unchanged"))
+        {
+            var failed = string.Join("; ", (result.Kernels ?? []).Where(k => k.Error is not null || k.Dkms == "failed").Select(k => $"{k.Kernel}: {k.Error ?? "dkms failed"}"));
+            return new(false, $"the driver install {result.Status ?? invocation.Status}: {(failed.Length > 0 ? failed : "no kernel detail")}");
+        }
+        return new(true, $"driver {result.Version} {result.Status} for {(result.Kernels ?? []).Count} kernel(s)");
+    }
+
+    private static CommandJudgement JudgeReport(CommandInvocation invocation, Func<HostReports.HostReport, ValidationResult> check, string memoKey)
+    {
+        if (!invocation.Succeeded)
+        {
+            return new(false, $"collecting the host report {invocation.Status} (exit {invocation.ResponseCode?.ToString() ?? "unknown"})");
+        }
+        if (CommandOutput.ParseHostReport(invocation.StandardOutput) is not { } report)
+        {
+            return new(false, "the host report could not be read from the command output");
+        }
+        var result = check(report);
+        var memo = ImmutableDictionary<string, string>.Empty.Add(memoKey, result.Verdict ?? (result.Passed ? "passed" : "failed"));
+        if (result.EnaModuleVersion is { } version)
+        {
+            memo = memo.SetItem(MemoKeys.EnaModuleVersion, version);
+        }
+        return new(result.Passed, result.Reason, memo);
+    }
+}

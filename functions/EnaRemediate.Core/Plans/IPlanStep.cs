@@ -1,0 +1,23 @@
+namespace EnaRemediate.Core.Plans;
+
+/// <summary>
+/// One step of a plan, shaped like a Cloud Custodian action: a name, the AWS permissions it needs
+/// (checked against the ports' AwsAction attributes, so IAM follows the code), the instance states
+/// it may act from (so a repeat after a crash is harmless), and a decision made from observation
+/// only. The reconciler makes the calls, in batches across records.
+/// </summary>
+public interface IPlanStep
+{
+    string Name { get; }
+
+    /// <summary>IAM actions this step's calls need.</summary>
+    IReadOnlyList<string> Permissions { get; }
+
+    /// <summary>Instance states this step may make a call from; any other state makes it wait instead.</summary>
+    IReadOnlySet<string> ValidOriginStates { get; }
+
+    /// <summary>The call this step makes on the happy path, listed (and EC2-DryRun-checked) by a dry run; null when it only watches.</summary>
+    EngineAction? PlannedAction(Engine.EngineOptions options);
+
+    StepDecision Decide(StepContext context);
+}

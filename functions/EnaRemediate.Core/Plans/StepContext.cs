@@ -1,0 +1,48 @@
+using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Engine.Ports;
+using EnaRemediate.Core.Facts;
+
+namespace EnaRemediate.Core.Plans;
+
+/// <summary>What a step sees when it decides: the record, fresh facts, the time, and the invocation of the command it sent (if any).</summary>
+public sealed record StepContext(
+    RemediationRecord Record,
+    InstanceFacts Facts,
+    DateTimeOffset Now,
+    EngineOptions Options,
+    CommandInvocation? Invocation)
+{
+    /// <summary>When the record entered its current step (kept in the memo by the reconciler).</summary>
+    public DateTimeOffset StepStartedAt =>
+        Record.Memo.TryGetValue(MemoKeys.StepStartedAt, out var s) && DateTimeOffset.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var t) ? t : Record.UpdatedAt;
+
+    public TimeSpan InStepFor => Now - StepStartedAt;
+
+    public string? Memo(string key) => Record.Memo.TryGetValue(key, out var v) ? v : null;
+
+    public DateTimeOffset? MemoTime(string key) =>
+        Memo(key) is { } s && DateTimeOffset.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var t) ? t : null;
+
+    /// <summary>The instance was stopped when the remediation began: it must end stopped.</summary>
+    public bool FoundStopped => Memo(MemoKeys.FoundState) == "stopped";
+}
+
+/// <summary>Keys of <see cref="RemediationRecord.Memo"/> shared between the reconciler and the steps.</summary>
+public static class MemoKeys
+{
+    public const string FoundState = "found.state";
+    public const string FoundEnaSupport = "found.enaSupport";
+    public const string StepStartedAt = "step.startedAt";
+    public const string FailureReason = "failure.reason";
+    public const string FailedStep = "failure.step";
+    public const string DriverValidated = "driver.validated";
+    public const string FinalVerdict = "final.verdict";
+    public const string EnaModuleVersion = "final.enaModuleVersion";
+
+    /// <summary>The SSM command id a step sent; the reconciler fetches its invocation on the next look.</summary>
+    public static string CommandId(string step) => $"{step}.commandId";
+
+    public static string StopRequestedAt(string step) => $"{step}.stopRequestedAt";
+
+    public static string ForcedAt(string step) => $"{step}.forcedAt";
+}

@@ -1,0 +1,52 @@
+using System.Collections.Immutable;
+using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Engine.Ports;
+
+namespace EnaRemediate.Core.Plans.Steps;
+
+/// <summary>What a command step concluded from a finished invocation, and what to remember of it.</summary>
+public sealed record CommandJudgement(bool Passed, string Reason, ImmutableDictionary<string, string>? Memo = null);
+
+/// <summary>
+/// Runs an SSM Command document on the instance and judges its output. The command id is kept in
+/// the memo; while it runs the step polls its invocation. A send lost to a crash (no id saved) is
+/// sent again: the documents are idempotent (the install re-checks what is installed).
+/// </summary>
+public sealed class RunCommandStep(
+    string name,
+    Func<EngineOptions, string> document,
+    Func<EngineOptions, IReadOnlyDictionary<string, IReadOnlyList<string>>> parameters,
+    Func<CommandInvocation, CommandJudgement> judge) : IPlanStep
+{
+    public string Name => name;
+    public IReadOnlyList<string> Permissions { get; } = ["ssm:SendCommand", "ssm:GetCommandInvocation"];
+    public IReadOnlySet<string> ValidOriginStates { get; } = new HashSet<string> { "running" };
+    public EngineAction? PlannedAction(EngineOptions options) => Action(options);
+
+    public SendCommandAction Action(EngineOptions options) => new(document(options), parameters(options), MemoKeys.CommandId(Name));
+
+    public StepDecision Decide(StepContext context)
+    {
+        if (context.Memo(MemoKeys.CommandId(Name)) is null)
+        {
+            if (!context.Facts.IsHealthyAndManaged)
+            {
+                return new StepDecision.Fail($"the instance cannot take an SSM command (state {context.Facts.State}, SSM {context.Facts.SsmPingStatus ?? "not registered"})");
+            }
+            return new StepDecision.Act(Action(context.Options), $"running {document(context.Options)}");
+        }
+        var invocation = context.Invocation;
+        if (invocation is null || !invocation.IsFinal)
+        {
+            if (context.InStepFor > context.Options.CommandTimeout)
+            {
+                return new StepDecision.Fail($"{document(context.Options)} did not finish within {context.Options.CommandTimeout.TotalMinutes:0} minutes");
+            }
+            return new StepDecision.Wait(TimeSpan.FromSeconds(10), $"waiting for {document(context.Options)} ({invocation?.Status ?? "sent"})");
+        }
+        var judgement = judge(invocation);
+        return judgement.Passed
+            ? new StepDecision.Next(judgement.Reason, judgement.Memo)
+            : new StepDecision.Fail(judgement.Reason);
+    }
+}

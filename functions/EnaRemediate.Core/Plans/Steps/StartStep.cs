@@ -1,0 +1,32 @@
+using EnaRemediate.Core.Engine;
+namespace EnaRemediate.Core.Plans.Steps;
+
+/// <summary>Brings a stopped instance to running (StartInstances; EC2 allows 5 calls in a burst, so the reconciler paces it).</summary>
+public sealed class StartStep(string name) : IPlanStep
+{
+    public string Name => name;
+    public IReadOnlyList<string> Permissions { get; } = ["ec2:StartInstances"];
+    public IReadOnlySet<string> ValidOriginStates { get; } = new HashSet<string> { "stopped" };
+    public EngineAction? PlannedAction(EngineOptions options) => new StartAction();
+
+    public StepDecision Decide(StepContext context)
+    {
+        switch (context.Facts.State)
+        {
+            case "running":
+                return new StepDecision.Next("running");
+            case "stopped":
+                if (context.InStepFor > context.Options.StartTimeout)
+                {
+                    return new StepDecision.Fail($"the instance would not start within {context.Options.StartTimeout.TotalMinutes:0} minutes");
+                }
+                return new StepDecision.Act(new StartAction(), "starting");
+            case "pending":
+                return new StepDecision.Wait(TimeSpan.FromSeconds(10), "waiting for the instance to run (pending)");
+            case "stopping":
+                return new StepDecision.Wait(TimeSpan.FromSeconds(15), "waiting for the stop to finish before starting");
+            default:
+                return new StepDecision.Fail($"cannot start an instance that is {context.Facts.State}");
+        }
+    }
+}

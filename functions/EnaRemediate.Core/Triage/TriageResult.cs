@@ -1,0 +1,42 @@
+namespace EnaRemediate.Core.Triage;
+
+/// <summary>The plan names triage chooses between.</summary>
+public static class PlanNames
+{
+    public const string Fallback = "fallback";
+    public const string OfflineRepair = "offline-repair";
+    public const string ReregisterAmi = "reregister-ami";
+    public const string DiagnoseOnly = "diagnose-only";
+    public const string Refused = "refused";
+}
+
+/// <summary>Machine-readable refusal codes; the reason text is for people.</summary>
+public static class RefusalCodes
+{
+    public const string NotFound = "not-found";
+    public const string InvalidId = "invalid-id";
+    public const string Terminated = "terminated";
+    public const string NotOptedIn = "not-opted-in";
+    public const string OpsWorks = "opsworks";
+    public const string AutoScaling = "auto-scaling";
+    public const string Spot = "spot";
+    public const string SystemCheckFailed = "system-check-failed";
+    public const string ParavirtualWithEna = "paravirtual-with-ena";
+    public const string EnaUnsupportedType = "ena-unsupported-type";
+    public const string AlreadyRemediating = "already-remediating";
+    public const string PlanNotAvailable = "plan-not-available";
+    public const string Unknown = "unknown-facts";
+}
+
+/// <summary>
+/// Triage's answer for one instance: the plan it would use (even when refused, so a person sees
+/// what would have happened) and, when it will not act, the refusal code and a plain reason.
+/// </summary>
+public sealed record TriageResult(string InstanceId, string Plan, string? RefusalCode, string? Reason)
+{
+    public bool Refused => RefusalCode is not null;
+
+    public static TriageResult Act(string instanceId, string plan, string reason) => new(instanceId, plan, null, reason);
+
+    public static TriageResult Refuse(string instanceId, string plan, string code, string reason) => new(instanceId, plan, code, reason);
+}
