@@ -1,3 +1,4 @@
+using EnaRemediate.Core.Engine;
 namespace EnaRemediate.Functions.Intake;
 
 /// <summary>One metric an alarm watches (metric-math and composite alarms have none of these).</summary>
@@ -12,7 +13,7 @@ public sealed record AlarmFacts(string? AlarmName, string? State, IReadOnlyList<
 /// </summary>
 public static class AlarmRule
 {
-    public static IntakeDecision Decide(AlarmFacts alarm, RequestedMode mode)
+    public static IntakeDecision Decide(AlarmFacts alarm, RemediationMode mode)
     {
         var name = InstanceIds.Quote(alarm.AlarmName);
         if (alarm.State is null)
@@ -35,7 +36,7 @@ public static class AlarmRule
         if (ids.Count == 0 || bad is not null || ids.Contains(null))
             return IntakeDecision.Reject($"Alarm {name} has no valid InstanceId dimension (got {InstanceIds.Quote(bad)}).");
 
-        var request = new IntakeRequest(ids!, mode, DryRun: false, Trigger: "alarm", TriggerDetail: $"{alarm.Via}:{alarm.AlarmName}");
+        var request = new RemediationRequest(ids!, mode, DryRun: false, Trigger: "alarm", TriggerDetail: $"{alarm.Via}:{alarm.AlarmName}");
         return IntakeDecision.Accept(request, $"Alarm {name} is in ALARM for {string.Join(", ", ids)}.");
     }
 }

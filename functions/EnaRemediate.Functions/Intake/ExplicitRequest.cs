@@ -1,3 +1,4 @@
+using EnaRemediate.Core.Engine;
 using System.Text.Json;
 
 namespace EnaRemediate.Functions.Intake;
@@ -10,7 +11,7 @@ namespace EnaRemediate.Functions.Intake;
 /// </summary>
 internal static class ExplicitRequest
 {
-    public static IntakeDecision Normalise(JsonElement root, RequestedMode defaultMode)
+    public static IntakeDecision Normalise(JsonElement root, RemediationMode defaultMode)
     {
         var fromRunbook = TriggerNormaliser.Text(root, "source") == TriggerNormaliser.RunbookSource;
         var ids = new List<string>();
@@ -38,12 +39,12 @@ internal static class ExplicitRequest
         if (bad is not null)
             return IntakeDecision.Reject($"{InstanceIds.Quote(bad)} is not an EC2 instance id (i- followed by 8 or 17 hex digits).");
 
-        RequestedMode mode;
+        RemediationMode mode;
         switch (TriggerNormaliser.Member(root, "mode"))
         {
             case null or { ValueKind: JsonValueKind.Null }: mode = defaultMode; break;
-            case { ValueKind: JsonValueKind.String } m when string.Equals(m.GetString(), "diagnose", StringComparison.OrdinalIgnoreCase): mode = RequestedMode.Diagnose; break;
-            case { ValueKind: JsonValueKind.String } m when string.Equals(m.GetString(), "remediate", StringComparison.OrdinalIgnoreCase): mode = RequestedMode.Remediate; break;
+            case { ValueKind: JsonValueKind.String } m when string.Equals(m.GetString(), "diagnose", StringComparison.OrdinalIgnoreCase): mode = RemediationMode.Diagnose; break;
+            case { ValueKind: JsonValueKind.String } m when string.Equals(m.GetString(), "remediate", StringComparison.OrdinalIgnoreCase): mode = RemediationMode.Remediate; break;
             case var other: return IntakeDecision.Reject($"mode must be \"diagnose\" or \"remediate\", not {InstanceIds.Quote(other.Value.ToString())}.");
         }
 
@@ -59,7 +60,7 @@ internal static class ExplicitRequest
 
         var trigger = fromRunbook ? "runbook" : "console";
         var detail = fromRunbook ? TriggerNormaliser.Text(root, "automationExecutionId") : null;
-        var request = new IntakeRequest(ids, mode, dryRun, trigger, detail);
+        var request = new RemediationRequest(ids, mode, dryRun, trigger, detail);
         return IntakeDecision.Accept(request, $"{trigger} request: {mode.ToString().ToLowerInvariant()}{(dryRun ? " (dry run)" : "")} for {string.Join(", ", ids)}.");
     }
 }

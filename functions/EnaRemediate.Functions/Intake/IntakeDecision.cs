@@ -1,3 +1,4 @@
+using EnaRemediate.Core.Engine;
 namespace EnaRemediate.Functions.Intake;
 
 /// <summary>What intake made of an event.</summary>
@@ -12,9 +13,9 @@ public enum IntakeOutcome
 }
 
 /// <summary>The outcome, a sentence a person understands, and the request when accepted.</summary>
-public sealed record IntakeDecision(IntakeOutcome Outcome, string Reason, IntakeRequest? Request)
+public sealed record IntakeDecision(IntakeOutcome Outcome, string Reason, RemediationRequest? Request)
 {
-    public static IntakeDecision Accept(IntakeRequest request, string reason) => new(IntakeOutcome.Accepted, reason, request);
+    public static IntakeDecision Accept(RemediationRequest request, string reason) => new(IntakeOutcome.Accepted, reason, request);
     public static IntakeDecision Ignore(string reason) => new(IntakeOutcome.Ignored, reason, null);
     public static IntakeDecision Reject(string reason) => new(IntakeOutcome.Rejected, reason, null);
 }

@@ -1,3 +1,4 @@
+using EnaRemediate.Core.Engine;
 using System.Text.Json;
 
 namespace EnaRemediate.Functions.Intake;
@@ -24,7 +25,7 @@ internal static class SnsAlarmNotifications
         return IntakeDecision.Accept(merged, string.Join(" ", decisions.Select(d => d.Reason)));
     }
 
-    private static IntakeDecision One(JsonElement record, RequestedMode mode)
+    private static IntakeDecision One(JsonElement record, RemediationMode mode)
     {
         if (TriggerNormaliser.Text(record, "EventSource") != "aws:sns"
             || TriggerNormaliser.Member(record, "Sns") is not { ValueKind: JsonValueKind.Object } sns)

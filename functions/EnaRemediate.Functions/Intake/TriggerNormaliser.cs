@@ -1,3 +1,4 @@
+using EnaRemediate.Core.Engine;
 using System.Text.Json;
 
 namespace EnaRemediate.Functions.Intake;
@@ -8,7 +9,7 @@ namespace EnaRemediate.Functions.Intake;
 /// actions (alarmData), console test events and the EnaRemediate-Recover runbook's payload.
 /// Anything else, or anything malformed, is rejected with a reason; it never throws.
 /// </summary>
-public sealed class TriggerNormaliser(RequestedMode defaultMode)
+public sealed class TriggerNormaliser(RemediationMode defaultMode)
 {
     public const string RunbookSource = "enaremediate.runbook";
     private static readonly JsonDocumentOptions Parsing = new() { MaxDepth = 32 };
@@ -65,5 +66,5 @@ public sealed class TriggerNormaliser(RequestedMode defaultMode)
     internal static string? Text(JsonElement element, string name) =>
         Member(element, name) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
 
-    internal RequestedMode DefaultMode => defaultMode;
+    internal RemediationMode DefaultMode => defaultMode;
 }

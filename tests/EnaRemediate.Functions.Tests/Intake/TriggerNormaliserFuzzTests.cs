@@ -1,3 +1,4 @@
+using EnaRemediate.Core.Engine;
 using System.Text.Json.Nodes;
 using CsCheck;
 using EnaRemediate.Functions.Intake;
@@ -12,7 +13,7 @@ namespace EnaRemediate.Functions.Tests.Intake;
 public sealed class TriggerNormaliserFuzzTests
 {
     private static readonly string[] Samples = Fixtures.EventNames.Select(Fixtures.Event).ToArray();
-    private static readonly TriggerNormaliser Normaliser = new(RequestedMode.Diagnose);
+    private static readonly TriggerNormaliser Normaliser = new(RemediationMode.Diagnose);
 
     private static readonly Gen<JsonNode?> HostileValue = Gen.OneOf<JsonNode?>(
         Gen.Const<JsonNode?>(() => null),

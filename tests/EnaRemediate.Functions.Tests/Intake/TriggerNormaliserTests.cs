@@ -1,3 +1,4 @@
+using EnaRemediate.Core.Engine;
 using EnaRemediate.Functions.Intake;
 using EnaRemediate.Functions.Tests.Support;
 
@@ -6,7 +7,7 @@ namespace EnaRemediate.Functions.Tests.Intake;
 /// <summary>Every trigger shape, as AWS documents it, through the normaliser.</summary>
 public sealed class TriggerNormaliserTests
 {
-    private static readonly TriggerNormaliser Diagnosing = new(RequestedMode.Diagnose);
+    private static readonly TriggerNormaliser Diagnosing = new(RemediationMode.Diagnose);
 
     public static TheoryData<string, IntakeOutcome, string[], string> Expectations => new()
     {
@@ -52,10 +53,10 @@ public sealed class TriggerNormaliserTests
     [Fact]
     public void Alarms_use_the_deployment_default_mode_and_never_dry_run()
     {
-        var remediating = new TriggerNormaliser(RequestedMode.Remediate).Normalise(Fixtures.Event("eventbridge-instance-check-alarm.json"));
-        Assert.Equal(RequestedMode.Remediate, remediating.Request!.Mode);
+        var remediating = new TriggerNormaliser(RemediationMode.Remediate).Normalise(Fixtures.Event("eventbridge-instance-check-alarm.json"));
+        Assert.Equal(RemediationMode.Remediate, remediating.Request!.Mode);
         Assert.False(remediating.Request.DryRun);
-        Assert.Equal(RequestedMode.Diagnose, Diagnosing.Normalise(Fixtures.Event("alarm-action-lambda.json")).Request!.Mode);
+        Assert.Equal(RemediationMode.Diagnose, Diagnosing.Normalise(Fixtures.Event("alarm-action-lambda.json")).Request!.Mode);
         Assert.Equal("eventbridge:web-1-instance-check", remediating.Request.TriggerDetail);
     }
 
@@ -63,9 +64,9 @@ public sealed class TriggerNormaliserTests
     public void Console_and_runbook_carry_their_mode_and_dry_run()
     {
         var console = Diagnosing.Normalise(Fixtures.Event("console-test.json")).Request!;
-        Assert.Equal((RequestedMode.Remediate, true), (console.Mode, console.DryRun));
-        var runbook = new TriggerNormaliser(RequestedMode.Remediate).Normalise(Fixtures.Event("runbook-payload.json")).Request!;
-        Assert.Equal((RequestedMode.Diagnose, false), (runbook.Mode, runbook.DryRun));
+        Assert.Equal((RemediationMode.Remediate, true), (console.Mode, console.DryRun));
+        var runbook = new TriggerNormaliser(RemediationMode.Remediate).Normalise(Fixtures.Event("runbook-payload.json")).Request!;
+        Assert.Equal((RemediationMode.Diagnose, false), (runbook.Mode, runbook.DryRun));
         Assert.Equal("4105a4fc-f944-11e6-9d32-0123456789ab", runbook.TriggerDetail);
     }
 
