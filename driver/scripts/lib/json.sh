@@ -51,18 +51,24 @@ json_bool() {
   case $1 in true | 1 | yes) printf 'true' ;; *) printf 'false' ;; esac
 }
 
-# json_lines_array: stdin lines as a JSON array of strings (one jq process for all lines).
-json_lines_array() {
+# json_str_lines: each stdin line as one JSON string literal per output line (one jq for all).
+json_str_lines() {
   if json_have_jq; then
-    jq -R . | jq -sc .
+    jq -R .
   else
-    local line sep='' out='['
+    local line
     while IFS= read -r line || [[ -n $line ]]; do
-      out+=$sep$(json_escape_bash "$line")
-      sep=,
+      json_escape_bash "$line"
+      printf '\n'
     done
-    printf '%s]\n' "$out"
   fi
+}
+
+# json_lines_array: stdin lines as one JSON array of strings.
+json_lines_array() {
+  local items
+  items=$(json_str_lines | paste -sd, -)
+  printf '[%s]\n' "$items"
 }
 
 # json_sanitize_utf8: drops invalid UTF-8 from stdin (kernel logs can hold any byte), when iconv exists.
