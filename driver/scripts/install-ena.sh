@@ -231,18 +231,17 @@ resolve_kernels() {
   log "kernels: ${KERNELS[*]}"
 }
 
-# exists_in_root PATH: PATH exists in the target root, following absolute symlinks inside it.
-exists_in_root() {
-  local path target
-  path=$(host_path "$1")
-  if [[ -L $path ]]; then
-    target=$(readlink "$path")
-    [[ $target == /* ]] && path=$(host_path "$target")
+# has_headers KVER: /lib/modules/KVER/build holds a headers tree. Distributions ship "build" as an
+# absolute symlink, which must be resolved inside the target root, not on this host.
+has_headers() {
+  local build target
+  build=$(host_path "/lib/modules/$1/build")
+  if [[ -L $build ]]; then
+    target=$(readlink "$build")
+    if [[ $target == /* ]]; then build=$(host_path "$target"); else build=$(dirname "$build")/$target; fi
   fi
-  [[ -e $path ]]
+  [[ -f $build/Makefile ]]
 }
-
-has_headers() { exists_in_root "/lib/modules/$1/build/Makefile"; }
 
 has_tool() {
   local dir

@@ -32,9 +32,13 @@ json_escape_bash() {
   printf '"%s"' "$s"
 }
 
-# json_str VALUE: VALUE as a JSON string literal.
+# json_str VALUE: VALUE as a JSON string literal. Values with nothing to escape (no quote,
+# backslash or control character: most paths, versions, kernel names) skip the encoder.
 json_str() {
-  if json_have_jq; then
+  local LC_ALL=C
+  if [[ $1 != *[\"\\$'\001'-$'\037'$'\177']* ]]; then
+    printf '"%s"' "$1"
+  elif json_have_jq; then
     jq -nj --arg s "$1" '$s | tojson'
   else
     json_escape_bash "$1"
