@@ -1,0 +1,128 @@
+using EnaRemediate.Simulator.World;
+
+namespace EnaRemediate.Simulator.Ssm;
+
+/// <summary>One SendCommand: the document, its parameters and one invocation per instance.</summary>
+internal sealed class CommandRecord
+{
+    public required string CommandId { get; init; }
+    public required SimulatedDocument Document { get; init; }
+    public required IReadOnlyDictionary<string, IReadOnlyList<string>> Parameters { get; init; }
+    public required DateTimeOffset RequestedAt { get; init; }
+    public required int TimeoutSeconds { get; init; }
+    public string Comment { get; init; } = "";
+    public List<InvocationRecord> Invocations { get; } = [];
+}
+
+/// <summary>
+/// One command on one instance. Until it ends, its status is read from the clock (Pending until
+/// the agent picks it up, then InProgress); when the world settles past <see cref="CompletesAt"/>
+/// the document runs against the guest as it was at that moment and the result is frozen.
+/// </summary>
+internal sealed class InvocationRecord
+{
+    public required CommandRecord Command { get; init; }
+    public required string InstanceId { get; init; }
+    /// <summary>When the agent picked it up; null while the instance is not online to receive it.</summary>
+    public DateTimeOffset? StartsAt { get; set; }
+    public DateTimeOffset? CompletesAt { get; set; }
+    public DateTimeOffset? EndedAt { get; private set; }
+    public string? FinalStatus { get; private set; }
+    public string? FinalDetails { get; private set; }
+    public int ResponseCode { get; private set; } = -1;
+    public string Stdout { get; private set; } = "";
+    public string Stderr { get; private set; } = "";
+
+    public bool IsFinished => FinalStatus is not null;
+
+    public (string Status, string Details) StatusAt(DateTimeOffset now)
+    {
+        if (FinalStatus is not null)
+        {
+            return (FinalStatus, FinalDetails!);
+        }
+        return StartsAt is { } starts && now >= starts ? ("InProgress", "InProgress") : ("Pending", "Pending");
+    }
+
+    public void Finish(DateTimeOffset at, string status, string details, int code, string stdout, string stderr)
+    {
+        EndedAt = at;
+        FinalStatus = status;
+        FinalDetails = details;
+        ResponseCode = code;
+        Stdout = stdout;
+        Stderr = stderr;
+    }
+}
+
+/// <summary>SSM's command history, settled lazily: every request first runs what finished before "now".</summary>
+internal sealed class CommandStore(SimulatedWorld world)
+{
+    public List<CommandRecord> Commands { get; } = [];
+
+    public IEnumerable<InvocationRecord> Invocations => Commands.SelectMany(c => c.Invocations);
+
+    /// <summary>
+    /// Delivers commands to instances that came online, and completes every invocation whose end
+    /// is at or before <paramref name="now"/>, in the order they end, each against the world as it
+    /// was then (no mutation happened in between: every mutation settles first).
+    /// </summary>
+    public void Settle(DateTimeOffset now)
+    {
+        foreach (var invocation in Invocations.Where(i => !i.IsFinished && i.StartsAt is null).ToList())
+        {
+            TryDeliver(invocation, now);
+        }
+        var due = Invocations
+            .Where(i => !i.IsFinished && i.CompletesAt is { } end && end <= now)
+            .OrderBy(i => i.CompletesAt)
+            .ToList();
+        foreach (var invocation in due)
+        {
+            Complete(invocation, invocation.CompletesAt!.Value);
+        }
+    }
+
+    public void Cancel(InvocationRecord invocation, DateTimeOffset now)
+    {
+        if (!invocation.IsFinished)
+        {
+            invocation.Finish(now, "Cancelled", "Cancelled", -1, "", "");
+        }
+    }
+
+    /// <summary>Hands the command to the agent if the instance is online (at the later of sending and coming online).</summary>
+    public void TryDeliver(InvocationRecord invocation, DateTimeOffset now)
+    {
+        var instance = world.FindInstance(invocation.InstanceId)!;
+        var deadline = invocation.Command.RequestedAt + TimeSpan.FromSeconds(invocation.Command.TimeoutSeconds);
+        if (instance.PingStatusAt(now) == "Online" && instance.SsmOnlineAt is { } online)
+        {
+            var receivedAt = online > invocation.Command.RequestedAt ? online : invocation.Command.RequestedAt;
+            if (receivedAt <= deadline)
+            {
+                invocation.StartsAt = receivedAt + instance.Random.Draw(Latencies.CommandPickup);
+                invocation.CompletesAt = invocation.StartsAt + invocation.Command.Document.Duration(instance.Random);
+                return;
+            }
+        }
+        if (now >= deadline)
+        {
+            invocation.Finish(deadline, "TimedOut", "Delivery Timed Out", -1, "", "");
+        }
+    }
+
+    private void Complete(InvocationRecord invocation, DateTimeOffset at)
+    {
+        var instance = world.FindInstance(invocation.InstanceId)!;
+        if (!instance.IsReachable(at))
+        {
+            // The instance went away mid-run (stopped, rebooted into a broken kernel): the agent never reports back.
+            invocation.Finish(at, "Failed", "Failed", -1, "", "The SSM agent stopped reporting before the command finished.");
+            return;
+        }
+        var result = invocation.Command.Document.Run(new DocumentRun(world, instance, invocation.Command.Parameters, at));
+        invocation.Finish(at, result.ExitCode == 0 ? "Success" : "Failed", result.ExitCode == 0 ? "Success" : "Failed",
+            result.ExitCode, result.Stdout, result.Stderr);
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text.Json.Nodes;
+using EnaRemediate.Simulator.World;
+
+namespace EnaRemediate.Simulator.Ssm;
+
+/// <summary>DescribeInstanceInformation: the managed nodes SSM knows, with PingStatus derived from reachability.</summary>
+internal static class InstanceInformationOperation
+{
+    private static readonly string[] FilterKeys = ["InstanceIds", "PingStatus", "PlatformTypes", "ResourceType", "AgentVersion"];
+
+    public static JsonObject Describe(SsmContext ctx)
+    {
+        var maxResults = ctx.Request.Int("MaxResults");
+        if (maxResults is { } m && (m < 5 || m > 50))
+        {
+            throw new ApiException("ValidationException", $"1 validation error detected: Value '{m}' at 'maxResults' failed to satisfy constraint: Member must have value between 5 and 50");
+        }
+        var filters = ctx.Request.Objects("Filters").Select(f => (Key: f["Key"]?.GetValue<string>() ?? "", Values: Values(f["Values"])))
+            .Concat(ctx.Request.Objects("InstanceInformationFilterList").Select(f => (Key: f["key"]?.GetValue<string>() ?? "", Values: Values(f["valueSet"]))))
+            .ToList();
+        foreach (var (key, _) in filters)
+        {
+            if (!FilterKeys.Contains(key) && !key.StartsWith("tag:", StringComparison.Ordinal))
+            {
+                throw new ApiException("InvalidInstanceInformationFilterValue", $"The filter key '{key}' is not valid.");
+            }
+        }
+        var rows = ctx.World.Instances
+            .Select(i => (I: i, Ping: i.PingStatusAt(ctx.Now)))
+            .Where(x => x.Ping is not null && x.I.StateAt(ctx.Now) != InstanceStates.Terminated)
+            .Where(x => filters.All(f => Matches(f.Key, f.Values, x.I, x.Ping!)))
+            .ToList();
+        var offset = Offset(ctx.Request.String("NextToken"));
+        var page = rows.Skip(offset).Take(maxResults ?? 50).ToList();
+        var result = new JsonObject
+        {
+            ["InstanceInformationList"] = new JsonArray(page.Select(x => (JsonNode)Item(x.I, x.Ping!, ctx.Now)).ToArray()),
+        };
+        if (offset + page.Count < rows.Count)
+        {
+            result["NextToken"] = $"ssm-offset-{offset + page.Count}";
+        }
+        return result;
+    }
+
+    private static JsonObject Item(SimulatedInstance i, string ping, DateTimeOffset now)
+    {
+        var guest = i.Guest;
+        return new JsonObject
+        {
+            ["InstanceId"] = i.InstanceId,
+            ["PingStatus"] = ping,
+            ["LastPingDateTime"] = SsmJson.Epoch(ping == "Online" ? now : i.LaunchTime),
+            ["AgentVersion"] = "3.3.1142.0",
+            ["IsLatestVersion"] = false,
+            ["PlatformType"] = "Linux",
+            ["PlatformName"] = guest?.PrettyName ?? "Linux",
+            ["PlatformVersion"] = guest?.DistroVersion ?? "",
+            ["ResourceType"] = "EC2Instance",
+            ["IPAddress"] = i.PrivateIpAddress,
+            ["ComputerName"] = $"ip-{i.PrivateIpAddress.Replace('.', '-')}.ec2.internal",
+        };
+    }
+
+    private static bool Matches(string key, IReadOnlyList<string> values, SimulatedInstance i, string ping) => key switch
+    {
+        "InstanceIds" => values.Contains(i.InstanceId),
+        "PingStatus" => values.Contains(ping),
+        "PlatformTypes" => values.Contains("Linux"),
+        "ResourceType" => values.Contains("EC2Instance"),
+        "AgentVersion" => values.Contains("3.3.1142.0"),
+        _ => i.Tags.TryGetValue(key[4..], out var v) && values.Contains(v),
+    };
+
+    private static List<string> Values(JsonNode? node) =>
+        node is JsonArray a ? a.Select(v => v?.GetValue<string>() ?? "").ToList() : [];
+
+    private static int Offset(string? token) =>
+        token is null ? 0
+        : token.StartsWith("ssm-offset-", StringComparison.Ordinal) && int.TryParse(token.AsSpan(11), out var o) && o >= 0 ? o
+        : throw new ApiException("InvalidNextToken", "The specified token isn't valid.");
+}

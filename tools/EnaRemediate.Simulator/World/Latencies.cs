@@ -1,0 +1,25 @@
+namespace EnaRemediate.Simulator.World;
+
+/// <summary>
+/// How long things take in EC2 (issue 3 item 5), drawn uniformly from each range with the
+/// instance's own seeded random source, so one seed always gives the same timeline.
+/// </summary>
+public static class Latencies
+{
+    public static readonly (int Min, int Max) Stopping = (30, 90);
+    public static readonly (int Min, int Max) ForcedStopping = (5, 20);
+    public static readonly (int Min, int Max) Pending = (15, 40);
+    public static readonly (int Min, int Max) Boot = (20, 60);
+    public static readonly (int Min, int Max) StatusChecks = (60, 180);
+    public static readonly (int Min, int Max) SsmRegistration = (10, 45);
+    public static readonly (int Min, int Max) ShuttingDown = (20, 60);
+    public static readonly (int Min, int Max) DkmsBuild = (60, 180);
+    public static readonly (int Min, int Max) ShortCommand = (2, 8);
+    public static readonly (int Min, int Max) CommandPickup = (1, 3);
+    public static readonly (int Min, int Max) SnapshotCompletion = (30, 120);
+    public static readonly (int Min, int Max) ImageAvailable = (30, 120);
+    public static readonly (int Min, int Max) VolumeAttachment = (2, 10);
+
+    public static TimeSpan Draw(this Random random, (int Min, int Max) range) =>
+        TimeSpan.FromSeconds(random.Next(range.Min, range.Max + 1));
+}

@@ -1,0 +1,184 @@
+using EnaRemediate.Simulator.Ssm;
+using EnaRemediate.Simulator.Throttling;
+
+namespace EnaRemediate.Simulator.World;
+
+/// <summary>What a new instance is made of, whether it comes from a scenario or from RunInstances.</summary>
+internal sealed record LaunchSpec(
+    InstanceTypeInfo Type,
+    ImageRecord Image,
+    GuestOs Guest,
+    bool EnaSupport,
+    IReadOnlyDictionary<string, string> Tags,
+    string? InstanceLifecycle = null,
+    int RootVolumeSize = 8);
+
+/// <summary>
+/// The simulated account and Region: instances with their guests, volumes, snapshots, images, the
+/// SSM command history, faults, throttling buckets and request counters. All state changes happen
+/// under <see cref="Sync"/>, and every time-dependent fact is derived from <see cref="Clock"/>.
+/// </summary>
+public sealed class SimulatedWorld
+{
+    public const string AccountId = "123456789012";
+    public const string Region = "us-east-1";
+
+    private readonly List<SimulatedInstance> _instances = [];
+    private readonly Dictionary<string, SimulatedInstance> _instancesById = new(StringComparer.Ordinal);
+    private readonly Random _ids;
+    private int _ordinal;
+
+    public SimulatedWorld(TimeProvider clock, int seed)
+    {
+        Clock = clock;
+        Seed = seed;
+        _ids = new Random(seed);
+        Throttle = new ThrottleBuckets(clock);
+        Commands = new CommandStore(this);
+    }
+
+    public TimeProvider Clock { get; }
+    public int Seed { get; }
+    public FaultInjector Faults { get; } = new();
+    public Permissions Permissions { get; } = new();
+    public RequestCounters Counters { get; } = new();
+    public ThrottleBuckets Throttle { get; }
+    public DateTimeOffset Now => Clock.GetUtcNow();
+
+    /// <summary>Held by every request handler and admin operation: one change at a time.</summary>
+    internal object Sync { get; } = new();
+
+    public IReadOnlyList<SimulatedInstance> Instances { get { lock (Sync) { return _instances.ToList(); } } }
+    internal List<VolumeRecord> Volumes { get; } = [];
+    internal List<SnapshotRecord> Snapshots { get; } = [];
+    internal List<ImageRecord> Images { get; } = [];
+    internal CommandStore Commands { get; }
+
+    public SimulatedInstance Instance(string instanceId)
+    {
+        lock (Sync)
+        {
+            return FindInstance(instanceId) ?? throw new KeyNotFoundException($"no instance {instanceId}");
+        }
+    }
+
+    /// <summary>
+    /// Admin: the way real fleets break. Installs a newer kernel (headers present, but no ena module
+    /// and no DKMS rebuild, as when the module was installed by hand), then reboots into it. With
+    /// enaSupport on, the instance loses its network and its instance status check turns impaired.
+    /// </summary>
+    public string BreakWithKernelUpdate(string instanceId, string? newKernel = null)
+    {
+        lock (Sync)
+        {
+            var instance = Instance(instanceId);
+            var guest = instance.Guest ?? throw new InvalidOperationException($"{instanceId} has no root volume");
+            Commands.Settle(Now);
+            var kernel = guest.InstallKernelSkippingDkms(newKernel ?? KernelRelease.Next(guest.Newest?.Version));
+            if (instance.State == InstanceStates.Running)
+            {
+                instance.Reboot(Now);
+            }
+            return kernel.Version;
+        }
+    }
+
+    /// <summary>Admin: an OS reboot of a running instance (it boots its newest kernel).</summary>
+    public void Reboot(string instanceId)
+    {
+        lock (Sync)
+        {
+            Commands.Settle(Now);
+            var instance = Instance(instanceId);
+            if (instance.State == InstanceStates.Running)
+            {
+                instance.Reboot(Now);
+            }
+        }
+    }
+
+    internal SimulatedInstance? FindInstance(string instanceId) =>
+        _instancesById.TryGetValue(instanceId, out var instance) ? instance : null;
+
+    internal VolumeRecord? RootVolumeOf(SimulatedInstance instance) =>
+        Volumes.FirstOrDefault(v => v.Attachment is { } a && a.InstanceId == instance.InstanceId
+            && a.Device == instance.RootDeviceName && a.DetachedAt is null);
+
+    internal IEnumerable<VolumeRecord> VolumesOf(string instanceId) =>
+        Volumes.Where(v => v.Attachment is { } a && a.InstanceId == instanceId && a.DetachedAt is null);
+
+    internal SimulatedInstance Launch(LaunchSpec spec, DateTimeOffset launchTime)
+    {
+        var ordinal = _ordinal++;
+        var id = NewId("i");
+        var random = new Random(unchecked(Seed * 1_000_003 + ordinal));
+        var instanceStore = spec.Image.RootDeviceType == "instance-store";
+        var instance = new SimulatedInstance(this, id, spec.Type, random, InstanceStates.Stopped)
+        {
+            ImageId = spec.Image.ImageId,
+            RootDeviceType = spec.Image.RootDeviceType,
+            RootDeviceName = spec.Image.RootDeviceName,
+            VirtualizationType = spec.Image.VirtualizationType,
+            Architecture = spec.Image.Architecture,
+            KernelId = spec.Image.KernelId,
+            RamdiskId = spec.Image.RamdiskId,
+            BootMode = spec.Image.BootMode ?? "legacy-bios",
+            LaunchTime = launchTime,
+            PrivateIpAddress = $"10.0.{ordinal / 250 % 250}.{ordinal % 250 + 4}",
+            InstanceLifecycle = spec.InstanceLifecycle,
+            SriovNetSupport = spec.Image.SriovNetSupport,
+            LocalGuest = instanceStore ? spec.Guest : null,
+        };
+        instance.EnaSupport = spec.EnaSupport;
+        foreach (var (key, value) in spec.Tags)
+        {
+            instance.Tags[key] = value;
+        }
+        if (!instanceStore)
+        {
+            var rootSnapshot = spec.Image.BlockDevices.FirstOrDefault(b => b.DeviceName == spec.Image.RootDeviceName)?.SnapshotId;
+            Volumes.Add(new VolumeRecord
+            {
+                VolumeId = NewId("vol"),
+                Size = spec.RootVolumeSize,
+                AvailabilityZone = instance.AvailabilityZone,
+                SnapshotId = rootSnapshot,
+                CreateTime = launchTime,
+                Guest = spec.Guest,
+                Attachment = new VolumeAttachment
+                {
+                    InstanceId = id,
+                    Device = instance.RootDeviceName,
+                    AttachTime = launchTime,
+                    AttachedAt = launchTime,
+                    DeleteOnTermination = true,
+                },
+            });
+        }
+        _instances.Add(instance);
+        _instancesById[id] = instance;
+        return instance;
+    }
+
+    internal ImageRecord AddImage(Func<string, ImageRecord> build)
+    {
+        var image = build(NewId("ami"));
+        Images.Add(image);
+        return image;
+    }
+
+    /// <summary>Resource ids in EC2's long form (prefix, dash, 17 hex digits), deterministic under the seed.</summary>
+    internal string NewId(string prefix)
+    {
+        Span<byte> bytes = stackalloc byte[9];
+        _ids.NextBytes(bytes);
+        return $"{prefix}-0{Convert.ToHexStringLower(bytes)[..16]}";
+    }
+
+    internal Guid NewGuid()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        _ids.NextBytes(bytes);
+        return new Guid(bytes);
+    }
+}

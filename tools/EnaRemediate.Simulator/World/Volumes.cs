@@ -1,0 +1,51 @@
+namespace EnaRemediate.Simulator.World;
+
+/// <summary>An EBS volume; the root volume of an EBS-backed instance carries that instance's OS.</summary>
+public sealed class VolumeRecord
+{
+    public required string VolumeId { get; init; }
+    public required int Size { get; init; }
+    public required string AvailabilityZone { get; init; }
+    public string? SnapshotId { get; init; }
+    public required DateTimeOffset CreateTime { get; init; }
+    public string VolumeType { get; init; } = "gp3";
+    public GuestOs? Guest { get; init; }
+    public VolumeAttachment? Attachment { get; internal set; }
+    public Dictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>in-use while attached or in transition, else available.</summary>
+    public string StateAt(DateTimeOffset now) => Attachment is { } a && a.StateAt(now) != "detached" ? "in-use" : "available";
+}
+
+/// <summary>Where a volume is attached; attach and detach take a few seconds each way.</summary>
+public sealed class VolumeAttachment
+{
+    public required string InstanceId { get; init; }
+    public required string Device { get; init; }
+    public required DateTimeOffset AttachTime { get; init; }
+    public DateTimeOffset AttachedAt { get; init; }
+    public DateTimeOffset? DetachedAt { get; internal set; }
+    public bool DeleteOnTermination { get; init; }
+
+    public string StateAt(DateTimeOffset now) => DetachedAt switch
+    {
+        { } detached when now >= detached => "detached",
+        not null => "detaching",
+        _ => now >= AttachedAt ? "attached" : "attaching",
+    };
+}
+
+/// <summary>An EBS snapshot: a frozen copy of a volume's OS.</summary>
+public sealed class SnapshotRecord
+{
+    public required string SnapshotId { get; init; }
+    public required string VolumeId { get; init; }
+    public required int VolumeSize { get; init; }
+    public required DateTimeOffset StartTime { get; init; }
+    public required DateTimeOffset CompletesAt { get; init; }
+    public string Description { get; init; } = "";
+    public GuestOs? Guest { get; init; }
+    public Dictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
+
+    public string StateAt(DateTimeOffset now) => now >= CompletesAt ? "completed" : "pending";
+}
