@@ -10,14 +10,25 @@ namespace EnaRemediate.Functions.Handlers;
 
 /// <summary>
 /// The AWS clients, store and engine one function uses, built once per process from its settings.
-/// Lambda supplies credentials through the default chain; tests pass explicit ones.
+/// Lambda supplies credentials through the default chain; tests pass explicit ones, and may pass
+/// a DynamoDB client of their own (dynalite) when EC2 and SSM are the simulator.
 /// </summary>
 public sealed class FunctionServices
 {
-    public FunctionServices(FunctionSettings settings, TimeProvider time, AWSCredentials? credentials = null)
+    public FunctionServices(FunctionSettings settings, TimeProvider time, AWSCredentials? credentials = null, IAmazonDynamoDB? dynamo = null)
     {
         Settings = settings;
         Time = time;
+        Store = new DynamoRemediationStore(dynamo ?? CreateDynamo(settings, credentials), settings.TableName, settings.Retention);
+
+        var connection = new AwsConnection(settings.Region, settings.EndpointUrl, credentials);
+        Engine = EngineFactory.Create(connection, Store, settings.EngineOptions(), time);
+        var (ec2, _) = EngineFactory.CreateClients(connection);
+        ImpairedInstances = new ImpairedInstanceFinder(ec2, TriageRules.OptInTag);
+    }
+
+    private static AmazonDynamoDBClient CreateDynamo(FunctionSettings settings, AWSCredentials? credentials)
+    {
         var dynamoConfig = new AmazonDynamoDBConfig();
         if (settings.EndpointUrl is { } url)
         {
@@ -28,13 +39,7 @@ public sealed class FunctionServices
         {
             dynamoConfig.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(settings.Region);
         }
-        var dynamo = credentials is null ? new AmazonDynamoDBClient(dynamoConfig) : new AmazonDynamoDBClient(credentials, dynamoConfig);
-        Store = new DynamoRemediationStore(dynamo, settings.TableName, settings.Retention);
-
-        var connection = new AwsConnection(settings.Region, settings.EndpointUrl, credentials);
-        Engine = EngineFactory.Create(connection, Store, settings.EngineOptions(), time);
-        var (ec2, _) = EngineFactory.CreateClients(connection);
-        ImpairedInstances = new ImpairedInstanceFinder(ec2, TriageRules.OptInTag);
+        return credentials is null ? new AmazonDynamoDBClient(dynamoConfig) : new AmazonDynamoDBClient(credentials, dynamoConfig);
     }
 
     public FunctionSettings Settings { get; }

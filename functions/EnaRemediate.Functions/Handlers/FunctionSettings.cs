@@ -86,6 +86,9 @@ public sealed partial record FunctionSettings
     {
         var defaults = new EngineOptions();
         var install = new Dictionary<string, IReadOnlyList<string>>(defaults.InstallParameters);
+        // EnaRemediate-InstallDriver's own default for Kernels (empty) means the running kernel and every
+        // installed one; the engine's placeholder "all" is not a kernel release, so leave the document to decide.
+        install.Remove("Kernels");
         if (DriverArchive is not null) install["SourceArchive"] = [DriverArchive];
         if (DriverSha256 is not null) install["Sha256"] = [DriverSha256];
         return defaults with { InstallParameters = install };
