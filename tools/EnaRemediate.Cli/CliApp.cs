@@ -11,6 +11,7 @@ public static class CliApp
         var root = new RootCommand("EnaRemediate: recover EC2 instances that the Elastic Network Adapter took off the network.");
         // Each command lives in its own file under Commands/ and is registered here, one line each.
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(DiagnoseCommand.Create());
         return root;
     }
 
