@@ -1,3 +1,4 @@
+using EnaRemediate.Core.Diagnostics;
 using EnaRemediate.Core.HostReports;
 using EnaRemediate.Driver.Tests.Support;
 
@@ -40,6 +41,12 @@ public sealed class RealDriverInstallTests(UpstreamArchives archives) : IDisposa
         foreach (var kernel in kernels) arguments.AddRange(["--kernel", kernel]);
         return Shell.Run(RepoPaths.InstallScript, arguments, environment ?? NoPackageInstalls, TimeSpan.FromMinutes(10));
     }
+
+    /// <summary>What the diagnostics engine (enaremediate diagnose) makes of install-ena.sh's result line.</summary>
+    private static Diagnosis DiagnoseInstall(ShellResult result) =>
+        DiagnosticsEngine.Diagnose([DiagnosticInput.FromText("install-ena.json", result.LastLine)]);
+
+    private static IEnumerable<string> Codes(Diagnosis diagnosis) => diagnosis.Findings.Select(f => f.Code);
 
     private static void AddKernel(string release, bool withHeaders)
     {
@@ -121,6 +128,14 @@ public sealed class RealDriverInstallTests(UpstreamArchives archives) : IDisposa
         var entry = Assert.Single(report.Kernels!, k => k.Kernel == Kernel);
         Assert.Equal(new EnaModuleInfo($"/lib/modules/{Kernel}/updates/dkms/ena.ko", $"{good.Version}g", false), entry.EnaModule);
         Assert.Contains(new DkmsEntry("ena", good.Version, Kernel, "x86_64", "installed"), report.Dkms!);
+
+        // The diagnostics engine judges both real outputs as a host with its module.
+        var judged = DiagnosticsEngine.Diagnose(report);
+        Assert.DoesNotContain(FindingCodes.ModuleMissing, Codes(judged));
+        Assert.True(judged.Verdict < Verdict.NotReady, $"{judged.Verdict}: {string.Join(", ", Codes(judged))}");
+        var installJudged = DiagnoseInstall(first);
+        Assert.Equal(InputKind.InstallResult, Assert.Single(installJudged.Inputs).Kind);
+        Assert.Equal(Verdict.Healthy, installJudged.Verdict);
     }
 
     [Fact]
@@ -148,6 +163,9 @@ public sealed class RealDriverInstallTests(UpstreamArchives archives) : IDisposa
         Assert.True(Assert.Single(report.Kernels!, k => k.Kernel == UpdatedKernel).Headers);
         Assert.False(report.Readiness!.EnaCanBeEnabled);
         Assert.Contains($"kernel {HeaderlessKernel} has no ena module", report.Readiness.Reasons!);
+        var judged = DiagnosticsEngine.Diagnose(report);
+        Assert.Contains(FindingCodes.HeadersMissing, Codes(judged));
+        Assert.Contains(FindingCodes.ModuleMissing, Codes(judged));
     }
 
     [Fact]
@@ -186,6 +204,7 @@ public sealed class RealDriverInstallTests(UpstreamArchives archives) : IDisposa
         Assert.StartsWith("headers_missing: kernel headers for 6.1.0-98-amd64 are not installed", headerless.Error);
         Assert.Contains("linux-headers-6.1.0-98-amd64", headerless.Error);
         Assert.Equal("skipped", Assert.Single(install.Kernels!, k => k.Kernel == Kernel).Dkms);
+        Assert.Contains(FindingCodes.HeadersMissing, Codes(DiagnoseInstall(result)));
         Assert.Equal("", withFakeKernel.DifferencesFrom(SystemSnapshot.Capture()));
     }
 
@@ -207,6 +226,9 @@ public sealed class RealDriverInstallTests(UpstreamArchives archives) : IDisposa
         Assert.StartsWith("build_failed:", kernel.Error);
         Assert.Contains("deliberate build failure", install.Log);
         Assert.Contains("rollback: dkms remove ena/2.1.1 --all", result.Stderr);
+        var judged = DiagnoseInstall(result);
+        Assert.Equal(Verdict.BuildFailure, judged.Verdict);
+        Assert.Contains(FindingCodes.BuildFailed, Codes(judged));
 
         Assert.Equal(dkmsBefore, RealSystem.DkmsStatus());
         Assert.Equal(usrSrcBefore, Directory.GetFileSystemEntries("/usr/src").Order().ToList());
