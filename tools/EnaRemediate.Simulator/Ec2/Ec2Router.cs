@@ -63,6 +63,11 @@ internal sealed class Ec2Router
         {
             return (e.Status, Ec2Xml.Error(e.Code, e.Message, requestId));
         }
+        catch (Exception e) when (e is FormatException or OverflowException or InvalidOperationException)
+        {
+            // Input the handlers did not anticipate still gets an EC2-shaped answer, never a dropped connection.
+            return (400, Ec2Xml.Error("InvalidParameterValue", e.Message, requestId));
+        }
     }
 
     // EC2 gives "unfiltered and unpaginated" describe calls a smaller bucket (FACTS.md §4).

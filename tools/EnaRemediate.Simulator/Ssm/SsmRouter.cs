@@ -65,6 +65,11 @@ internal sealed class SsmRouter
         {
             return Error(e.Status, e.Code, e.Message);
         }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            // A member of the wrong JSON type (a number where a string belongs, …).
+            return Error(400, "SerializationException", $"A request member has the wrong type: {e.Message}");
+        }
     }
 
     private static (int, string) Error(int status, string type, string message) =>

@@ -12,6 +12,9 @@ public sealed class ThrottleBuckets(TimeProvider clock)
     private readonly Dictionary<string, (double Size, double Refill)> _overrides = new(StringComparer.Ordinal);
     private readonly object _sync = new();
 
+    /// <summary>Raised (outside any lock) with the action name each time a request is refused.</summary>
+    public event Action<string>? Rejected;
+
     /// <summary>Turns throttling off entirely (benchmarks of the engine's own logic).</summary>
     public bool Enabled { get; set; } = true;
 
@@ -44,6 +47,16 @@ public sealed class ThrottleBuckets(TimeProvider clock)
 
     /// <summary>True when the request may proceed; takes its tokens then. False answers RequestLimitExceeded.</summary>
     public bool TryAdmit(string action, bool unfilteredDescribe, IReadOnlyCollection<string> instanceIds)
+    {
+        var admitted = Admit(action, unfilteredDescribe, instanceIds);
+        if (!admitted)
+        {
+            Rejected?.Invoke(action);
+        }
+        return admitted;
+    }
+
+    private bool Admit(string action, bool unfilteredDescribe, IReadOnlyCollection<string> instanceIds)
     {
         if (!Enabled)
         {
