@@ -30,7 +30,7 @@ public static class SourceImageJudge
         if (image is null || image.State == "deregistered")
         {
             return new(Deregistered,
-                $"The source AMI {imageId} is deregistered (DescribeImages no longer returns it), so its bundle manifest location is unknown and cannot be registered again. {BundleAndUploadPath}");
+                $"The source AMI {imageId} is deregistered or unknown in this Region (DescribeImages does not return it), so its bundle manifest location is unknown and cannot be registered again. {BundleAndUploadPath}");
         }
         if (image.VirtualizationType == "paravirtual")
         {
