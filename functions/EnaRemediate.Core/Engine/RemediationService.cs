@@ -81,6 +81,10 @@ public sealed class RemediationService
         return new StartResult(started);
     }
 
+    /// <summary>The instance's unfinished record, if any: what an interrupted run resumes.</summary>
+    public async Task<RemediationRecord?> LatestUnfinishedAsync(string instanceId, CancellationToken cancellationToken = default) =>
+        await _store.GetLatestAsync(instanceId, cancellationToken) is { IsFinished: false } record ? record : null;
+
     /// <summary>One level-triggered step for these records (see <see cref="Reconciler"/>).</summary>
     public Task<AdvanceResult> AdvanceAsync(IReadOnlyList<string> remediationIds, CancellationToken cancellationToken = default) =>
         _reconciler.AdvanceAsync(remediationIds, cancellationToken);

@@ -33,7 +33,7 @@ public sealed class FallbackPlan : IRemediationPlan
             new StartStep("start-with-ena"),
             new AwaitHealthyStep("await-healthy-with-ena"),
             new RunCommandStep(ValidateFinalStep, o => o.CollectDocument, _ => NoParameters, i => JudgeReport(i, validator.CheckEnaBound, MemoKeys.FinalVerdict)),
-            new LeaveAsFoundStep("finish", "recovered: ENA on, driver installed for every kernel and bound"),
+            new LeaveAsFoundStep("finish", "ENA on, the driver installed for every kernel and bound"),
         ];
     }
 
