@@ -20,11 +20,12 @@ internal sealed partial class InstallDriverDocument : SimulatedDocument
     public override string Name => DocumentName;
     public override string PluginName => "InstallDriver";
     public override IReadOnlyCollection<string> RequiredParameters => ["SourceArchive", "Sha256", "Version"];
-    public override IReadOnlyCollection<string> OptionalParameters => ["Kernels"];
+    public override IReadOnlyCollection<string> OptionalParameters => ["Kernels", DocumentRun.TargetDeviceParameter];
 
     public override void Validate(IReadOnlyDictionary<string, IReadOnlyList<string>> parameters)
     {
         base.Validate(parameters);
+        ValidateTargetDevice(parameters);
         Check(parameters, "Version", DriverVersion());
         Check(parameters, "Sha256", Sha256());
         Check(parameters, "SourceArchive", SourceArchive());
@@ -41,7 +42,10 @@ internal sealed partial class InstallDriverDocument : SimulatedDocument
 
     public override DocumentResult Run(DocumentRun run)
     {
-        var guest = run.Instance.Guest!;
+        if (run.TargetGuest() is not { } guest)
+        {
+            return NoTargetVolume(run);
+        }
         var version = run.Single("Version")!;
         var selected = Kernels(run.Parameters);
         var targets = selected.Count == 0 ? guest.Kernels.ToList() : guest.Kernels.Where(k => selected.Contains(k.Version)).ToList();

@@ -10,13 +10,45 @@ internal sealed record DocumentRun(
     DateTimeOffset At)
 {
     public string? Single(string name) => Parameters.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
+
+    /// <summary>
+    /// The OS the document works on: the instance's own, or with TargetDevice (offline repair from a
+    /// rescue instance) the OS on the volume attached at that device; null when nothing is attached there.
+    /// </summary>
+    public GuestOs? TargetGuest()
+    {
+        if (Single(TargetDeviceParameter) is not { } device)
+        {
+            return Instance.Guest;
+        }
+        return World.VolumesOf(Instance.InstanceId)
+            .FirstOrDefault(v => v.Attachment!.Device == device && v.Attachment.StateAt(At) == "attached")?.Guest;
+    }
+
+    /// <summary>Optional on both EnaRemediate documents: work on the OS of the volume attached at this device (a chroot).</summary>
+    public const string TargetDeviceParameter = "TargetDevice";
 }
 
 internal sealed record DocumentResult(int ExitCode, string Stdout, string Stderr);
 
 /// <summary>An SSM Command document the simulated agent knows how to run against the guest model.</summary>
-internal abstract class SimulatedDocument
+internal abstract partial class SimulatedDocument
 {
+    /// <summary>Checks the optional TargetDevice parameter: a secondary block device name only.</summary>
+    protected static void ValidateTargetDevice(IReadOnlyDictionary<string, IReadOnlyList<string>> parameters)
+    {
+        if (parameters.TryGetValue(DocumentRun.TargetDeviceParameter, out var values) && values.Any(v => !SecondaryDevice().IsMatch(v)))
+        {
+            throw new ApiException("InvalidParameters", "Parameter \"TargetDevice\" does not match the allowed pattern.");
+        }
+    }
+
+    protected static DocumentResult NoTargetVolume(DocumentRun run) =>
+        new(1, "", $"no volume is attached at {run.Single(DocumentRun.TargetDeviceParameter)}\n");
+
+    [System.Text.RegularExpressions.GeneratedRegex("^/dev/(sd|xvd)[b-z]$")]
+    private static partial System.Text.RegularExpressions.Regex SecondaryDevice();
+
     public abstract string Name { get; }
     /// <summary>The plugin (step) name GetCommandInvocation reports.</summary>
     public abstract string PluginName { get; }
