@@ -31,6 +31,7 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
             SendCommandAction send => send.AwsAction + "\n" + send.GroupKey,
             // ModifyInstanceAttribute takes one instance per call.
             SetEnaSupportAction => w.Action.AwsAction + "\n" + w.Record.InstanceId,
+            PlanOwnedAction => w.Action.AwsAction + "\n" + w.Record.RemediationId,
             var other => other.ToString(),
         });
         foreach (var group in groups)
@@ -94,6 +95,8 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
             case SendCommandAction send:
                 var commandId = await ssm.SendCommandAsync(send.DocumentName, ids, send.Parameters, "EnaRemediate", cancellationToken);
                 return ImmutableDictionary<string, string>.Empty.Add(send.MemoKey, commandId);
+            case PlanOwnedAction own:
+                return await own.ExecuteAsync(cancellationToken);
             default:
                 throw new ArgumentOutOfRangeException(nameof(action), action, "the executor does not know this action");
         }

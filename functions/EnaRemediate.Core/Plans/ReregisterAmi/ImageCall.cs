@@ -1,0 +1,13 @@
+using System.Collections.Immutable;
+
+namespace EnaRemediate.Core.Plans.ReregisterAmi;
+
+/// <summary>One image call of the plan: its IAM action (for pacing and the audit), what it does, and the call itself returning memo to keep.</summary>
+public sealed record ImageCall(string Action, string Description, Func<CancellationToken, Task<ImmutableDictionary<string, string>?>> Run) : PlanOwnedAction
+{
+    public override string AwsAction => Action;
+
+    public override Task<ImmutableDictionary<string, string>?> ExecuteAsync(CancellationToken cancellationToken) => Run(cancellationToken);
+
+    public override string ToString() => $"{Action}: {Description}";
+}
