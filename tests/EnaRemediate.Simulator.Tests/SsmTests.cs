@@ -105,11 +105,55 @@ public sealed class SsmTests
         sim.Advance(TimeSpan.FromMinutes(4));
         var invocation = await Get(sim, send.Command.CommandId, id);
         Assert.Equal("Failed", invocation.Status.Value);
-        Assert.Equal(10, invocation.ResponseCode);
+        Assert.Equal(1, invocation.ResponseCode);
         Assert.Contains("Bad return status for module build on kernel: 6.1.0-56-amd64", invocation.StandardErrorContent);
         var result = JsonSerializer.Deserialize<InstallResult>(invocation.StandardOutputContent.TrimEnd().Split('\n')[^1], HostReportJson.Options)!;
         Assert.Equal("failed", result.Status);
+        Assert.StartsWith("build_failed:", result.Kernels!.Single().Error);
         Assert.Equal(before, sim.World.Instance(id).Guest!.Kernels.Select(k => k.Ena).ToList());
+        Assert.Null(sim.World.Instance(id).Guest!.DkmsEnaVersion);
+    }
+
+    [Fact]
+    public async Task Missing_headers_are_installed_when_the_distribution_has_them_and_fail_the_run_when_it_does_not()
+    {
+        await using var sim = await Sim.StartAsync("healthy");
+        var id = sim.Id("ok");
+        var guest = sim.World.Instance(id).Guest!;
+        guest.Kernels.Add(new KernelInstall { Version = "6.1.0-50-amd64", Headers = false });
+        var send = await sim.Ssm.SendCommandAsync(new SendCommandRequest { DocumentName = "EnaRemediate-InstallDriver", InstanceIds = [id], Parameters = InstallParameters() });
+        sim.Advance(TimeSpan.FromMinutes(4));
+        Assert.Equal("Success", (await Get(sim, send.Command.CommandId, id)).Status.Value);
+        Assert.True(guest.Find("6.1.0-50-amd64")!.Headers);
+        Assert.Equal("2.16.1g", guest.Find("6.1.0-50-amd64")!.Ena?.Version);
+
+        guest.Kernels.Add(new KernelInstall { Version = "6.1.0-40-amd64", Headers = false, HeadersAvailable = false });
+        send = await sim.Ssm.SendCommandAsync(new SendCommandRequest { DocumentName = "EnaRemediate-InstallDriver", InstanceIds = [id], Parameters = InstallParameters("2.17.0") });
+        sim.Advance(TimeSpan.FromMinutes(4));
+        var failed = await Get(sim, send.Command.CommandId, id);
+        Assert.Equal("Failed", failed.Status.Value);
+        var result = JsonSerializer.Deserialize<InstallResult>(failed.StandardOutputContent.TrimEnd().Split('\n')[^1], HostReportJson.Options)!;
+        var old = result.Kernels!.Single(k => k.Kernel == "6.1.0-40-amd64");
+        Assert.Equal("failed", old.Dkms);
+        Assert.StartsWith("headers_missing: kernel headers for 6.1.0-40-amd64", old.Error);
+        Assert.All(result.Kernels!.Where(k => k.Kernel != "6.1.0-40-amd64"), k => Assert.Equal("skipped", k.Dkms));
+        Assert.Equal("2.16.1", guest.DkmsEnaVersion);
+        Assert.Null(guest.Find("6.1.0-40-amd64")!.Ena);
+    }
+
+    [Fact]
+    public async Task A_kernel_the_release_cannot_build_for_fails_as_a_kernel_api_mismatch()
+    {
+        await using var sim = await Sim.StartAsync("healthy");
+        var id = sim.Id("ok");
+        sim.World.Instance(id).Guest!.Kernels.Add(new KernelInstall { Version = "6.12.0-1-amd64", Headers = true, IncompatibleDriverVersions = ["2.16.1"] });
+        var send = await sim.Ssm.SendCommandAsync(new SendCommandRequest { DocumentName = "EnaRemediate-InstallDriver", InstanceIds = [id], Parameters = InstallParameters() });
+        sim.Advance(TimeSpan.FromMinutes(4));
+        var invocation = await Get(sim, send.Command.CommandId, id);
+        Assert.Equal("Failed", invocation.Status.Value);
+        var result = JsonSerializer.Deserialize<InstallResult>(invocation.StandardOutputContent.TrimEnd().Split('\n')[^1], HostReportJson.Options)!;
+        Assert.StartsWith("kernel_api_mismatch:", result.Kernels!.Single(k => k.Kernel == "6.12.0-1-amd64").Error);
+        Assert.Contains("modpost:", result.Log);
         Assert.Null(sim.World.Instance(id).Guest!.DkmsEnaVersion);
     }
 
