@@ -15,9 +15,11 @@ public sealed class ReconcilerOnFakeCloudTests
 
     public ReconcilerOnFakeCloudTests() => _cloud = new FakeCloud(_time);
 
+    private static readonly EngineOptions Options = new EngineOptions { JitterSeed = 7 }.WithDriver(new string('a', 64));
+
     private RemediationService Service(CrashSwitch? crash = null) => crash is null
-        ? new RemediationService(_cloud, _cloud, _store, new EngineOptions { JitterSeed = 7 }, _time)
-        : new RemediationService(new CrashingEc2(_cloud, crash), new CrashingSsm(_cloud, crash), new CrashingStore(_store, crash), new EngineOptions { JitterSeed = 7 }, _time);
+        ? new RemediationService(_cloud, _cloud, _store, Options, _time)
+        : new RemediationService(new CrashingEc2(_cloud, crash), new CrashingSsm(_cloud, crash), new CrashingStore(_store, crash), Options, _time);
 
     /// <summary>Advance until done, jumping the fake clock by each answer's wait.</summary>
     private async Task<AdvanceResult> RunAsync(RemediationService service, IReadOnlyList<string> ids)

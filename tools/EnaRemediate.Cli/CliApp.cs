@@ -12,6 +12,9 @@ public static class CliApp
         // Each command lives in its own file under Commands/ and is registered here, one line each.
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(DiagnoseCommand.Create());
+        root.Subcommands.Add(PlanCommand.Create());
+        root.Subcommands.Add(RemediateCommand.Create());
+        root.Subcommands.Add(SimulateCommand.Create());
         return root;
     }
 

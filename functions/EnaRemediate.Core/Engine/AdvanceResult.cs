@@ -24,6 +24,9 @@ public sealed record RecordSummary(
     DateTimeOffset? NextLookAt,
     bool DryRun)
 {
+    /// <summary>The steps the record has been in, in order (from its audit log).</summary>
+    public IReadOnlyList<string> StepsTaken { get; init; } = [];
+
     public static RecordSummary From(RemediationRecord record, DateTimeOffset now) => new(
         record.RemediationId,
         record.InstanceId,
@@ -35,5 +38,10 @@ public sealed record RecordSummary(
         record.CreatedAt,
         ((record.IsFinished ? record.UpdatedAt : now) - record.CreatedAt).TotalSeconds,
         record.NextLookAt,
-        record.DryRun);
+        record.DryRun)
+    {
+        StepsTaken = record.History.Select(h => h.Step)
+            .Where(s => s != RemediationRecord.InitialStep)
+            .Aggregate(new List<string>(), (steps, step) => { if (steps.Count == 0 || steps[^1] != step) { steps.Add(step); } return steps; }),
+    };
 }

@@ -10,12 +10,39 @@ public sealed record EngineOptions
     public string InstallDocument { get; init; } = "EnaRemediate-InstallDriver";
     public string CollectDocument { get; init; } = "EnaRemediate-CollectHostReport";
 
-    /// <summary>Parameters of the install document: SourceArchive, Sha256, Version, Kernels (from the driver manifest).</summary>
+    /// <summary>
+    /// Parameters of the install document (driver/ena-driver.json): SourceArchive, Sha256, Version,
+    /// optionally Kernels (empty = every installed kernel). The release's Sha256 is not pinned in
+    /// the manifest yet, so it has no default: without it the fallback plan is refused up front
+    /// instead of failing after the instance was stopped.
+    /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> InstallParameters { get; init; } = new Dictionary<string, IReadOnlyList<string>>
     {
+        ["SourceArchive"] = ["https://github.com/amzn/amzn-drivers/archive/refs/tags/ena_linux_2.16.1.tar.gz"],
         ["Version"] = ["2.16.1"],
-        ["Kernels"] = ["all"],
     };
+
+    /// <summary>Options with the install document's archive digest (and optionally another archive and version) set.</summary>
+    public EngineOptions WithDriver(string sha256, string? sourceArchive = null, string? version = null)
+    {
+        var parameters = InstallParameters.ToDictionary(p => p.Key, p => p.Value);
+        parameters["Sha256"] = [sha256];
+        if (sourceArchive is not null)
+        {
+            parameters["SourceArchive"] = [sourceArchive];
+        }
+        if (version is not null)
+        {
+            parameters["Version"] = [version];
+        }
+        return this with { InstallParameters = parameters };
+    }
+
+    /// <summary>What is missing for the driver install to be able to run; null when nothing is.</summary>
+    public string? DriverConfigurationProblem =>
+        new[] { "SourceArchive", "Sha256", "Version" }.FirstOrDefault(k => !InstallParameters.TryGetValue(k, out var v) || v.Count == 0 || string.IsNullOrWhiteSpace(v[0])) is { } missing
+            ? $"the driver install's {missing} is not configured (see driver/ena-driver.json; pass --driver-sha256)"
+            : null;
 
     /// <summary>Treat every instance as opted in (a deployment-wide choice); otherwise the EnaRemediate:OptIn=true tag is required.</summary>
     public bool OptInAll { get; init; }

@@ -80,6 +80,10 @@ public sealed class RemediationService
         return new StartResult(started);
     }
 
+    /// <summary>The instance's unfinished record, if any: what an interrupted run resumes.</summary>
+    public async Task<RemediationRecord?> LatestUnfinishedAsync(string instanceId, CancellationToken cancellationToken = default) =>
+        await _store.GetLatestAsync(instanceId, cancellationToken) is { IsFinished: false } record ? record : null;
+
     /// <summary>One level-triggered step for these records (see <see cref="Reconciler"/>).</summary>
     public Task<AdvanceResult> AdvanceAsync(IReadOnlyList<string> remediationIds, CancellationToken cancellationToken = default) =>
         _reconciler.AdvanceAsync(remediationIds, cancellationToken);
@@ -100,6 +104,10 @@ public sealed class RemediationService
         if (facts.Found && await _store.GetLatestAsync(facts.InstanceId, cancellationToken) is { IsFinished: false } running)
         {
             return AlreadyRemediating(facts.InstanceId, running);
+        }
+        if (!triage.Refused && triage.Plan == PlanNames.Fallback && _options.DriverConfigurationProblem is { } problem)
+        {
+            return TriageResult.Refuse(facts.InstanceId, triage.Plan, RefusalCodes.PlanNotAvailable, $"Engine configuration: {problem}; nothing was changed.");
         }
         if (triage.Refused || _plans.TryGet(triage.Plan, out _))
         {

@@ -26,14 +26,14 @@ public sealed class FallbackPlan : IRemediationPlan
             new SetEnaSupportStep("ena-off", enabled: false),
             new StartStep("start-without-ena"),
             new AwaitHealthyStep("await-healthy-without-ena"),
-            new RunCommandStep("install-driver", o => o.InstallDocument, o => o.InstallParameters, JudgeInstall),
+            new RunCommandStep("install-driver", o => o.InstallDocument, o => o.InstallParameters, JudgeInstall, pollEvery: TimeSpan.FromSeconds(30)),
             new RunCommandStep(ValidateInstallStep, o => o.CollectDocument, _ => NoParameters, i => JudgeReport(i, validator.CheckDriverInstalled, MemoKeys.DriverValidated)),
             new StopStep("stop-for-ena"),
             new SetEnaSupportStep("ena-on", enabled: true),
             new StartStep("start-with-ena"),
             new AwaitHealthyStep("await-healthy-with-ena"),
             new RunCommandStep(ValidateFinalStep, o => o.CollectDocument, _ => NoParameters, i => JudgeReport(i, validator.CheckEnaBound, MemoKeys.FinalVerdict)),
-            new LeaveAsFoundStep("finish", "recovered: ENA on, driver installed for every kernel and bound"),
+            new LeaveAsFoundStep("finish", "ENA on, the driver installed for every kernel and bound"),
         ];
     }
 

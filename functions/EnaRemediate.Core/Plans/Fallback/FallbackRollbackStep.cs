@@ -50,13 +50,30 @@ public sealed class FallbackRollbackStep : IPlanStep
         var ena = instance.EnaSupport ? "on (EC2 refused to turn it off)" : "off";
         return (endState, instance.State) switch
         {
-            ("running", "running") or ("stopped", "stopped") => new StepDecision.Finish(
+            ("running", "running") => AwaitReachable(context, why, ena),
+            ("stopped", "stopped") => new StepDecision.Finish(
                 instance.EnaSupport ? Outcomes.Failed : Outcomes.RolledBack,
-                $"{why}; rolled back: enaSupport {ena}, instance {endState} as found"),
+                $"{why}; rolled back: enaSupport {ena}, instance stopped as found"),
             ("running", "stopped") => new StepDecision.Act(new StartAction(), "rollback: starting the instance again"),
             (_, "pending" or "stopping") => new StepDecision.Wait(TimeSpan.FromSeconds(15), $"rollback: waiting ({instance.State})"),
             _ => FromStop(_stop.Decide(context), why),
         };
+    }
+
+    /// <summary>A rollback to running is finished when the instance passes its status check again (or is given up on).</summary>
+    private static StepDecision AwaitReachable(StepContext context, string why, string ena)
+    {
+        var instanceStatus = context.Facts.Status?.InstanceStatus;
+        var outcome = context.Facts.Instance!.EnaSupport ? Outcomes.Failed : Outcomes.RolledBack;
+        if (instanceStatus == "ok")
+        {
+            return new StepDecision.Finish(outcome, $"{why}; rolled back: enaSupport {ena}, instance running and passing its status checks");
+        }
+        if (context.InStepFor > context.Options.HealthyTimeout + context.Options.StuckStoppingAfter)
+        {
+            return new StepDecision.Finish(Outcomes.Failed, $"{why}; rolled back to enaSupport {ena} and running, but the instance status check is {instanceStatus ?? "unknown"}");
+        }
+        return new StepDecision.Wait(TimeSpan.FromSeconds(30), $"rollback: waiting for the status checks (instance check {instanceStatus ?? "unknown"})");
     }
 
     /// <summary>The inner stop's failure ends the rollback (it would otherwise start another rollback).</summary>

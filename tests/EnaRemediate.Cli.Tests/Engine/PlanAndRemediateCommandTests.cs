@@ -1,0 +1,84 @@
+using System.Text.Json;
+using EnaRemediate.Simulator;
+
+namespace EnaRemediate.Cli.Tests.Engine;
+
+/// <summary>`plan` and `remediate` as processes against a simulator on loopback (--endpoint-url).</summary>
+public sealed class PlanAndRemediateCommandTests : IAsyncLifetime
+{
+    private SimulatorHost _sim = null!;
+    private readonly string _stateDir = Path.Combine(Path.GetTempPath(), "enaremediate-cli-" + Guid.NewGuid().ToString("N"));
+
+    public async Task InitializeAsync() => _sim = await SimulatorHost.StartAsync(new SimulatorOptions { Scenario = "mixed-fleet", Speed = 50 });
+
+    public async Task DisposeAsync()
+    {
+        await _sim.DisposeAsync();
+        if (Directory.Exists(_stateDir))
+        {
+            Directory.Delete(_stateDir, recursive: true);
+        }
+    }
+
+    private string Id(string group) => _sim.World.Instances.First(i => i.Tags.TryGetValue("Name", out var n) && n.StartsWith(group + "-", StringComparison.Ordinal)).InstanceId;
+
+    private Task<CliProcess.Result> Run(params string[] args) =>
+        CliProcess.RunAsync([.. args, "--endpoint-url", _sim.Endpoint.ToString(), "--driver-sha256", new string('a', 64)]);
+
+    [Fact]
+    public async Task PlanShowsEachInstancesPlanOrRefusalAsJson()
+    {
+        var run = await Run("plan", "--instance-id", Id("fallback"), Id("nitro"), "i-0000000000000dead", "--format", "json");
+
+        Assert.True(run.ExitCode == 1, run.Stderr);
+        var plans = JsonDocument.Parse(run.Stdout).RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("instanceId").GetString()!);
+        Assert.Equal("fallback", plans[Id("fallback")].GetProperty("plan").GetString());
+        Assert.Contains(plans[Id("fallback")].GetProperty("calls").EnumerateArray(), c => c.GetString()!.StartsWith("StopInstances", StringComparison.Ordinal));
+        Assert.Equal("plan-not-available", plans[Id("nitro")].GetProperty("refusalCode").GetString());
+        Assert.Equal("not-found", plans["i-0000000000000dead"].GetProperty("refusalCode").GetString());
+        Assert.Equal(0, _sim.World.Counters["StopInstances"]);
+    }
+
+    [Fact]
+    public async Task HostileInstanceIdIsRefusedWithoutAnyCall()
+    {
+        var run = await Run("plan", "--instance-id", "i-1;rm -rf /");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("is not an EC2 instance id", run.Stdout);
+        Assert.Equal(0, _sim.World.Counters.Total);
+    }
+
+    [Fact]
+    public async Task RemediateDryRunListsDryRunCheckedCallsAndChangesNothing()
+    {
+        var id = Id("fallback");
+        var before = (_sim.World.Instance(id).State, _sim.World.Instance(id).EnaSupport);
+
+        var run = await Run("remediate", "--instance-id", id, "--dry-run", "--state-dir", _stateDir);
+
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        Assert.Contains("StopInstances", run.Stdout);
+        Assert.Contains("permitted (EC2 DryRun)", run.Stdout);
+        Assert.Contains("not checked: SSM has no DryRun", run.Stdout);
+        Assert.Equal(before, (_sim.World.Instance(id).State, _sim.World.Instance(id).EnaSupport));
+        Assert.Equal(0, _sim.World.Counters["SendCommand"]);
+    }
+
+    [Fact]
+    public async Task RemediateWithoutYesRefusesWhenNoOneCanBeAsked()
+    {
+        var run = await Run("remediate", "--instance-id", Id("fallback"), "--state-dir", _stateDir);
+
+        Assert.Equal(64, run.ExitCode);
+        Assert.Contains("--yes", run.Stderr);
+        Assert.Equal(0, _sim.World.Counters["StopInstances"]);
+    }
+
+    [Fact]
+    public async Task MissingInstanceIdIsAUsageError()
+    {
+        var run = await CliProcess.RunAsync(["plan"]);
+        Assert.Equal(64, run.ExitCode);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+
+namespace EnaRemediate.Cli.Tests.Engine;
+
+/// <summary>`enaremediate simulate` as a process: the "done when" run and the default demo.</summary>
+public sealed class SimulateCommandTests
+{
+    [Fact]
+    public async Task KernelUpdateFleetOf50IsReportedRecoveredWithEnaOnReachableAndTheNewDriver()
+    {
+        var run = await CliProcess.RunAsync(["simulate", "--scenario", "kernel-update", "--instances", "50", "--format", "json", "--speed", "1000"]);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var doc = JsonDocument.Parse(run.Stdout);
+        var root = doc.RootElement;
+        Assert.Equal("kernel-update", root.GetProperty("scenario").GetString());
+        Assert.Equal(1, root.GetProperty("seed").GetInt32());
+        var instances = root.GetProperty("instances").EnumerateArray().ToList();
+        Assert.Equal(50, instances.Count);
+        foreach (var instance in instances)
+        {
+            Assert.Equal("recovered", instance.GetProperty("outcome").GetString());
+            Assert.Equal("fallback", instance.GetProperty("plan").GetString());
+            var final = instance.GetProperty("final");
+            Assert.Equal("running", final.GetProperty("state").GetString());
+            Assert.True(final.GetProperty("enaSupport").GetBoolean());
+            Assert.True(final.GetProperty("reachable").GetBoolean());
+            Assert.Equal("2.16.1g", final.GetProperty("enaModuleVersion").GetString());
+            Assert.Contains("install-driver", instance.GetProperty("steps").EnumerateArray().Select(s => s.GetString()));
+            Assert.True(instance.GetProperty("apiCalls").GetDouble() > 0);
+            Assert.True(instance.GetProperty("simulatedSeconds").GetDouble() > 0);
+        }
+        var totals = root.GetProperty("totals");
+        foreach (var name in new[] { "apiCalls", "throttled", "simulatedSeconds", "wallSeconds" })
+        {
+            Assert.Equal(JsonValueKind.Number, totals.GetProperty(name).ValueKind);
+        }
+    }
+
+    [Fact]
+    public async Task WithNoArgumentsTheMixedFleetRecoversAndEveryOtherInstanceIsExplained()
+    {
+        var run = await CliProcess.RunAsync(["simulate", "--speed", "1000"]);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("mixed-fleet (seed 1): 2 recovered", run.Stdout);
+        Assert.Contains("needs offline repair", run.Stdout, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Auto Scaling group", run.Stdout);
+        Assert.Contains("not opted in", run.Stdout);
+    }
+
+    [Theory]
+    [InlineData("--scenario", "no-such-scenario")]
+    [InlineData("--instances", "0")]
+    [InlineData("--speed", "5000")]
+    public async Task BadArgumentsAreAUsageError(string option, string value)
+    {
+        var run = await CliProcess.RunAsync(["simulate", option, value]);
+        Assert.Equal(64, run.ExitCode);
+        Assert.Contains("enaremediate:", run.Stderr);
+    }
+}

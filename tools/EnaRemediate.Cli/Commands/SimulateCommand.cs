@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.Text.Json;
+using EnaRemediate.Cli.Engine;
+using EnaRemediate.Core.Plans;
+using EnaRemediate.Simulator;
+using EnaRemediate.Simulator.Scenarios;
+
+namespace EnaRemediate.Cli.Commands;
+
+/// <summary>
+/// `enaremediate simulate [--scenario NAME] [--instances N] [--seed S] [--speed X] [--format text|json]`:
+/// a broken fleet in the embedded simulator, its alarms, and the engine recovering it. Exit 0 when
+/// nothing failed or rolled back (refusals are part of a scenario), 1 rollbacks, 2 failures.
+/// </summary>
+public static class SimulateCommand
+{
+    public static Command Create()
+    {
+        var scenario = new Option<string>("--scenario") { Description = $"Fleet to simulate: {string.Join(", ", ScenarioLoader.BuiltIn)}, or a scenario JSON file.", DefaultValueFactory = _ => "mixed-fleet" };
+        var instances = new Option<int?>("--instances") { Description = "Scale the scenario to this many instances." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the simulated latencies.", DefaultValueFactory = _ => 1 };
+        var speed = new Option<double>("--speed") { Description = "Simulated seconds per wall second (1-1000).", DefaultValueFactory = _ => 200 };
+        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+
+        var command = new Command("simulate", "Break a simulated fleet, let its status-check alarms fire, and watch the engine recover it.");
+        foreach (var option in new Option[] { scenario, instances, seed, speed, format })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction((parse, ct) => CommandErrors.Guard(async () =>
+        {
+            var count = parse.GetValue(instances);
+            var factor = parse.GetValue(speed);
+            if (count is < 1 or > 5000)
+            {
+                throw new ArgumentException("--instances must be between 1 and 5000");
+            }
+            if (factor is < 1 or > 1000)
+            {
+                throw new ArgumentException("--speed must be between 1 and 1000");
+            }
+            var options = new SimulatorOptions { Scenario = parse.GetValue(scenario)!, Instances = count, Seed = parse.GetValue(seed), Speed = factor };
+            var json = parse.GetValue(format) == "json";
+            SimulationReport report;
+            try
+            {
+                report = json
+                    ? await SimulationRun.RunAsync(options, _ => { }, ct)
+                    : await new ProgressView().RunAsync(progress => SimulationRun.RunAsync(options, progress, ct));
+            }
+            catch (Exception e) when (e is FileNotFoundException or JsonException or InvalidOperationException or KeyNotFoundException)
+            {
+                Console.Error.WriteLine($"enaremediate: cannot load scenario '{options.Scenario}': {e.Message}");
+                return ExitCodes.Usage;
+            }
+            if (json)
+            {
+                Console.WriteLine(JsonSerializer.Serialize(report, CliJson.Options));
+            }
+            else
+            {
+                WriteSummary(report);
+            }
+            return report.Instances.Any(i => i.Outcome == Outcomes.Failed) ? ExitCodes.Failure
+                : report.Instances.Any(i => i.Outcome == Outcomes.RolledBack) ? ExitCodes.Attention
+                : ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static void WriteSummary(SimulationReport report)
+    {
+        Console.WriteLine();
+        foreach (var instance in report.Instances)
+        {
+            var final = instance.Final;
+            Console.WriteLine($"{instance.InstanceId} {instance.InstanceType,-12} {instance.Plan,-15} {instance.Outcome,-12} " +
+                $"{final.State}, ENA {(final.EnaSupport ? "on" : "off")}, {(final.Reachable ? "reachable" : "unreachable")}, ena {final.EnaModuleVersion ?? "-"}");
+            if (instance.RefusalReason is not null)
+            {
+                Console.WriteLine($"    {instance.RefusalReason}");
+            }
+        }
+        var totals = report.Totals;
+        var outcomes = string.Join(", ", report.Instances.GroupBy(i => i.Outcome).Select(g => $"{g.Count()} {g.Key}"));
+        Console.WriteLine($"{report.Scenario} (seed {report.Seed}): {outcomes}; {totals.ApiCalls} API calls ({totals.Throttled} throttled), " +
+            $"{TimeSpan.FromSeconds(totals.SimulatedSeconds)} simulated in {totals.WallSeconds:0.0} s");
+    }
+}

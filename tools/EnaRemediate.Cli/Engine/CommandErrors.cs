@@ -1,0 +1,37 @@
+using Amazon.Runtime;
+using EnaRemediate.Core.Engine.Ports;
+
+namespace EnaRemediate.Cli.Engine;
+
+/// <summary>Turns the errors an engine command can meet into one clear line and an exit code, never a stack trace.</summary>
+internal static class CommandErrors
+{
+    public static async Task<int> Guard(Func<Task<int>> run)
+    {
+        try
+        {
+            return await run();
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"enaremediate: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("enaremediate: interrupted; unfinished remediations resume on the next run.");
+            return ExitCodes.Attention;
+        }
+        catch (Exception e) when (e is AwsCallException or AmazonClientException or HttpRequestException or IOException or InvalidDataException)
+        {
+            Console.Error.WriteLine($"enaremediate: {e.Message}");
+            return ExitCodes.Failure;
+        }
+    }
+}
+
+/// <summary>The CLI's JSON output style.</summary>
+internal static class CliJson
+{
+    public static readonly System.Text.Json.JsonSerializerOptions Options = new(System.Text.Json.JsonSerializerDefaults.Web) { WriteIndented = true };
+}

@@ -1,0 +1,41 @@
+using System.CommandLine;
+using EnaRemediate.Core.Engine;
+
+namespace EnaRemediate.Cli.Engine;
+
+/// <summary>The options `plan` and `remediate` share: which instances, where AWS is, how to print, and the driver to install.</summary>
+internal sealed class EngineCliOptions
+{
+    public Option<string[]> InstanceIds { get; } = new("--instance-id")
+    {
+        Description = "Instance id to act on (repeat for many).",
+        Arity = ArgumentArity.OneOrMore,
+        AllowMultipleArgumentsPerToken = true,
+        Required = true,
+    };
+    public Option<string?> Region { get; } = new("--region") { Description = "AWS Region (default: AWS_REGION, else us-east-1)." };
+    public Option<string?> EndpointUrl { get; } = new("--endpoint-url") { Description = "Send EC2 and SSM calls to this URL (e.g. a simulator)." };
+    public Option<string> Format { get; } = new("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
+    public Option<string?> DriverSha256 { get; } = new("--driver-sha256") { Description = "sha256 of the ENA source archive the install document verifies (driver/ena-driver.json)." };
+    public Option<string?> DriverSource { get; } = new("--driver-source") { Description = "https:// or s3:// URL of the ENA source archive (default: the pinned upstream release)." };
+    public Option<string?> DriverVersion { get; } = new("--driver-version") { Description = "ENA driver version to install (default: the pinned release)." };
+    public Option<bool> OptInAll { get; } = new("--opt-in-all") { Description = "Treat every instance as opted in (otherwise the EnaRemediate:OptIn=true tag is required)." };
+
+    public EngineCliOptions() => Format.AcceptOnlyFromAmong("text", "json");
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { InstanceIds, Region, EndpointUrl, Format, DriverSha256, DriverSource, DriverVersion, OptInAll })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public EngineOptions EngineOptions(ParseResult parse)
+    {
+        var options = new EngineOptions { OptInAll = parse.GetValue(OptInAll) };
+        return parse.GetValue(DriverSha256) is { } sha
+            ? options.WithDriver(sha, parse.GetValue(DriverSource), parse.GetValue(DriverVersion))
+            : options;
+    }
+}

@@ -1,0 +1,48 @@
+using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Plans;
+using EnaRemediate.Simulator;
+using EnaRemediate.Simulator.World;
+
+namespace EnaRemediate.Cli.Engine;
+
+/// <summary>The `simulate --format json` document (issue 4): one entry per instance, and totals.</summary>
+internal sealed record SimulationReport(string Scenario, int Seed, IReadOnlyList<SimulatedInstanceReport> Instances, SimulationTotals Totals)
+{
+    public static SimulationReport Build(SimulatorOptions options, SimulatedWorld world, StartResult started, AdvanceResult result,
+        IReadOnlyList<string> all, CallCounter counter, int engineThrottled, double simulatedSeconds, double wallSeconds, DateTimeOffset now)
+    {
+        var startedById = started.Instances.ToDictionary(i => i.InstanceId, StringComparer.Ordinal);
+        var recordById = result.Records.ToDictionary(r => r.InstanceId, StringComparer.Ordinal);
+        var instances = all.Select(id =>
+        {
+            var instance = world.Instance(id);
+            startedById.TryGetValue(id, out var start);
+            recordById.TryGetValue(id, out var record);
+            var outcome = record?.Outcome ?? (start is null ? Outcomes.Refused : start.Outcome ?? Outcomes.Refused);
+            var refusal = start is null
+                ? "Not impaired: its instance status check passes, so no alarm fired and nothing was done."
+                : start.RefusalCode is null ? null : start.Reason;
+            var kernel = instance.RunningKernel is { } k ? instance.Guest?.Find(k) : null;
+            return new SimulatedInstanceReport(
+                id,
+                instance.Type.Name,
+                start?.Plan ?? "none",
+                outcome,
+                refusal,
+                record?.StepsTaken ?? [],
+                new FinalState(instance.State, instance.EnaSupport, instance.IsReachable(now), kernel?.Ena?.Version),
+                counter.For(id),
+                Math.Round(record?.ElapsedSeconds ?? 0));
+        }).ToList();
+        var totals = new SimulationTotals(world.Counters.Total, world.Counters.Throttled + engineThrottled, Math.Round(simulatedSeconds), Math.Round(wallSeconds, 2));
+        return new SimulationReport(options.Scenario, options.Seed, instances, totals);
+    }
+}
+
+internal sealed record SimulatedInstanceReport(
+    string InstanceId, string InstanceType, string Plan, string Outcome, string? RefusalReason,
+    IReadOnlyList<string> Steps, FinalState Final, double ApiCalls, double SimulatedSeconds);
+
+internal sealed record FinalState(string State, bool EnaSupport, bool Reachable, string? EnaModuleVersion);
+
+internal sealed record SimulationTotals(long ApiCalls, long Throttled, double SimulatedSeconds, double WallSeconds);

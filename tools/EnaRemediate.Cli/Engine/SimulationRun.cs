@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using Amazon.Runtime;
+using EnaRemediate.Aws.Engine;
+using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Engine.Stores;
+using EnaRemediate.Simulator;
+
+namespace EnaRemediate.Cli.Engine;
+
+/// <summary>
+/// One `simulate` run: start the embedded simulator, wait for its alarms (instance status
+/// impaired, as the CloudWatch alarm on StatusCheckFailed_Instance would see it), remediate the
+/// alarmed instances with the real engine through the real SDK, sleeping on the simulator's clock,
+/// and describe how every instance ended.
+/// </summary>
+internal sealed class SimulationRun
+{
+    /// <summary>A syntactically valid digest for the simulated install (the simulator checks shape, not content).</summary>
+    public const string SimulatedDriverSha256 = "5f1c2b7e0d9a4c3b8e6f1a2d3c4b5a6978e1f0d2c3b4a5968778695a4b3c2d1e";
+    private static readonly TimeSpan AlarmPeriod = TimeSpan.FromSeconds(60);
+
+    public static async Task<SimulationReport> RunAsync(SimulatorOptions simulatorOptions, Action<AdvanceResult> onProgress, CancellationToken ct)
+    {
+        var wall = Stopwatch.StartNew();
+        await using var host = await SimulatorHost.StartAsync(simulatorOptions, ct);
+        var clock = host.Clock;
+        var startedAt = clock.GetUtcNow();
+        var counter = new CallCounter();
+        var (ec2Client, ssmClient) = EngineFactory.CreateClients(new AwsConnection("us-east-1", host.Endpoint.ToString(), new BasicAWSCredentials("test", "test")));
+        var ec2 = new Ec2Adapter(ec2Client);
+        var service = new RemediationService(counter.Wrap(ec2), counter.Wrap(new SsmAdapter(ssmClient)), new InMemoryRemediationStore(),
+            new EngineOptions().WithDriver(SimulatedDriverSha256), clock);
+
+        var all = host.World.Instances.Select(i => i.InstanceId).ToList();
+        var alarmed = await WaitForAlarmsAsync(ec2, all, clock, ct);
+        var started = await service.StartAsync(new RemediationRequest(alarmed, RemediationMode.Remediate, DryRun: false, "alarm", "StatusCheckFailed_Instance"), ct);
+        var result = started.RemediationIds.Count == 0
+            ? new AdvanceResult(true, 0, [])
+            : await RemediationLoop.RunAsync(service, started.RemediationIds, clock, onProgress, ct);
+        var now = clock.GetUtcNow();
+        return SimulationReport.Build(simulatorOptions, host.World, started, result, all, counter, service.ThrottledCalls, (now - startedAt).TotalSeconds, wall.Elapsed.TotalSeconds, now);
+    }
+
+    /// <summary>
+    /// Polls the status checks like a 1-minute alarm until the impaired set has been stable for
+    /// two periods after the first alarm (or ten minutes pass with none).
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> WaitForAlarmsAsync(Ec2Adapter ec2, IReadOnlyList<string> ids, TimeProvider clock, CancellationToken ct)
+    {
+        var impaired = new SortedSet<string>(StringComparer.Ordinal);
+        var stable = 0;
+        for (var period = 0; period < 10 && stable < 2; period++)
+        {
+            var before = impaired.Count;
+            foreach (var chunk in ids.Chunk(1000))
+            {
+                foreach (var (id, status) in await ec2.DescribeInstanceStatusAsync(chunk, ct))
+                {
+                    if (status.InstanceStatus == "impaired")
+                    {
+                        impaired.Add(id);
+                    }
+                }
+            }
+            stable = impaired.Count > 0 && impaired.Count == before ? stable + 1 : 0;
+            if (stable < 2)
+            {
+                await Task.Delay(AlarmPeriod, clock, ct);
+            }
+        }
+        return impaired.ToList();
+    }
+}
