@@ -93,6 +93,22 @@ public sealed class ImageVolumeTagTests
     }
 
     [Fact]
+    public async Task A_spot_instance_is_marked_as_such_and_cannot_be_stopped()
+    {
+        await using var sim = await Sim.StartAsync("healthy");
+        var image = sim.World.Instance(sim.Id("ok")).ImageId;
+        var run = await sim.Ec2.RunInstancesAsync(new RunInstancesRequest
+        {
+            ImageId = image, InstanceType = InstanceType.R4Large, MinCount = 1, MaxCount = 1,
+            InstanceMarketOptions = new InstanceMarketOptionsRequest { MarketType = MarketType.Spot },
+        });
+        var id = run.Reservation.Instances.Single().InstanceId;
+        Assert.Equal(InstanceLifecycleType.Spot, (await sim.InstanceAsync(id)).InstanceLifecycle);
+        var error = await Assert.ThrowsAsync<AmazonEC2Exception>(() => sim.Ec2.StopInstancesAsync(new StopInstancesRequest { InstanceIds = [id] }));
+        Assert.Equal("UnsupportedOperation", error.ErrorCode);
+    }
+
+    [Fact]
     public async Task Launching_a_nitro_type_from_an_ami_without_ena_is_refused()
     {
         await using var sim = await Sim.StartAsync("pv-ena");

@@ -34,6 +34,26 @@ public sealed class LifecycleAndReachabilityTests
     }
 
     [Fact]
+    public async Task A_reboot_after_the_driver_is_installed_brings_the_broken_kernel_back_with_ena()
+    {
+        await using var sim = await Sim.StartAsync("healthy");
+        var id = sim.Id("ok");
+        sim.World.BreakWithKernelUpdate(id);
+        sim.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal("impaired", await sim.InstanceStatusAsync(id));
+        // What an offline repair would have done to the disk: the new kernel gets a module.
+        var guest = sim.World.Instance(id).Guest!;
+        guest.Newest!.Ena = World.GuestOs.DkmsModule(guest.Newest.Version, "2.16.1");
+        await sim.Ec2.RebootInstancesAsync(new RebootInstancesRequest { InstanceIds = [id] });
+        Assert.Equal("initializing", await sim.InstanceStatusAsync(id));
+        sim.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal("ok", await sim.InstanceStatusAsync(id));
+        await sim.Ec2.StopInstancesAsync(new StopInstancesRequest { InstanceIds = [id] });
+        var stopping = await Assert.ThrowsAsync<Amazon.EC2.AmazonEC2Exception>(() => sim.Ec2.RebootInstancesAsync(new RebootInstancesRequest { InstanceIds = [id] }));
+        Assert.Equal("IncorrectInstanceState", stopping.ErrorCode);
+    }
+
+    [Fact]
     public async Task Start_goes_pending_running_then_checks_initialize_within_the_documented_ranges()
     {
         await using var sim = await Sim.StartAsync("healthy");

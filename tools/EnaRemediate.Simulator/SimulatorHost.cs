@@ -77,14 +77,22 @@ public sealed class SimulatorHost : IAsyncDisposable
             {
                 parameters[key] = value.ToString();
             }
-            if (context.Request.HasFormContentType)
+            try
             {
-                foreach (var (key, value) in await context.Request.ReadFormAsync(context.RequestAborted))
+                if (context.Request.HasFormContentType)
                 {
-                    parameters[key] = value.ToString();
+                    foreach (var (key, value) in await context.Request.ReadFormAsync(context.RequestAborted))
+                    {
+                        parameters[key] = value.ToString();
+                    }
                 }
+                (status, body) = ec2.Handle(new QueryRequest(parameters));
             }
-            (status, body) = ec2.Handle(new QueryRequest(parameters));
+            catch (InvalidDataException e)
+            {
+                // Kestrel's form limits (too many values, too long a value): an EC2 error, not a dropped connection.
+                (status, body) = (400, Ec2Xml.Error("InvalidParameterValue", e.Message, Guid.NewGuid().ToString()));
+            }
             contentType = "text/xml;charset=UTF-8";
         }
         context.Response.StatusCode = status;

@@ -27,6 +27,7 @@ internal static class InstanceActions
         router.Add("StartInstances", StartInstances);
         router.Add("StopInstances", StopInstances);
         router.Add("TerminateInstances", TerminateInstances);
+        router.Add("RebootInstances", RebootInstances);
         router.Add("DescribeInstanceAttribute", DescribeInstanceAttribute);
         router.Add("ModifyInstanceAttribute", ModifyInstanceAttribute);
     }
@@ -69,6 +70,11 @@ internal static class InstanceActions
             if (i.StateAt(ctx.Now) is InstanceStates.ShuttingDown or InstanceStates.Terminated)
             {
                 throw new ApiException("IncorrectInstanceState", $"This instance '{i.InstanceId}' is not in a state from which it can be stopped.");
+            }
+            if (i.InstanceLifecycle == "spot")
+            {
+                // The simulator's Spot Instances come from one-time requests, which EC2 will not stop.
+                throw new ApiException("UnsupportedOperation", $"You can't stop the Spot Instance '{i.InstanceId}' because it is associated with a one-time Spot Instance request. You can only stop Spot Instances associated with persistent Spot Instance requests.");
             }
         }
         ctx.ExitIfDryRun();
@@ -152,6 +158,25 @@ internal static class InstanceActions
             changes.Add(InstanceXml.StateChange(i.InstanceId, previous, i.StateAt(ctx.Now)));
         }
         yield return Set("instancesSet", changes);
+    }
+
+    // An OS reboot: the guest comes back on its newest kernel, status checks run again.
+    private static IEnumerable<XElement> RebootInstances(Ec2Context ctx)
+    {
+        var instances = ctx.RequiredInstances();
+        foreach (var i in instances)
+        {
+            if (i.StateAt(ctx.Now) is not (InstanceStates.Running or InstanceStates.Pending))
+            {
+                throw new ApiException("IncorrectInstanceState", $"The instance '{i.InstanceId}' is not in a state from which it can be rebooted.");
+            }
+        }
+        ctx.ExitIfDryRun();
+        foreach (var i in instances.Where(i => i.StateAt(ctx.Now) == InstanceStates.Running))
+        {
+            i.Reboot(ctx.Now);
+        }
+        yield return E("return", true);
     }
 
     private static IEnumerable<XElement> DescribeInstanceAttribute(Ec2Context ctx)

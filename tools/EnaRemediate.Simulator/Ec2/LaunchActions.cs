@@ -46,11 +46,17 @@ internal static class LaunchActions
         var tags = r.TagSpecifications().Where(t => t.ResourceType == "instance").SelectMany(t => t.Tags).ToList();
         TagActions.Validate(tags);
         var guest = GuestOf(ctx, image);
+        var lifecycle = r.Get("InstanceMarketOptions.MarketType") switch
+        {
+            null => null,
+            "spot" => "spot",
+            var other => throw new ApiException("InvalidParameterValue", $"Value ({other}) for parameter MarketType is invalid."),
+        };
         ctx.ExitIfDryRun();
         var tagMap = tags.GroupBy(t => t.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
         var launched = Enumerable.Range(0, max).Select(_ =>
         {
-            var instance = ctx.World.Launch(new LaunchSpec(type, image, guest.Clone(), image.EnaSupport, tagMap), ctx.Now);
+            var instance = ctx.World.Launch(new LaunchSpec(type, image, guest.Clone(), image.EnaSupport, tagMap, lifecycle), ctx.Now);
             instance.BeginStart(ctx.Now);
             return instance;
         }).ToList();

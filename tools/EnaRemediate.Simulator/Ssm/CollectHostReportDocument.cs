@@ -15,11 +15,20 @@ internal sealed class CollectHostReportDocument : SimulatedDocument
     public const string DocumentName = "EnaRemediate-CollectHostReport";
 
     public override string Name => DocumentName;
-    public override string PluginName => "CollectHostReport";
+    public override string PluginName => "collectHostReport";
+    /// <summary>The real document takes none; TargetDevice is the simulator's offline-repair extension.</summary>
+    public override IReadOnlyList<DocumentParameter> Parameters { get; } = [TargetDevice];
     public override TimeSpan Duration(Random random) => random.Draw(Latencies.ShortCommand);
 
     public override DocumentResult Run(DocumentRun run)
     {
+        if (run.Single(DocumentRun.TargetDeviceParameter) is { Length: > 0 })
+        {
+            // A mounted root of another instance: its installed kernels, nothing running, no interfaces.
+            return run.TargetGuest() is { } offline
+                ? new DocumentResult(0, JsonSerializer.Serialize(BuildOffline(offline, run.At), HostReportJson.Options) + "\n", "")
+                : NoTargetVolume(run);
+        }
         var deviceFails = run.Instance.EnaSupport && run.World.Faults.For(run.Instance.InstanceId).ValidationFailsAfterEnaEnabled;
         var report = Build(run.Instance, run.At, deviceFails);
         var json = JsonSerializer.Serialize(report, HostReportJson.Options);
@@ -28,12 +37,23 @@ internal sealed class CollectHostReportDocument : SimulatedDocument
             : new DocumentResult(0, json + "\n", "");
     }
 
-    public static HostReport Build(SimulatedInstance instance, DateTimeOffset at, bool deviceFails)
+    private static HostReport BuildOffline(GuestOs guest, DateTimeOffset at)
     {
-        var guest = instance.Guest!;
-        var driver = instance.BoundNetworkDriver(at) ?? "ena";
-        var running = instance.RunningKernel;
-        var kernels = guest.Kernels.OrderBy(k => k.Version, KernelVersionComparer.Instance).Select(k => new KernelEntry
+        var kernels = Kernels(guest, running: null);
+        return new HostReport
+        {
+            GeneratedAt = at,
+            Distro = new DistroInfo(guest.DistroId, guest.DistroVersion, guest.PrettyName),
+            Kernels = kernels,
+            Dkms = Dkms(guest),
+            Interfaces = [],
+            Readiness = ReadinessOf(kernels),
+            Truncated = false,
+        };
+    }
+
+    private static List<KernelEntry> Kernels(GuestOs guest, string? running) =>
+        guest.Kernels.OrderBy(k => k.Version, KernelVersionComparer.Instance).Select(k => new KernelEntry
         {
             Kernel = k.Version,
             Running = k.Version == running,
@@ -41,7 +61,23 @@ internal sealed class CollectHostReportDocument : SimulatedDocument
             EnaModule = k.Ena is { } m ? new EnaModuleInfo(m.Path, m.Version.Length == 0 ? null : m.Version, m.InTree) : null,
             Initramfs = new InitramfsInfo($"/boot/initrd.img-{k.Version}", k.InitramfsContainsEna),
         }).ToList();
+
+    private static List<DkmsEntry> Dkms(GuestOs guest) => guest.DkmsEnaVersion is { } v
+        ? guest.Kernels.Where(k => k.Ena is { InTree: false }).Select(k => new DkmsEntry("ena", v, k.Version, "x86_64", "installed")).ToList()
+        : [];
+
+    private static Readiness ReadinessOf(List<KernelEntry> kernels)
+    {
         var missing = kernels.Where(k => k.EnaModule is null).Select(k => $"kernel {k.Kernel} has no ena module").ToList();
+        return new Readiness(missing.Count == 0, missing);
+    }
+
+    public static HostReport Build(SimulatedInstance instance, DateTimeOffset at, bool deviceFails)
+    {
+        var guest = instance.Guest!;
+        var driver = instance.BoundNetworkDriver(at) ?? "ena";
+        var running = instance.RunningKernel;
+        var kernels = Kernels(guest, running);
         var runningModule = running is null ? null : guest.Find(running)?.Ena;
         var ena = driver == "ena";
         return new HostReport
@@ -54,15 +90,13 @@ internal sealed class CollectHostReportDocument : SimulatedDocument
             NetIfnames = guest.NetIfnames,
             PersistentNetRules = guest.PersistentNetRules,
             Kernels = kernels,
-            Dkms = guest.DkmsEnaVersion is { } v
-                ? guest.Kernels.Where(k => k.Ena is { InTree: false }).Select(k => new DkmsEntry("ena", v, k.Version, "x86_64", "installed")).ToList()
-                : [],
+            Dkms = Dkms(guest),
             Interfaces = [new InterfaceEntry("eth0", driver, ena ? runningModule?.Version : null, BusInfo(driver), deviceFails ? "down" : "up")],
             EthtoolStats = ena
                 ? new Dictionary<string, IReadOnlyDictionary<string, long>> { ["eth0"] = Counters(deviceFails) }
                 : new Dictionary<string, IReadOnlyDictionary<string, long>>(),
             KernelLog = ena ? KernelLog(deviceFails) : [],
-            Readiness = new Readiness(missing.Count == 0, missing),
+            Readiness = ReadinessOf(kernels),
             Truncated = false,
         };
     }

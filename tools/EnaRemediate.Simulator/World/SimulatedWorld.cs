@@ -49,6 +49,11 @@ public sealed class SimulatedWorld
     internal object Sync { get; } = new();
 
     public IReadOnlyList<SimulatedInstance> Instances { get { lock (Sync) { return _instances.ToList(); } } }
+    /// <summary>Copies for assertions and reports; the simulator itself works on the internal lists.</summary>
+    public IReadOnlyList<VolumeRecord> AllVolumes { get { lock (Sync) { return Volumes.ToList(); } } }
+    public IReadOnlyList<SnapshotRecord> AllSnapshots { get { lock (Sync) { return Snapshots.ToList(); } } }
+    public IReadOnlyList<ImageRecord> AllImages { get { lock (Sync) { return Images.ToList(); } } }
+
     internal List<VolumeRecord> Volumes { get; } = [];
     internal List<SnapshotRecord> Snapshots { get; } = [];
     internal List<ImageRecord> Images { get; } = [];
