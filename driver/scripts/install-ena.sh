@@ -468,7 +468,9 @@ build_and_install() {
     rc=0
     log "+ dkms build/install -m $MODULE -v $VERSION -k $k"
     INSTALLED_NOW+=("$k")
-    { in_root dkms build -m "$MODULE" -v "$VERSION" -k "$k" && in_root dkms install -m "$MODULE" -v "$VERSION" -k "$k"; } \
+    # --force: dkms otherwise keeps a distribution module whose version string compares equal or
+    # higher ("DKMS will not replace this module"), and the pinned release would silently not be used.
+    { in_root dkms build -m "$MODULE" -v "$VERSION" -k "$k" && in_root dkms install --force -m "$MODULE" -v "$VERSION" -k "$k"; } \
       >"$step_log" 2>&1 || rc=$?
     cat "$step_log" >>"$LOG"
     if ((rc != 0)); then

@@ -26,6 +26,29 @@ public sealed class UpstreamArchives : IDisposable
     /// <summary>Same source with a deliberate compile error.</summary>
     public UpstreamArchive Broken => Get(BrokenVersion, broken: true);
 
+    /// <summary>
+    /// A stand-in for the distribution's own module: the unmodified in-kernel source built with
+    /// kbuild alone (no MODULE_VERSION, like modern in-tree ena). Cached with the source.
+    /// </summary>
+    public string StockModule(string kernel)
+    {
+        _ = Good; // unpacks the in-kernel source into the cache
+        lock (_lock)
+        {
+            var built = System.IO.Path.Combine(_cache, $"stock-{kernel}", "ena.ko");
+            if (File.Exists(built)) return built;
+            var source = System.IO.Path.Combine(_cache, $"stock-{kernel}");
+            Directory.CreateDirectory(source);
+            foreach (var file in Directory.GetFiles(System.IO.Path.Combine(_cache, "ena")))
+            {
+                File.Copy(file, System.IO.Path.Combine(source, System.IO.Path.GetFileName(file)), overwrite: true);
+            }
+            var result = Shell.Run("make", "-C", $"/lib/modules/{kernel}/build", $"M={source}", "CONFIG_ENA_ETHERNET=m", "modules");
+            Assert.True(result.ExitCode == 0 && File.Exists(built), $"building the stock module failed:\n{result}");
+            return built;
+        }
+    }
+
     private UpstreamArchive Get(string version, bool broken)
     {
         lock (_lock)
