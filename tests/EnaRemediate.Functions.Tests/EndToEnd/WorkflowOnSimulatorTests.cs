@@ -63,8 +63,27 @@ public sealed class WorkflowOnSimulatorTests(Dynalite dynalite) : IClassFixture<
         var run = await deployment.Workflow().RunAsync(payload);
 
         Assert.Equal(("FAILED", "InvalidRequest"), (run.Status, run.Error));
+        Assert.Equal(0, deployment.Sim.World.Counters.Total);
         Assert.Equal(["Route", "Intake", "Rejected"], run.Visited);
         Assert.Empty(await deployment.Services.Store.ListUnfinishedAsync());
+    }
+
+    [Fact]
+    public async Task A_dry_run_from_the_runbook_ends_at_once_with_the_planned_calls_in_the_output_and_nothing_changed()
+    {
+        await using var deployment = await Deployment.StartAsync(dynalite, "kernel-update");
+        var id = deployment.InstanceOfGroup("web");
+        var payload = JsonNode.Parse(Fixtures.Event("runbook-payload.json").Replace("i-0123456789abcdef0, i-0abcdef1234567890", id).Replace("\"diagnose\"", "\"remediate\"").Replace("\"false\"", "\"true\""))!;
+
+        var run = await deployment.Workflow().RunAsync(payload);
+
+        Assert.Equal("SUCCEEDED", run.Status);
+        Assert.Equal(["Route", "Intake", "HasWork", "NothingToDo"], run.Visited);
+        var instance = run.Output!["instances"]!.AsArray().Single()!;
+        Assert.Equal("dry-run", instance["outcome"]!.GetValue<string>());
+        Assert.Contains(instance["plannedCalls"]!.AsArray(), c => c!.GetValue<string>().StartsWith("StopInstances", StringComparison.Ordinal));
+        Assert.Equal(("impaired", true), await deployment.InstanceAsync(id));
+        Assert.Equal("runbook", (await deployment.Services.Store.GetLatestAsync(id))!.Trigger);
     }
 
     [Fact]

@@ -88,7 +88,7 @@ public sealed class TemplateTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task An_unknown_handler_name_is_a_configuration_error()
+    public void An_unknown_handler_name_is_a_configuration_error()
     {
         var settings = FunctionSettings.From(n => n switch
         {
