@@ -78,6 +78,23 @@ public sealed class SsmTests
     }
 
     [Fact]
+    public async Task Only_Sha256_is_required_the_rest_takes_the_documents_defaults()
+    {
+        await using var sim = await Sim.StartAsync("healthy");
+        var id = sim.Id("ok");
+        var send = await sim.Ssm.SendCommandAsync(new SendCommandRequest
+        {
+            DocumentName = "EnaRemediate-InstallDriver", InstanceIds = [id], Parameters = new() { ["Sha256"] = [Sha], ["Version"] = [""] },
+        });
+        Assert.Equal("https://github.com/amzn/amzn-drivers/archive/refs/tags/ena_linux_2.16.1.tar.gz", send.Command.Parameters["SourceArchive"].Single());
+        sim.Advance(TimeSpan.FromMinutes(4));
+        var invocation = await Get(sim, send.Command.CommandId, id);
+        Assert.Equal("Success", invocation.Status.Value);
+        Assert.Equal("installEnaDriver", invocation.PluginName);
+        Assert.Equal("2.16.1", sim.World.Instance(id).Guest!.DkmsEnaVersion);
+    }
+
+    [Fact]
     public async Task A_failing_build_reports_failure_and_leaves_the_guest_as_it_was()
     {
         await using var sim = await Sim.StartAsync("healthy");
@@ -88,11 +105,55 @@ public sealed class SsmTests
         sim.Advance(TimeSpan.FromMinutes(4));
         var invocation = await Get(sim, send.Command.CommandId, id);
         Assert.Equal("Failed", invocation.Status.Value);
-        Assert.Equal(10, invocation.ResponseCode);
+        Assert.Equal(1, invocation.ResponseCode);
         Assert.Contains("Bad return status for module build on kernel: 6.1.0-56-amd64", invocation.StandardErrorContent);
         var result = JsonSerializer.Deserialize<InstallResult>(invocation.StandardOutputContent.TrimEnd().Split('\n')[^1], HostReportJson.Options)!;
         Assert.Equal("failed", result.Status);
+        Assert.StartsWith("build_failed:", result.Kernels!.Single().Error);
         Assert.Equal(before, sim.World.Instance(id).Guest!.Kernels.Select(k => k.Ena).ToList());
+        Assert.Null(sim.World.Instance(id).Guest!.DkmsEnaVersion);
+    }
+
+    [Fact]
+    public async Task Missing_headers_are_installed_when_the_distribution_has_them_and_fail_the_run_when_it_does_not()
+    {
+        await using var sim = await Sim.StartAsync("healthy");
+        var id = sim.Id("ok");
+        var guest = sim.World.Instance(id).Guest!;
+        guest.Kernels.Add(new KernelInstall { Version = "6.1.0-50-amd64", Headers = false });
+        var send = await sim.Ssm.SendCommandAsync(new SendCommandRequest { DocumentName = "EnaRemediate-InstallDriver", InstanceIds = [id], Parameters = InstallParameters() });
+        sim.Advance(TimeSpan.FromMinutes(4));
+        Assert.Equal("Success", (await Get(sim, send.Command.CommandId, id)).Status.Value);
+        Assert.True(guest.Find("6.1.0-50-amd64")!.Headers);
+        Assert.Equal("2.16.1g", guest.Find("6.1.0-50-amd64")!.Ena?.Version);
+
+        guest.Kernels.Add(new KernelInstall { Version = "6.1.0-40-amd64", Headers = false, HeadersAvailable = false });
+        send = await sim.Ssm.SendCommandAsync(new SendCommandRequest { DocumentName = "EnaRemediate-InstallDriver", InstanceIds = [id], Parameters = InstallParameters("2.17.0") });
+        sim.Advance(TimeSpan.FromMinutes(4));
+        var failed = await Get(sim, send.Command.CommandId, id);
+        Assert.Equal("Failed", failed.Status.Value);
+        var result = JsonSerializer.Deserialize<InstallResult>(failed.StandardOutputContent.TrimEnd().Split('\n')[^1], HostReportJson.Options)!;
+        var old = result.Kernels!.Single(k => k.Kernel == "6.1.0-40-amd64");
+        Assert.Equal("failed", old.Dkms);
+        Assert.StartsWith("headers_missing: kernel headers for 6.1.0-40-amd64", old.Error);
+        Assert.All(result.Kernels!.Where(k => k.Kernel != "6.1.0-40-amd64"), k => Assert.Equal("skipped", k.Dkms));
+        Assert.Equal("2.16.1", guest.DkmsEnaVersion);
+        Assert.Null(guest.Find("6.1.0-40-amd64")!.Ena);
+    }
+
+    [Fact]
+    public async Task A_kernel_the_release_cannot_build_for_fails_as_a_kernel_api_mismatch()
+    {
+        await using var sim = await Sim.StartAsync("healthy");
+        var id = sim.Id("ok");
+        sim.World.Instance(id).Guest!.Kernels.Add(new KernelInstall { Version = "6.12.0-1-amd64", Headers = true, IncompatibleDriverVersions = ["2.16.1"] });
+        var send = await sim.Ssm.SendCommandAsync(new SendCommandRequest { DocumentName = "EnaRemediate-InstallDriver", InstanceIds = [id], Parameters = InstallParameters() });
+        sim.Advance(TimeSpan.FromMinutes(4));
+        var invocation = await Get(sim, send.Command.CommandId, id);
+        Assert.Equal("Failed", invocation.Status.Value);
+        var result = JsonSerializer.Deserialize<InstallResult>(invocation.StandardOutputContent.TrimEnd().Split('\n')[^1], HostReportJson.Options)!;
+        Assert.StartsWith("kernel_api_mismatch:", result.Kernels!.Single(k => k.Kernel == "6.12.0-1-amd64").Error);
+        Assert.Contains("modpost:", result.Log);
         Assert.Null(sim.World.Instance(id).Guest!.DkmsEnaVersion);
     }
 
@@ -145,7 +206,7 @@ public sealed class SsmTests
         var list = await sim.Ssm.ListCommandInvocationsAsync(new ListCommandInvocationsRequest { CommandId = send.Command.CommandId, Details = true });
         var plugin = list.CommandInvocations.Single().CommandPlugins.Single();
         Assert.Equal(2_500, plugin.Output.Length);
-        Assert.Equal("CollectHostReport", plugin.Name);
+        Assert.Equal("collectHostReport", plugin.Name);
     }
 
     [Fact]

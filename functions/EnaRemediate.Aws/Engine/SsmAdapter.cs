@@ -50,6 +50,27 @@ public sealed class SsmAdapter(IAmazonSimpleSystemsManagement ssm) : ISsmPort
         return response.Command?.CommandId ?? throw new AwsCallException("SendCommand", "NoCommandId", "SSM accepted the command but returned no command id");
     }
 
+    public async Task<IReadOnlyDictionary<string, string>> ListInvocationStatusesAsync(string commandId, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? next = null;
+        do
+        {
+            var response = await Ec2Adapter.Call("ListCommandInvocations", () => ssm.ListCommandInvocationsAsync(
+                new ListCommandInvocationsRequest { CommandId = commandId, Details = false, NextToken = next }, cancellationToken));
+            foreach (var invocation in response.CommandInvocations ?? [])
+            {
+                if (invocation.InstanceId is { } id && invocation.Status?.Value is { } status)
+                {
+                    result[id] = status;
+                }
+            }
+            next = response.NextToken;
+        }
+        while (!string.IsNullOrEmpty(next));
+        return result;
+    }
+
     public async Task<CommandInvocation?> GetCommandInvocationAsync(string commandId, string instanceId, CancellationToken cancellationToken)
     {
         try

@@ -91,7 +91,7 @@ internal static class DocumentReader
             }
             return null;
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException or ArgumentException)
         {
             return null;
         }
@@ -114,7 +114,7 @@ internal static class DocumentReader
             InstallResultJudge.Judge(result, $"{name}:{number}", findings);
             return true;
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException or ArgumentException)
         {
             return false;
         }

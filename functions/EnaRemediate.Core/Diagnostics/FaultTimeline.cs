@@ -132,6 +132,12 @@ internal sealed class FaultTimeline(FindingCollector findings)
         // Lines without an address ([ENA_COM: ...], NETDEV WATCHDOG) belong to the device last named.
         if (device is not null && (_devices.ContainsKey(device) || _devices.Count < MaxDevices))
         {
+            // Lines before the first one that names a device (a NETDEV WATCHDOG line, a cut prefix)
+            // were about that device.
+            if (_currentDevice.Length == 0 && !_devices.ContainsKey(device) && _devices.Remove("", out var anonymous))
+            {
+                _devices[device] = anonymous;
+            }
             _currentDevice = device;
         }
         if (!_devices.TryGetValue(_currentDevice, out var state))

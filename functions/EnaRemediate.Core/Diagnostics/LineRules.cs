@@ -66,7 +66,7 @@ internal static class LineRules
         new(LineEvent.InitFailed, FindingCodes.DeviceInitFailed, @"ena device init failed|device isn'?t ready, abort com init|device version is too low|probe with driver ena failed|\bena: probe of \S+ failed"),
         new(LineEvent.InitFailed, FindingCodes.DeviceInitFailed, @"can ?not initiali[sz]e (the )?device|cannot register net device|failed to create i/o queues", NeedsEnaContext: true),
         new(LineEvent.MmioReadTimeout, FindingCodes.MmioReadTimeout, @"reading reg failed for timeout|reg read(32)? timeout occurred"),
-        new(LineEvent.Fault, FindingCodes.KeepAliveTimeout, @"keep[ -]?alive (watchdog |event )?time ?out"),
+        new(LineEvent.Fault, FindingCodes.KeepAliveTimeout, @"keep[ -]?alive (watchdog |event )?time ?out|alive watchdog time ?out"),
         new(LineEvent.Fault, FindingCodes.MissingTxCompletions, @"found a tx that wasn'?t completed on time|tx hasn'?t completed|missed tx completions|lost tx completions? (are|is) above|number of lost tx completions? is above"),
         new(LineEvent.Fault, FindingCodes.TxTimeout, @"tx q(ueue)? ?\d+ is paused for too long"),
         new(LineEvent.Fault, FindingCodes.TxTimeout, @"netdev watchdog: .{0,120}transmit queue \d+ timed out|transmit time ?out", NeedsEnaContext: true),

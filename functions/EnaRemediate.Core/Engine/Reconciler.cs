@@ -15,7 +15,7 @@ namespace EnaRemediate.Core.Engine;
 public sealed class Reconciler
 {
     private const string RollbackStep = "rollback";
-    private static readonly TimeSpan CoalesceWindow = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan CoalesceWindow = TimeSpan.FromSeconds(10);
     private double _jitterFactor = 1;
     private readonly IRemediationStore _store;
     private readonly PlanRegistry _plans;
@@ -94,14 +94,32 @@ public sealed class Reconciler
         return Summarise(latest.Values, remediationIds, _time.GetUtcNow());
     }
 
+    /// <summary>
+    /// The invocations of the commands due records are waiting on: one ListCommandInvocations per
+    /// command for everyone's status, and GetCommandInvocation (the output) only for the finished ones.
+    /// </summary>
     private async Task<Dictionary<string, CommandInvocation?>> FetchInvocationsAsync(List<RemediationRecord> due, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, CommandInvocation?>(StringComparer.Ordinal);
-        foreach (var record in due)
+        var waiting = due.Select(r => (Record: r, CommandId: r.Memo.GetValueOrDefault(MemoKeys.CommandId(r.Step))))
+            .Where(w => w.CommandId is not null)
+            .GroupBy(w => w.CommandId!, StringComparer.Ordinal);
+        foreach (var command in waiting)
         {
-            if (record.Memo.TryGetValue(MemoKeys.CommandId(record.Step), out var commandId))
+            var statuses = await _ssm.ListInvocationStatusesAsync(command.Key, cancellationToken);
+            foreach (var (record, _) in command)
             {
-                result[record.RemediationId] = await _ssm.GetCommandInvocationAsync(commandId, record.InstanceId, cancellationToken);
+                if (!statuses.TryGetValue(record.InstanceId, out var status))
+                {
+                    result[record.RemediationId] = null;
+                }
+                else
+                {
+                    var running = new CommandInvocation(status, null, "", "");
+                    result[record.RemediationId] = running.IsFinal
+                        ? await _ssm.GetCommandInvocationAsync(command.Key, record.InstanceId, cancellationToken)
+                        : running;
+                }
             }
         }
         return result;

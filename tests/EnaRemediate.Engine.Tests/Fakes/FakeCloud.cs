@@ -173,6 +173,10 @@ internal sealed class FakeCloud(TimeProvider time) : IEc2Port, ISsmPort
         return Task.FromResult(id);
     }
 
+    public Task<IReadOnlyDictionary<string, string>> ListInvocationStatusesAsync(string commandId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(_commands.Where(c => c.Id == commandId)
+            .ToDictionary(c => c.InstanceId, c => Now - c.SentAt < TimeSpan.FromSeconds(20) ? "InProgress" : Vms[c.InstanceId].InstallFails && c.Document.Contains("Install", StringComparison.Ordinal) ? "Failed" : "Success"));
+
     /// <summary>Commands take 20 s; the install's effect lands when it finishes.</summary>
     public Task<CommandInvocation?> GetCommandInvocationAsync(string commandId, string instanceId, CancellationToken cancellationToken)
     {

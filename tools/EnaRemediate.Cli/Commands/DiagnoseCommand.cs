@@ -18,6 +18,15 @@ public static class DiagnoseCommand
             Description = "Files to judge: ethtool -S/-i, dmesg/journalctl/syslog/console logs, dkms or make output, modinfo, nitro_check_script.sh output, a host report or install result. '-' reads stdin.",
             Arity = ArgumentArity.OneOrMore,
         };
+        // An unknown option would otherwise be taken for a file name: make it a usage error
+        // (a file really named like an option can be passed as ./-name).
+        files.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Where(t => t.Value.Length > 1 && t.Value.StartsWith('-')))
+            {
+                result.AddError($"unknown option '{token.Value}'");
+            }
+        });
         var baseline = new Option<string[]>("--baseline")
         {
             Description = "An earlier ethtool -S or host report: counters are judged by their growth since then.",

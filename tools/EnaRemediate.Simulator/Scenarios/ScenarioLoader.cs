@@ -192,6 +192,7 @@ public static class ScenarioLoader
         {
             Version = k.Version,
             Headers = k.Headers,
+            HeadersAvailable = k.HeadersAvailable,
             Ena = k.Ena is { } e
                 ? e.InTree ? GuestOs.InTreeModule(k.Version, e.Version) : new EnaModule(e.Version, false, $"/lib/modules/{k.Version}/updates/ena.ko")
                 : null,

@@ -44,6 +44,8 @@ public sealed record ScenarioKernel
 {
     public required string Version { get; init; }
     public bool Headers { get; init; } = true;
+    /// <summary>Whether the distribution still ships this kernel's headers (an install can add missing ones).</summary>
+    public bool HeadersAvailable { get; init; } = true;
     /// <summary>The ena module this kernel has; null when it has none.</summary>
     public ScenarioEna? Ena { get; init; }
     public IReadOnlyList<string> IncompatibleDriverVersions { get; init; } = [];

@@ -15,19 +15,14 @@ internal sealed class CollectHostReportDocument : SimulatedDocument
     public const string DocumentName = "EnaRemediate-CollectHostReport";
 
     public override string Name => DocumentName;
-    public override string PluginName => "CollectHostReport";
-    public override IReadOnlyCollection<string> OptionalParameters => [DocumentRun.TargetDeviceParameter];
+    public override string PluginName => "collectHostReport";
+    /// <summary>The real document takes none; TargetDevice is the simulator's offline-repair extension.</summary>
+    public override IReadOnlyList<DocumentParameter> Parameters { get; } = [TargetDevice];
     public override TimeSpan Duration(Random random) => random.Draw(Latencies.ShortCommand);
-
-    public override void Validate(IReadOnlyDictionary<string, IReadOnlyList<string>> parameters)
-    {
-        base.Validate(parameters);
-        ValidateTargetDevice(parameters);
-    }
 
     public override DocumentResult Run(DocumentRun run)
     {
-        if (run.Single(DocumentRun.TargetDeviceParameter) is not null)
+        if (run.Single(DocumentRun.TargetDeviceParameter) is { Length: > 0 })
         {
             // A mounted root of another instance: its installed kernels, nothing running, no interfaces.
             return run.TargetGuest() is { } offline

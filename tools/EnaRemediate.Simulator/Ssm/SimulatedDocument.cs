@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using EnaRemediate.Simulator.World;
 
 namespace EnaRemediate.Simulator.Ssm;
@@ -17,7 +18,7 @@ internal sealed record DocumentRun(
     /// </summary>
     public GuestOs? TargetGuest()
     {
-        if (Single(TargetDeviceParameter) is not { } device)
+        if (Single(TargetDeviceParameter) is not { Length: > 0 } device)
         {
             return Instance.Guest;
         }
@@ -31,62 +32,75 @@ internal sealed record DocumentRun(
 
 internal sealed record DocumentResult(int ExitCode, string Stdout, string Stderr);
 
+/// <summary>One declared parameter: null default means required; the pattern is SSM's allowedPattern.</summary>
+internal sealed record DocumentParameter(string Name, string? Default, Regex Pattern);
+
 /// <summary>An SSM Command document the simulated agent knows how to run against the guest model.</summary>
 internal abstract partial class SimulatedDocument
 {
-    /// <summary>Checks the optional TargetDevice parameter: a secondary block device name only.</summary>
-    protected static void ValidateTargetDevice(IReadOnlyDictionary<string, IReadOnlyList<string>> parameters)
-    {
-        if (parameters.TryGetValue(DocumentRun.TargetDeviceParameter, out var values) && values.Any(v => !SecondaryDevice().IsMatch(v)))
-        {
-            throw new ApiException("InvalidParameters", "Parameter \"TargetDevice\" does not match the allowed pattern.");
-        }
-    }
-
-    protected static DocumentResult NoTargetVolume(DocumentRun run) =>
-        new(1, "", $"no volume is attached at {run.Single(DocumentRun.TargetDeviceParameter)}\n");
-
-    [System.Text.RegularExpressions.GeneratedRegex("^/dev/(sd|xvd)[b-z]$")]
-    private static partial System.Text.RegularExpressions.Regex SecondaryDevice();
+    /// <summary>Optional on both EnaRemediate documents (a simulator extension for offline repair): a secondary block device.</summary>
+    protected static readonly DocumentParameter TargetDevice = new(DocumentRun.TargetDeviceParameter, "", SecondaryDevice());
 
     public abstract string Name { get; }
     /// <summary>The plugin (step) name GetCommandInvocation reports.</summary>
     public abstract string PluginName { get; }
-    public virtual IReadOnlyCollection<string> RequiredParameters => [];
-    public virtual IReadOnlyCollection<string> OptionalParameters => [];
+    public abstract IReadOnlyList<DocumentParameter> Parameters { get; }
 
-    /// <summary>Rejects bad parameters at SendCommand, as SSM does with the document's allowedPattern (InvalidParameters).</summary>
-    public virtual void Validate(IReadOnlyDictionary<string, IReadOnlyList<string>> parameters)
+    /// <summary>
+    /// What SendCommand does with a document's parameters: unknown names, missing required ones and
+    /// values that break the allowedPattern are InvalidParameters; the result has every default filled in.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Resolve(IReadOnlyDictionary<string, IReadOnlyList<string>> given)
     {
-        foreach (var required in RequiredParameters)
+        foreach (var name in given.Keys.Where(n => Parameters.All(p => p.Name != n)))
         {
-            if (!parameters.TryGetValue(required, out var values) || values.Count == 0 || values.All(string.IsNullOrWhiteSpace))
-            {
-                throw new ApiException("InvalidParameters", $"Parameter \"{required}\" is required by document {Name}.");
-            }
+            throw new ApiException("InvalidParameters", $"Parameter \"{name}\" is not defined in document {Name}.");
         }
-        foreach (var name in parameters.Keys)
+        var resolved = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var parameter in Parameters)
         {
-            if (!RequiredParameters.Contains(name) && !OptionalParameters.Contains(name))
+            IReadOnlyList<string> values = given.TryGetValue(parameter.Name, out var v) && v.Count > 0
+                ? v
+                : parameter.Default is { } d ? [d] : throw new ApiException("InvalidParameters", $"Parameter \"{parameter.Name}\" is required by document {Name}.");
+            if (values.Count != 1 || !parameter.Pattern.IsMatch(values[0]))
             {
-                throw new ApiException("InvalidParameters", $"Parameter \"{name}\" is not defined in document {Name}.");
+                throw new ApiException("InvalidParameters", $"Parameter \"{parameter.Name}\" does not match the allowed pattern {parameter.Pattern}.");
             }
+            resolved[parameter.Name] = values;
         }
+        return resolved;
     }
 
     public abstract TimeSpan Duration(Random random);
     public abstract DocumentResult Run(DocumentRun run);
+
+    protected static DocumentResult NoTargetVolume(DocumentRun run) =>
+        new(1, "", $"no volume is attached at {run.Single(DocumentRun.TargetDeviceParameter)}\n");
+
+    [GeneratedRegex("^(/dev/(sd|xvd)[b-z])?$")]
+    private static partial Regex SecondaryDevice();
 }
 
 /// <summary>AWS-RunShellScript: accepted so operators can poke at a simulated host; it runs nothing and says so.</summary>
-internal sealed class RunShellScriptDocument : SimulatedDocument
+internal sealed partial class RunShellScriptDocument : SimulatedDocument
 {
     public override string Name => "AWS-RunShellScript";
     public override string PluginName => "aws:runShellScript";
-    public override IReadOnlyCollection<string> RequiredParameters => ["commands"];
-    public override IReadOnlyCollection<string> OptionalParameters => ["workingDirectory", "executionTimeout"];
+    public override IReadOnlyList<DocumentParameter> Parameters { get; } =
+    [
+        new("commands", null, Anything()),
+        new("workingDirectory", "", Anything()),
+        new("executionTimeout", "3600", Seconds()),
+    ];
+
     public override TimeSpan Duration(Random random) => random.Draw(Latencies.ShortCommand);
 
     public override DocumentResult Run(DocumentRun run) =>
         new(0, $"simulated host {run.Instance.InstanceId}: shell commands are not executed by the simulator\n", "");
+
+    [GeneratedRegex("^[\\s\\S]{0,100000}$")]
+    private static partial Regex Anything();
+
+    [GeneratedRegex("^[0-9]{1,6}$")]
+    private static partial Regex Seconds();
 }

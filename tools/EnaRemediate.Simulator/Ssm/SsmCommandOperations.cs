@@ -35,8 +35,7 @@ internal sealed partial class SsmCommandOperations
         {
             throw new ApiException("InvalidInstanceId", $"Instances [[{string.Join(", ", unmanaged)}]] not in a valid state for account {SimulatedWorld.AccountId}");
         }
-        var parameters = ctx.Request.Parameters("Parameters");
-        document.Validate(parameters);
+        var parameters = document.Resolve(ctx.Request.Parameters("Parameters"));
         var timeout = ctx.Request.Int("TimeoutSeconds") ?? 3600;
         if (timeout is < 30 or > 2_592_000)
         {

@@ -8,6 +8,8 @@ public sealed class KernelInstall
 {
     public required string Version { get; init; }
     public bool Headers { get; set; }
+    /// <summary>The distribution's repositories still carry this kernel's headers package (so an install can add them).</summary>
+    public bool HeadersAvailable { get; init; } = true;
     public EnaModule? Ena { get; set; }
     public bool InitramfsContainsEna { get; set; }
     /// <summary>Driver versions whose build breaks on this kernel (modpost: undefined symbols).</summary>
@@ -17,6 +19,7 @@ public sealed class KernelInstall
     {
         Version = Version,
         Headers = Headers,
+        HeadersAvailable = HeadersAvailable,
         Ena = Ena,
         InitramfsContainsEna = InitramfsContainsEna,
         IncompatibleDriverVersions = IncompatibleDriverVersions,

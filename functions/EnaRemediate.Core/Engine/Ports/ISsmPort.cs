@@ -11,6 +11,10 @@ public interface ISsmPort
     [AwsAction("ssm:SendCommand", Mutating = true)]
     Task<string> SendCommandAsync(string documentName, IReadOnlyList<string> instanceIds, IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, CancellationToken cancellationToken);
 
+    /// <summary>The status of every instance's part of a command in one call (no output): polled while a command runs.</summary>
+    [AwsAction("ssm:ListCommandInvocations")]
+    Task<IReadOnlyDictionary<string, string>> ListInvocationStatusesAsync(string commandId, CancellationToken cancellationToken);
+
     /// <summary>The status and output of one instance's part of a command; null while SSM does not know the invocation yet.</summary>
     [AwsAction("ssm:GetCommandInvocation")]
     Task<CommandInvocation?> GetCommandInvocationAsync(string commandId, string instanceId, CancellationToken cancellationToken);

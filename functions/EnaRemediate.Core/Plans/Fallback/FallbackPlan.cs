@@ -26,7 +26,7 @@ public sealed class FallbackPlan : IRemediationPlan
             new SetEnaSupportStep("ena-off", enabled: false),
             new StartStep("start-without-ena"),
             new AwaitHealthyStep("await-healthy-without-ena"),
-            new RunCommandStep("install-driver", o => o.InstallDocument, o => o.InstallParameters, JudgeInstall),
+            new RunCommandStep("install-driver", o => o.InstallDocument, o => o.InstallParameters, JudgeInstall, pollEvery: TimeSpan.FromSeconds(30)),
             new RunCommandStep(ValidateInstallStep, o => o.CollectDocument, _ => NoParameters, i => JudgeReport(i, validator.CheckDriverInstalled, MemoKeys.DriverValidated)),
             new StopStep("stop-for-ena"),
             new SetEnaSupportStep("ena-on", enabled: true),

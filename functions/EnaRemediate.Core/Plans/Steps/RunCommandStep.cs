@@ -11,15 +11,17 @@ public sealed record CommandJudgement(bool Passed, string Reason, ImmutableDicti
 /// Runs an SSM Command document on the instance and judges its output. The command id is kept in
 /// the memo; while it runs the step polls its invocation. A send lost to a crash (no id saved) is
 /// sent again: the documents are idempotent (the install re-checks what is installed).
+/// Polling follows the document: a DKMS build takes minutes, a host report seconds.
 /// </summary>
 public sealed class RunCommandStep(
     string name,
     Func<EngineOptions, string> document,
     Func<EngineOptions, IReadOnlyDictionary<string, IReadOnlyList<string>>> parameters,
-    Func<CommandInvocation, CommandJudgement> judge) : IPlanStep
+    Func<CommandInvocation, CommandJudgement> judge,
+    TimeSpan? pollEvery = null) : IPlanStep
 {
     public string Name => name;
-    public IReadOnlyList<string> Permissions { get; } = ["ssm:SendCommand", "ssm:GetCommandInvocation"];
+    public IReadOnlyList<string> Permissions { get; } = ["ssm:SendCommand", "ssm:ListCommandInvocations", "ssm:GetCommandInvocation"];
     public IReadOnlySet<string> ValidOriginStates { get; } = new HashSet<string> { "running" };
     public EngineAction? PlannedAction(EngineOptions options) => Action(options);
 
@@ -42,7 +44,7 @@ public sealed class RunCommandStep(
             {
                 return new StepDecision.Fail($"{document(context.Options)} did not finish within {context.Options.CommandTimeout.TotalMinutes:0} minutes");
             }
-            return new StepDecision.Wait(TimeSpan.FromSeconds(10), $"waiting for {document(context.Options)} ({invocation?.Status ?? "sent"})");
+            return new StepDecision.Wait(pollEvery ?? TimeSpan.FromSeconds(5), $"waiting for {document(context.Options)} ({invocation?.Status ?? "sent"})");
         }
         var judgement = judge(invocation);
         return judgement.Passed

@@ -1,0 +1,194 @@
+using System.Text;
+using System.Text.Json;
+using EnaRemediate.Core.Diagnostics;
+using EnaRemediate.Core.HostReports;
+
+namespace EnaRemediate.Core.Tests.Diagnostics;
+
+public class EngineUnitTests
+{
+    [Fact]
+    public void Json_has_exactly_the_issue_shape()
+    {
+        var diagnosis = Fixtures.Diagnose(Fixtures.All.Single(f => f.File == "aws-reset-example.dmesg.log"));
+        using var json = JsonDocument.Parse(DiagnosisJson.ToJson(diagnosis));
+        var root = json.RootElement;
+
+        Assert.Equal(["verdict", "findings", "inputs"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("RESET_RECOVERED", root.GetProperty("verdict").GetString());
+        foreach (var finding in root.GetProperty("findings").EnumerateArray())
+        {
+            Assert.Equal(["code", "severity", "evidence", "advice"], finding.EnumerateObject().Select(p => p.Name));
+            Assert.Contains(finding.GetProperty("severity").GetString(), new[] { "info", "warning", "error", "critical" });
+            foreach (var evidence in finding.GetProperty("evidence").EnumerateArray())
+            {
+                Assert.Equal(["input", "line", "text"], evidence.EnumerateObject().Select(p => p.Name));
+                Assert.Equal(JsonValueKind.Number, evidence.GetProperty("line").ValueKind);
+            }
+        }
+        var input = Assert.Single(root.GetProperty("inputs").EnumerateArray());
+        Assert.Equal(["name", "kind"], input.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("kernel_log", input.GetProperty("kind").GetString());
+    }
+
+    [Fact]
+    public void Host_report_overload_says_not_ready_when_the_next_boot_kernel_has_no_module()
+    {
+        var report = new HostReport
+        {
+            RunningKernel = "6.1.0-9-amd64",
+            NetIfnames = "0",
+            Kernels =
+            [
+                new KernelEntry { Kernel = "6.1.0-9-amd64", Running = true, Headers = true, EnaModule = new EnaModuleInfo("/lib/modules/6.1.0-9-amd64/updates/dkms/ena.ko", "2.16.1g", false) },
+                new KernelEntry { Kernel = "6.1.0-10-amd64", Running = false, Headers = true, EnaModule = null },
+            ],
+        };
+
+        var diagnosis = DiagnosticsEngine.Diagnose(report);
+
+        Assert.Equal(Verdict.NotReady, diagnosis.Verdict);
+        var finding = Assert.Single(diagnosis.Findings);
+        Assert.Equal(FindingCodes.ModuleMissing, finding.Code);
+        Assert.Contains("6.1.0-10-amd64", finding.Evidence.Single().Text); // 10 sorts after 9: the next boot's kernel
+    }
+
+    [Fact]
+    public void Host_report_overload_missing_module_on_an_old_kernel_is_advice_only()
+    {
+        var report = new HostReport
+        {
+            RunningKernel = "6.1.0-10-amd64",
+            Kernels =
+            [
+                new KernelEntry { Kernel = "6.1.0-10-amd64", Running = true, EnaModule = new EnaModuleInfo("/x/ena.ko", "2.16.1g", false) },
+                new KernelEntry { Kernel = "6.1.0-9-amd64", Running = false, EnaModule = null },
+            ],
+        };
+
+        var diagnosis = DiagnosticsEngine.Diagnose(report);
+
+        Assert.Equal(Verdict.Healthy, diagnosis.Verdict);
+        Assert.Equal(Severity.Warning, Assert.Single(diagnosis.Findings).Severity);
+    }
+
+    [Fact]
+    public void Host_report_overload_diffs_counters_against_a_baseline_report()
+    {
+        static HostReport WithStats(long resets, long pps) => new()
+        {
+            EthtoolStats = new Dictionary<string, IReadOnlyDictionary<string, long>>
+            {
+                ["eth0"] = new Dictionary<string, long> { ["total_resets"] = resets, ["pps_allowance_exceeded"] = pps },
+            },
+        };
+
+        Assert.Equal(Verdict.ResetRecovered, DiagnosticsEngine.Diagnose(WithStats(4, 7)).Verdict);
+        Assert.Equal(Verdict.Throttled, DiagnosticsEngine.Diagnose(WithStats(4, 7), baseline: WithStats(4, 2)).Verdict);
+        Assert.Equal(Verdict.Failure, DiagnosticsEngine.Diagnose(WithStats(40, 2), baseline: WithStats(4, 2)).Verdict); // 36 new resets: crash loop
+    }
+
+    [Fact]
+    public void Dkms_entries_added_but_never_built_are_a_build_failure()
+    {
+        var report = new HostReport { Dkms = [new DkmsEntry("ena", "2.16.1", null, null, "added")] };
+        var diagnosis = DiagnosticsEngine.Diagnose(report);
+
+        Assert.Equal(Verdict.BuildFailure, diagnosis.Verdict);
+        Assert.Equal(FindingCodes.BuildFailed, Assert.Single(diagnosis.Findings).Code);
+    }
+
+    [Theory]
+    [InlineData("ena 0000:00:05.0: Device reset completed, status: 0", Verdict.ResetRecovered)]
+    [InlineData("ena 0000:00:05.0: Device reset completed, status: -5", Verdict.Failure)]
+    public void Reset_status_zero_is_success_and_anything_else_is_failure(string completion, Verdict expected)
+    {
+        var log = "ena 0000:00:05.0 eth0: Keep alive watchdog timeout.\nena 0000:00:05.0 eth0: Trigger reset is on\n" + completion;
+        Assert.Equal(expected, DiagnosticsEngine.Diagnose([DiagnosticInput.FromText("log", log)]).Verdict);
+    }
+
+    [Fact]
+    public void Two_register_read_timeouts_are_retries_three_are_a_sequence()
+    {
+        const string timeout = "[ENA_COM: ena_com_reg_bar_read32] reading reg failed for timeout. expected: req id[1] offset[88] actual: req id[57006] offset[0]";
+        Assert.Equal(Verdict.Ignorable, DiagnosticsEngine.Diagnose([DiagnosticInput.FromText("two", timeout + "\n" + timeout)]).Verdict);
+        Assert.Equal(Verdict.Failure, DiagnosticsEngine.Diagnose([DiagnosticInput.FromText("three", string.Join('\n', timeout, timeout, timeout))]).Verdict);
+    }
+
+    [Fact]
+    public void A_fault_on_one_device_is_not_cured_by_a_reset_of_another()
+    {
+        var log = string.Join('\n',
+            "ena 0000:00:05.0 eth0: Keep alive watchdog timeout.",
+            "ena 0000:00:06.0 eth1: Trigger reset is on",
+            "ena 0000:00:06.0: Device reset completed successfully");
+        Assert.Equal(Verdict.Failure, DiagnosticsEngine.Diagnose([DiagnosticInput.FromText("log", log)]).Verdict);
+    }
+
+    [Fact]
+    public void Generic_wordings_need_an_ena_context()
+    {
+        Assert.Null(LineRules.Match("[ 12.0] e1000e 0000:00:19.0 eth2: Transmit time out"));
+        Assert.Null(LineRules.Match("[ 12.0] NETDEV WATCHDOG: eth2 (e1000e): transmit queue 0 timed out"));
+        Assert.NotNull(LineRules.Match("[ 12.0] NETDEV WATCHDOG: eth0 (ena): transmit queue 0 timed out"));
+    }
+
+    [Fact]
+    public void The_anchor_precheck_never_hides_a_line_a_rule_matches()
+    {
+        foreach (var fixture in Fixtures.All)
+        {
+            foreach (var line in File.ReadAllLines(Fixtures.PathOf(fixture.File)))
+            {
+                if (LineRules.MatchRules(line) is { } rule)
+                {
+                    Assert.Same(rule, LineRules.Match(line));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Line_reader_handles_every_line_ending_and_cuts_endless_lines()
+    {
+        var endless = new string('x', BoundedLineReader.MaxLineLength * 3);
+        var reader = new BoundedLineReader(new StringReader("a\r\nb\rc\n\n" + endless + "\nlast"));
+
+        Assert.Equal("a", reader.ReadLine());
+        Assert.Equal("b", reader.ReadLine());
+        Assert.Equal("c", reader.ReadLine());
+        Assert.Equal("", reader.ReadLine());
+        Assert.Equal(BoundedLineReader.MaxLineLength, reader.ReadLine()!.Length);
+        Assert.Equal("last", reader.ReadLine());
+        Assert.Null(reader.ReadLine());
+    }
+
+    [Fact]
+    public void Empty_and_whitespace_inputs_are_reported_as_empty()
+    {
+        var diagnosis = DiagnosticsEngine.Diagnose([DiagnosticInput.FromText("blank", " \n\t\n"), DiagnosticInput.FromText("nothing", "")]);
+        Assert.All(diagnosis.Inputs, i => Assert.Equal(InputKind.Empty, i.Kind));
+        Assert.Equal(Verdict.Healthy, diagnosis.Verdict);
+    }
+
+    [Fact]
+    public void Invalid_utf8_and_lone_surrogates_come_out_as_valid_json()
+    {
+        var bytes = Encoding.UTF8.GetBytes("ena 0000:00:05.0 eth0: Keep alive watchdog timeout. ").Concat(new byte[] { 0xff, 0xfe, 0xc3 }).ToArray();
+        var fromBytes = DiagnosticsEngine.Diagnose([DiagnosticInput.FromStream("bytes", new MemoryStream(bytes))]);
+        var fromText = DiagnosticsEngine.Diagnose([DiagnosticInput.FromText("text\uD800", "ena 0000:00:05.0 eth0: Keep alive watchdog timeout. \uDC00")]);
+
+        foreach (var diagnosis in new[] { fromBytes, fromText })
+        {
+            using var json = JsonDocument.Parse(DiagnosisJson.ToJson(diagnosis));
+            Assert.Equal("FAILURE", json.RootElement.GetProperty("verdict").GetString());
+        }
+    }
+
+    [Fact]
+    public void Kernel_versions_sort_numerically()
+    {
+        string[] kernels = ["6.1.0-10-amd64", "5.10.0-33-amd64", "6.1.0-9-amd64", "6.1.0-56-amd64"];
+        Assert.Equal(["5.10.0-33-amd64", "6.1.0-9-amd64", "6.1.0-10-amd64", "6.1.0-56-amd64"], kernels.Order(KernelVersionComparer.Instance));
+    }
+}
