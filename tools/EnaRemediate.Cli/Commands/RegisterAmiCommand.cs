@@ -41,17 +41,26 @@ public static partial class RegisterAmiCommand
             }
             if (image is not null && !ImageIdShape().IsMatch(image))
             {
-                return Task.FromResult(Usage($"--image-id must look like ami-0123456789abcdef0"));
+                return Task.FromResult(Usage("--image-id must look like ami-0123456789abcdef0"));
             }
             if (instance is not null && !InstanceIdShape().IsMatch(instance))
             {
-                return Task.FromResult(Usage($"--instance-id must look like i-0123456789abcdef0"));
+                return Task.FromResult(Usage("--instance-id must look like i-0123456789abcdef0"));
             }
             if (image is not null && parse.GetValue(launch))
             {
                 return Task.FromResult(Usage("--launch-replacement needs --instance-id: a replacement copies an instance's settings"));
             }
-            var run = new RegisterAmiRun(new(parse.GetValue(region), parse.GetValue(endpoint)), parse.GetValue(format) == "json", Console.Out, TimeProvider.System);
+            Aws.Engine.AwsConnection connection;
+            try
+            {
+                connection = Engine.Connection.For(parse.GetValue(region), parse.GetValue(endpoint));
+            }
+            catch (ArgumentException e)
+            {
+                return Task.FromResult(Usage(e.Message));
+            }
+            var run = new RegisterAmiRun(connection, parse.GetValue(format) == "json", Console.Out, TimeProvider.System);
             return image is not null
                 ? run.FromImageAsync(image, ct)
                 : run.FromInstanceAsync(instance!, parse.GetValue(launch), parse.GetValue(stateDir)!, ct);

@@ -41,15 +41,8 @@ internal sealed class RegisterAmiRun(AwsConnection connection, bool json, TextWr
                 var latest = await store.GetLatestAsync(instanceId, cancellationToken);
                 return Report(new Summary { InstanceId = instanceId, Outcome = latest?.Outcome ?? Outcomes.Refused, Reason = latest?.OutcomeReason });
             }
-            while (true)
-            {
-                var advance = await service.AdvanceAsync(ids, cancellationToken);
-                if (advance.Done)
-                {
-                    return Report(Summary.From((await store.GetAsync(ids[0], cancellationToken))!));
-                }
-                await Task.Delay(TimeSpan.FromSeconds(advance.WaitSeconds), time, cancellationToken);
-            }
+            await Engine.RemediationLoop.RunAsync(service, ids, time, _ => { }, cancellationToken);
+            return Report(Summary.From((await store.GetAsync(ids[0], cancellationToken))!));
         }
         catch (AwsCallException e)
         {

@@ -24,8 +24,7 @@ public abstract class AmiStep(string name, AmiRegistrar registrar) : IPlanStep
     public IReadOnlySet<string> ValidOriginStates => AnyInstanceState;
     protected AmiRegistrar Registrar { get; } = registrar;
 
-    public virtual EngineAction? PlannedAction(EngineOptions options) =>
-        new ImageCall(Permissions[0], Name, _ => Task.FromResult<ImmutableDictionary<string, string>?>(null));
+    public virtual EngineAction? PlannedAction(EngineOptions options) => ImageCall.Planned(Permissions[0], Name);
 
     public abstract StepDecision Decide(StepContext context);
 
