@@ -15,6 +15,7 @@ public static class CliApp
         root.Subcommands.Add(PlanCommand.Create());
         root.Subcommands.Add(RemediateCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
+        root.Subcommands.Add(RegisterAmiCommand.Create());
         return root;
     }
 

@@ -16,4 +16,8 @@ public sealed record RemediationRequest(
     RemediationMode Mode,
     bool DryRun,
     string Trigger,
-    string? TriggerDetail);
+    string? TriggerDetail)
+{
+    /// <summary>Plan options kept on the record as memo "option.&lt;key&gt;" (reregister-ami: launchReplacement=true).</summary>
+    public IReadOnlyDictionary<string, string> PlanOptions { get; init; } = new Dictionary<string, string>();
+}

@@ -5,6 +5,7 @@ using EnaRemediate.Core.Facts;
 using EnaRemediate.Core.Plans;
 using EnaRemediate.Core.Plans.Diagnose;
 using EnaRemediate.Core.Plans.Fallback;
+using EnaRemediate.Core.Plans.ReregisterAmi;
 using EnaRemediate.Core.Triage;
 
 namespace EnaRemediate.Core.Engine;
@@ -24,7 +25,7 @@ public sealed class RemediationService
     private readonly PlanRegistry _plans;
     private readonly Reconciler _reconciler;
 
-    public RemediationService(IEc2Port ec2, ISsmPort ssm, IRemediationStore store, EngineOptions options, TimeProvider time, IHostValidator? validator = null)
+    public RemediationService(IEc2Port ec2, ISsmPort ssm, IRemediationStore store, EngineOptions options, TimeProvider time, IHostValidator? validator = null, IImagePort? images = null)
     {
         _ec2 = ec2;
         _store = store;
@@ -32,7 +33,7 @@ public sealed class RemediationService
         _time = time;
         _facts = new FactsGatherer(ec2, ssm);
         validator ??= new HostReportValidator();
-        _plans = new PlanRegistry([new FallbackPlan(validator), new DiagnosePlan(validator)]);
+        _plans = new PlanRegistry([new FallbackPlan(validator), new DiagnosePlan(validator), .. images is null ? Array.Empty<IRemediationPlan>() : [new ReregisterAmiPlan(images, time)]]);
         _reconciler = new Reconciler(ec2, ssm, store, _plans, options, time);
     }
 
@@ -142,7 +143,8 @@ public sealed class RemediationService
             UpdatedAt = now,
             Memo = ImmutableDictionary<string, string>.Empty
                 .Add(MemoKeys.FoundState, facts.State)
-                .Add(MemoKeys.FoundEnaSupport, facts.Instance?.EnaSupport == true ? "true" : "false"),
+                .Add(MemoKeys.FoundEnaSupport, facts.Instance?.EnaSupport == true ? "true" : "false")
+                .SetItems(request.PlanOptions.Select(o => KeyValuePair.Create("option." + o.Key, o.Value))),
         }.WithEvent(now, $"triage: {triage.Plan}: {triage.Reason}");
         if (triage.Refused)
         {
@@ -185,7 +187,8 @@ public sealed class RemediationService
         {
             planned[fact.InstanceId] = PlannedCalls(await TriageAsync(fact, remediate, cancellationToken), fact);
         }
-        var acting = planned.Where(p => p.Value.Count > 0).Select(p => p.Key).ToList();
+        // Only instances with instance calls are DryRun-checked: an instance-store plan must not even DryRun a stop.
+        var acting = planned.Where(p => p.Value.Any(c => c.Action is StopAction or StartAction or SetEnaSupportAction)).Select(p => p.Key).ToList();
         if (acting.Count == 0)
         {
             return planned;

@@ -33,3 +33,12 @@ public sealed record SendCommandAction(string DocumentName, IReadOnlyDictionary<
     /// <summary>Grouping key: the same document with the same parameters can go to many instances in one call.</summary>
     public string GroupKey => DocumentName + "\n" + string.Join("\n", Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + string.Join(",", p.Value)));
 }
+
+/// <summary>
+/// A call a plan makes through its own port (the image calls of reregister-ami): made for one
+/// record at a time, never batched; the memo it returns is kept on the record like a command id.
+/// </summary>
+public abstract record PlanOwnedAction : EngineAction
+{
+    public abstract Task<System.Collections.Immutable.ImmutableDictionary<string, string>?> ExecuteAsync(CancellationToken cancellationToken);
+}

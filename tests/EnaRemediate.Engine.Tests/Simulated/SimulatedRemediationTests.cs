@@ -52,7 +52,7 @@ public sealed class SimulatedRemediationTests
         Assert.Equal(Outcomes.Recovered, outcomes[sim.Id("fallback")]);
         Assert.Equal(("offline-repair", "plan-not-available"), (byGroup["nitro"].Plan, byGroup["nitro"].RefusalCode));
         Assert.Contains("needs offline repair", byGroup["nitro"].Reason, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(("reregister-ami", "plan-not-available"), (byGroup["instance-store"].Plan, byGroup["instance-store"].RefusalCode));
+        Assert.Equal(("reregister-ami", Outcomes.AmiRegistered), (byGroup["instance-store"].Plan, outcomes[sim.Id("instance-store")]));
         Assert.Equal("paravirtual-with-ena", byGroup["pv"].RefusalCode);
         Assert.Equal("auto-scaling", byGroup["asg"].RefusalCode);
         Assert.Equal("not-opted-in", byGroup["not-opted-in"].RefusalCode);

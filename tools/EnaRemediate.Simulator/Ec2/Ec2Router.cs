@@ -31,6 +31,10 @@ internal sealed class Ec2Router
         var requestId = Guid.NewGuid().ToString();
         var action = request.Action;
         _world.Counters.Count(action.Length == 0 ? "(none)" : action);
+        foreach (var instanceId in request.List("InstanceId"))
+        {
+            _world.Counters.Count(action, instanceId);
+        }
         if (!_handlers.TryGetValue(action, out var handler))
         {
             return (400, Ec2Xml.Error("InvalidAction", $"The action {action} is not valid for this web service.", requestId));

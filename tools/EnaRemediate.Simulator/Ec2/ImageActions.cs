@@ -26,6 +26,7 @@ internal static partial class ImageActions
         router.Add("DescribeImages", DescribeImages);
         router.Add("RegisterImage", RegisterImage);
         router.Add("CreateImage", CreateImage);
+        router.Add("DeregisterImage", DeregisterImage);
     }
 
     public static ImageRecord Image(Ec2Context ctx, string id)
@@ -45,7 +46,7 @@ internal static partial class ImageActions
         var candidates = ids.Count > 0 ? ids.Select(id => Image(ctx, id)).ToList() : ctx.World.Images.ToList();
         var match = ImageFilters.Compile(ctx.Request.Filters());
         var selected = candidates
-            .Where(i => owners.Count == 0 || owners.Any(o => o is "self" || o == i.OwnerId))
+            .Where(i => owners.Count == 0 || owners.Any(o => (o == "self" ? SimulatedWorld.AccountId : o) == i.OwnerId))
             .Where(i => match((i, ctx.Now)))
             .ToList();
         ctx.ExitIfDryRun();
@@ -162,6 +163,19 @@ internal static partial class ImageActions
             image.Tags[key] = value;
         }
         yield return E("imageId", image.ImageId);
+    }
+
+    /// <summary>Like EC2, a deregistered image is gone from DescribeImages (its S3 bundle is not this API's business).</summary>
+    private static IEnumerable<XElement> DeregisterImage(Ec2Context ctx)
+    {
+        var image = Image(ctx, ctx.Request.Required("ImageId"));
+        if (image.OwnerId != SimulatedWorld.AccountId)
+        {
+            throw new ApiException("AuthFailure", $"Not authorized for image:{image.ImageId}");
+        }
+        ctx.ExitIfDryRun();
+        ctx.World.Images.Remove(image);
+        yield return E("return", true);
     }
 
     private static IEnumerable<XElement> CreateImage(Ec2Context ctx)

@@ -189,6 +189,7 @@ internal static class InstanceActions
             "sriovNetSupport" => E("sriovNetSupport", i.SriovNetSupport ? E("value", "simple") : null),
             "instanceType" => E("instanceType", E("value", i.Type.Name)),
             "rootDeviceName" => E("rootDeviceName", E("value", i.RootDeviceName)),
+            "userData" => E("userData", i.UserData is null ? null : E("value", i.UserData)),
             "kernel" => E("kernel", i.KernelId is null ? null : E("value", i.KernelId)),
             "ramdisk" => E("ramdisk", i.RamdiskId is null ? null : E("value", i.RamdiskId)),
             "blockDeviceMapping" => Set("blockDeviceMapping", ctx.World.VolumesOf(i.InstanceId).Select(v => new object?[]

@@ -12,6 +12,15 @@ internal static class LaunchActions
     private static IEnumerable<XElement> RunInstances(Ec2Context ctx)
     {
         var r = ctx.Request;
+        if (r.Get("ClientToken") is { } token && ctx.World.Instances.Where(i => i.ClientToken == token).ToList() is { Count: > 0 } earlier)
+        {
+            // EC2's idempotency: the same client token returns the first launch, it does not launch again.
+            yield return E("reservationId", "r-" + earlier[0].InstanceId[2..]);
+            yield return E("ownerId", SimulatedWorld.AccountId);
+            yield return E("groupSet");
+            yield return Set("instancesSet", earlier.Select(i => InstanceXml.Item(ctx.World, i, ctx.Now)));
+            yield break;
+        }
         var image = ImageActions.Image(ctx, r.Required("ImageId"));
         var typeName = r.Get("InstanceType") ?? "m1.small";
         if (!InstanceTypeTable.TryGet(typeName, out var type))
@@ -57,6 +66,12 @@ internal static class LaunchActions
         var launched = Enumerable.Range(0, max).Select(_ =>
         {
             var instance = ctx.World.Launch(new LaunchSpec(type, image, guest.Clone(), image.EnaSupport, tagMap, lifecycle), ctx.Now);
+            instance.SubnetId = r.Get("SubnetId") ?? instance.SubnetId;
+            instance.SecurityGroupIds = r.List("SecurityGroupId") is { Count: > 0 } groups ? groups : instance.SecurityGroupIds;
+            instance.KeyName = r.Get("KeyName");
+            instance.IamInstanceProfileArn = r.Get("IamInstanceProfile.Arn");
+            instance.UserData = r.Get("UserData");
+            instance.ClientToken = r.Get("ClientToken");
             instance.BeginStart(ctx.Now);
             return instance;
         }).ToList();

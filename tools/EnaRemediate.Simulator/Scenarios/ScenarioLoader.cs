@@ -101,6 +101,10 @@ public static class ScenarioLoader
                 var tags = new Dictionary<string, string>(group.Tags, StringComparer.Ordinal) { ["Name"] = $"{group.Name}-{n + 1}" };
                 var instance = world.Launch(new LaunchSpec(type, image, Guest(template.Guest), group.EnaSupport ?? image.EnaSupport, tags, group.Lifecycle),
                     now - TimeSpan.FromDays(200));
+                instance.KeyName = group.KeyName;
+                instance.IamInstanceProfileArn = group.IamInstanceProfileArn;
+                instance.SecurityGroupIds = group.SecurityGroupIds ?? instance.SecurityGroupIds;
+                instance.UserData = group.UserData;
                 ApplyFaults(world.Faults.For(instance.InstanceId), group.Faults);
                 Settle(world, instance, group, now);
             }
@@ -160,6 +164,8 @@ public static class ScenarioLoader
             ImageLocation = instanceStore ? $"enaremediate-sim-bundles/{spec.Key}/image.manifest.xml" : null,
             KernelId = spec.KernelId,
             RamdiskId = spec.RamdiskId,
+            Architecture = spec.Architecture,
+            OwnerId = spec.OwnerId ?? SimulatedWorld.AccountId,
             RootDeviceType = spec.RootDeviceType,
             RootDeviceName = rootDevice,
             VirtualizationType = spec.VirtualizationType,

@@ -15,6 +15,9 @@ public sealed record ScenarioImage
     public required string Name { get; init; }
     public string RootDeviceType { get; init; } = "ebs";
     public string VirtualizationType { get; init; } = "hvm";
+    public string Architecture { get; init; } = "x86_64";
+    /// <summary>Another account's id makes the image foreign (shared with this account, not owned).</summary>
+    public string? OwnerId { get; init; }
     public bool EnaSupport { get; init; } = true;
     public bool SriovNetSupport { get; init; }
     public string? KernelId { get; init; }
@@ -61,6 +64,11 @@ public sealed record ScenarioGroup
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
     public string? Lifecycle { get; init; }
     public string State { get; init; } = "running";
+    public string? KeyName { get; init; }
+    public string? IamInstanceProfileArn { get; init; }
+    public IReadOnlyList<string>? SecurityGroupIds { get; init; }
+    /// <summary>Base64 user data, as EC2 stores it.</summary>
+    public string? UserData { get; init; }
     /// <summary>"kernel-update": a newer kernel without an ena module was installed and booted before the scenario starts.</summary>
     public string? Broken { get; init; }
     public ScenarioFaults? Faults { get; init; }

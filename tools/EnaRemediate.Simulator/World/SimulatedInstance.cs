@@ -39,6 +39,15 @@ public sealed class SimulatedInstance
     public bool EnaSupport { get; internal set; }
     public bool SriovNetSupport { get; init; }
     public Dictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
+    /// <summary>Launch settings (from RunInstances or the scenario) that DescribeInstances reports and a replacement copies.</summary>
+    public string SubnetId { get; internal set; } = "subnet-0a1b2c3d4e5f60718";
+    public IReadOnlyList<string> SecurityGroupIds { get; internal set; } = ["sg-0a1b2c3d4e5f60718"];
+    public string? KeyName { get; internal set; }
+    public string? IamInstanceProfileArn { get; internal set; }
+    /// <summary>Base64, as EC2 stores it.</summary>
+    public string? UserData { get; internal set; }
+    /// <summary>The RunInstances ClientToken: a repeat with the same token returns this instance instead of launching another.</summary>
+    public string? ClientToken { get; internal set; }
     /// <summary>The OS of an instance-store-backed instance (EBS-backed ones keep theirs on the root volume).</summary>
     public GuestOs? LocalGuest { get; init; }
     public string StateTransitionReason { get; private set; } = "";

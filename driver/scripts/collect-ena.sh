@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# collect-ena.sh: prints the host report (schema enaremediate.host-report/1, docs/host-report.md).
+#
+# Read-only: it only reads /lib/modules, /boot, /proc, /sys, `modinfo`, `dkms status`, `ethtool`
+# (when installed; sysfs otherwise) and the kernel log. The output stays under SSM's 24,000
+# characters of stdout: the oldest kernel log lines go first, then per-queue counters, and
+# "truncated" says so.
+#
+# Environment (for replaying saved data and for tests):
+#   ENA_COLLECT_KERNEL_LOG=FILE     read kernel log lines from FILE instead of dmesg/journalctl
+#   ENA_COLLECT_SYS_CLASS_NET=DIR   read interfaces from DIR instead of /sys/class/net
+#   ENA_COLLECT_MAX_CHARS=N         the output bound (default 23000, under SSM's 24,000)
+# shellcheck source-path=SCRIPTDIR
+set -uo pipefail
+export LC_ALL=C
+
+ENA_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib"
+# shellcheck source=lib/json.sh
+. "$ENA_LIB_DIR/json.sh" # ena-include
+# shellcheck source=lib/os-release.sh
+. "$ENA_LIB_DIR/os-release.sh" # ena-include
+
+readonly MAX_CHARS=${ENA_COLLECT_MAX_CHARS:-23000}
+readonly SYS_NET=${ENA_COLLECT_SYS_CLASS_NET:-/sys/class/net}
+readonly MAX_LOG_LINES=200
+readonly IN_TREE_DIR=/kernel/drivers/net/ethernet/amazon/ena/
+RUNNING_KERNEL=$(uname -r)
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# kernel_list: every kernel under /lib/modules, one per line.
+kernel_list() {
+  local dir
+  for dir in /lib/modules/*/; do
+    [[ -d $dir ]] && basename "$dir"
+  done
+}
+
+initramfs_path() {
+  local candidate
+  for candidate in "/boot/initrd.img-$1" "/boot/initramfs-$1.img" "/boot/initrd-$1"; do
+    [[ -f $candidate ]] && { printf '%s' "$candidate"; return 0; }
+  done
+  return 1
+}
+
+# initramfs_contains_ena FILE: true, false, or null when no lister is installed.
+initramfs_contains_ena() {
+  local listing
+  if have lsinitramfs; then
+    listing=$(lsinitramfs "$1" 2>/dev/null)
+  elif have lsinitrd; then
+    listing=$(lsinitrd "$1" 2>/dev/null)
+  else
+    printf 'null'
+    return 0
+  fi
+  if grep -Eq '(^|/)ena\.ko(\.xz|\.gz|\.zst)?$' <<<"$listing"; then printf 'true'; else printf 'false'; fi
+}
+
+kernel_json() {
+  local k=$1 running=false headers=false module version module_json=null initramfs=null path in_tree
+  [[ $k == "$RUNNING_KERNEL" ]] && running=true
+  [[ -e /lib/modules/$k/build/Makefile ]] && headers=true
+  module=$(modinfo -k "$k" -n ena 2>/dev/null)
+  if [[ -n $module ]]; then
+    version=$(modinfo -k "$k" -F version ena 2>/dev/null)
+    in_tree=false
+    [[ $module == *"$IN_TREE_DIR"* ]] && in_tree=true
+    module_json=$(printf '{"path":%s,"version":%s,"inTree":%s}' "$(json_str "$module")" "$(json_str_or_null "$version")" "$in_tree")
+  fi
+  if path=$(initramfs_path "$k"); then
+    initramfs=$(printf '{"path":%s,"containsEna":%s}' "$(json_str "$path")" "$(initramfs_contains_ena "$path")")
+  fi
+  printf '{"kernel":%s,"running":%s,"headers":%s,"enaModule":%s,"initramfs":%s}' \
+    "$(json_str "$k")" "$running" "$headers" "$module_json" "$initramfs"
+}
+
+# dkms_json: `dkms status` lines in both the 3.x (mod/ver, kver, arch: state) and 2.x
+# (mod, ver, kver, arch: state) forms; "added" lines carry no kernel.
+dkms_json() {
+  local line sep='' out='[' module version kernel arch state fields
+  have dkms || { printf 'null'; return 0; }
+  while IFS= read -r line; do
+    [[ $line == *:* ]] || continue
+    state=${line##*: }
+    state=${state%% *}
+    fields=${line%: *}
+    fields=${fields//, /,}
+    IFS=, read -r module version kernel arch <<<"$fields"
+    if [[ $module == */* ]]; then
+      arch=$kernel kernel=$version
+      version=${module#*/} module=${module%%/*}
+    fi
+    out+=$sep$(printf '{"module":%s,"version":%s,"kernel":%s,"arch":%s,"state":%s}' \
+      "$(json_str "$module")" "$(json_str_or_null "$version")" "$(json_str_or_null "$kernel")" \
+      "$(json_str_or_null "$arch")" "$(json_str "$state")")
+    sep=,
+  done < <(dkms status 2>/dev/null)
+  printf '%s]' "$out"
+}
+
+ENA_INTERFACES=()
+
+interfaces_json() {
+  local dir name driver version bus oper info sep='' out='['
+  for dir in "$SYS_NET"/*; do
+    name=$(basename "$dir")
+    [[ $name == lo || ! -e $dir ]] && continue
+    driver='' version='' bus=''
+    if have ethtool && info=$(ethtool -i "$name" 2>/dev/null); then
+      driver=$(sed -n 's/^driver: //p' <<<"$info")
+      version=$(sed -n 's/^version: //p' <<<"$info")
+      bus=$(sed -n 's/^bus-info: //p' <<<"$info")
+    fi
+    # sysfs fallback (no ethtool): the driver symlink, the module's version file, the device link.
+    [[ -n $driver || ! -L $dir/device/driver ]] || driver=$(basename "$(readlink "$dir/device/driver")")
+    [[ -n $version || -z $driver || ! -r /sys/module/$driver/version ]] || version=$(cat "/sys/module/$driver/version")
+    [[ -n $bus || ! -L $dir/device ]] || bus=$(basename "$(readlink "$dir/device")")
+    oper=$(cat "$dir/operstate" 2>/dev/null)
+    [[ $driver == ena ]] && ENA_INTERFACES+=("$name")
+    out+=$sep$(printf '{"name":%s,"driver":%s,"driverVersion":%s,"busInfo":%s,"operState":%s}' \
+      "$(json_str "$name")" "$(json_str_or_null "$driver")" "$(json_str_or_null "$version")" \
+      "$(json_str_or_null "$bus")" "$(json_str_or_null "$oper")")
+    sep=,
+  done
+  printf '%s]' "$out"
+}
+
+# ethtool_stats_json MODE: "all", "global" (no per-queue counters) or "none". Counter names are
+# kept only when they are plain identifiers, so they need no escaping.
+ethtool_stats_json() {
+  local mode=$1 name sep='' out='{' counters
+  if [[ $mode == none ]] || ! have ethtool; then
+    printf 'null'
+    return 0
+  fi
+  for name in "${ENA_INTERFACES[@]}"; do
+    counters=$(ethtool -S "$name" 2>/dev/null |
+      awk -v mode="$mode" -F': *' '
+        { gsub(/^[ \t]+/, "", $1) }
+        $1 ~ /^[A-Za-z0-9_.-]+$/ && $2 ~ /^-?[0-9]+$/ {
+          if (mode == "global" && $1 ~ /^queue_[0-9]+_/) next
+          printf "%s\"%s\":%s", sep, $1, $2; sep = ","
+        }')
+    out+="$sep$(json_str "$name"):{$counters}"
+    sep=,
+  done
+  printf '%s}' "$out"
+}
+
+kernel_log_source() {
+  if [[ -n ${ENA_COLLECT_KERNEL_LOG:-} ]]; then
+    cat -- "$ENA_COLLECT_KERNEL_LOG" 2>/dev/null
+  elif dmesg 2>/dev/null; then
+    :
+  elif have journalctl; then
+    journalctl -k -b --no-pager -o short 2>/dev/null
+  fi
+}
+
+# The kernel log, filtered to ENA lines, one JSON string per line (most recent last).
+KERNEL_LOG_ITEMS=()
+collect_kernel_log() {
+  mapfile -t KERNEL_LOG_ITEMS < <(kernel_log_source |
+    grep -aE '(^|[^[:alnum:]_])ena([^[:alnum:]_]|$)|ENA_COM|Elastic Network Adapter' |
+    tail -n "$MAX_LOG_LINES" | json_sanitize_utf8 | json_str_lines)
+}
+
+distro_json() {
+  printf '{"id":%s,"versionId":%s,"prettyName":%s}' \
+    "$(json_str_or_null "$(os_release_get /etc/os-release ID)")" \
+    "$(json_str_or_null "$(os_release_get /etc/os-release VERSION_ID)")" \
+    "$(json_str_or_null "$(os_release_get /etc/os-release PRETTY_NAME)")"
+}
+
+main() {
+  local cmdline ifnames='' k kernels='' sep='' reasons='' can_enable=true entry persistent=false
+  cmdline=$(cat /proc/cmdline 2>/dev/null)
+  if [[ " $cmdline " =~ [[:space:]]net\.ifnames=([^[:space:]]*) ]]; then ifnames=${BASH_REMATCH[1]}; fi
+  [[ -e /etc/udev/rules.d/70-persistent-net.rules ]] && persistent=true
+
+  local kernel_names
+  mapfile -t kernel_names < <(kernel_list)
+  for k in "${kernel_names[@]}"; do
+    entry=$(kernel_json "$k")
+    kernels+=$sep$entry
+    sep=,
+    if [[ $entry == *'"enaModule":null'* ]]; then
+      can_enable=false
+      reasons+=${reasons:+,}$(json_str "kernel $k has no ena module")
+    fi
+  done
+  if ((${#kernel_names[@]} == 0)); then
+    can_enable=false
+    reasons=$(json_str "no kernel found under /lib/modules")
+  fi
+
+  local head dkms interfaces readiness
+  head=$(printf '"schema":"enaremediate.host-report/1","generatedAt":%s,"hostname":%s,"distro":%s,"runningKernel":%s,"kernelCommandLine":%s,"netIfnames":%s,"persistentNetRules":%s' \
+    "$(json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)")" "$(json_str "$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)")" \
+    "$(distro_json)" "$(json_str "$RUNNING_KERNEL")" "$(json_str "$cmdline")" "$(json_str_or_null "$ifnames")" "$persistent")
+  dkms=$(dkms_json)
+  interfaces=$(interfaces_json)
+  readiness=$(printf '{"enaCanBeEnabled":%s,"reasons":[%s]}' "$can_enable" "$reasons")
+  collect_kernel_log
+
+  # Render, then shrink until it fits: older log lines first, then per-queue counters, then all counters.
+  local stats_mode=all keep=${#KERNEL_LOG_ITEMS[@]} truncated=false doc log_json
+  while :; do
+    log_json=$(printf '%s\n' "${KERNEL_LOG_ITEMS[@]:${#KERNEL_LOG_ITEMS[@]}-keep}" | sed '/^$/d' | paste -sd, -)
+    doc=$(printf '{%s,"kernels":[%s],"dkms":%s,"interfaces":%s,"ethtoolStats":%s,"kernelLog":[%s],"readiness":%s,"truncated":%s}' \
+      "$head" "$kernels" "$dkms" "$interfaces" "$(ethtool_stats_json "$stats_mode")" "$log_json" "$readiness" "$truncated")
+    ((${#doc} > MAX_CHARS)) || break
+    truncated=true
+    if ((keep > 0)); then
+      keep=$((keep / 2))
+    elif [[ $stats_mode == all ]]; then
+      stats_mode=global
+    elif [[ $stats_mode == global ]]; then
+      stats_mode=none
+    else
+      dkms=null interfaces=null
+      doc=$(printf '{%s,"kernels":[%s],"dkms":null,"interfaces":null,"ethtoolStats":null,"kernelLog":[],"readiness":%s,"truncated":true}' \
+        "$head" "$kernels" "$readiness")
+      break
+    fi
+  done
+  printf '%s\n' "$doc"
+}
+
+main "$@"

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using EnaRemediate.Core.Engine;
+using EnaRemediate.Functions.Hosting;
+
+namespace EnaRemediate.Functions.Handlers;
+
+/// <summary>
+/// advance: one reconciler step over the batch in the workflow's input
+/// (<c>{"remediationIds":[...]}</c>), answering when to look again. With <c>workflowError</c>
+/// (the state machine's Catch) it instead writes that error into each unfinished record's history,
+/// so the audit log says why the workflow stopped; the sweep resumes those records later.
+/// </summary>
+public sealed class AdvanceHandler(RemediationService engine, IRemediationStore store, TimeProvider time) : IFunctionHandler
+{
+    /// <summary>Step Functions' Wait needs a positive number; never spin faster than once a second.</summary>
+    private const int MinimumWaitSeconds = 1;
+    private const int MaximumWaitSeconds = 3600;
+
+    public async Task<string> HandleAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
+    {
+        var (ids, workflowError) = Parse(invocation.Payload);
+        if (workflowError is not null)
+        {
+            var recorded = await RecordFailureAsync(ids, workflowError, cancellationToken);
+            invocation.Log.Warn("workflow failure recorded", new { remediationIds = ids, recorded, workflowError });
+            return JsonOutput.Write(new { remediationIds = ids, recorded });
+        }
+
+        var result = await engine.AdvanceAsync(ids, cancellationToken);
+        var wait = Math.Clamp(result.WaitSeconds, MinimumWaitSeconds, MaximumWaitSeconds);
+        invocation.Log.Info("advanced", new { result.Done, waitSeconds = wait, steps = result.Records.Select(r => new { r.RemediationId, r.Step, r.Outcome }) });
+        return JsonOutput.Write(new AdvanceAnswer(ids, result.Done, wait, result.Records, result.UnknownRemediationIds));
+    }
+
+    private async Task<int> RecordFailureAsync(IReadOnlyList<string> ids, string error, CancellationToken cancellationToken)
+    {
+        var recorded = 0;
+        foreach (var id in ids)
+        {
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                if (await store.GetAsync(id, cancellationToken) is not { IsFinished: false } record) break;
+                try
+                {
+                    var now = time.GetUtcNow();
+                    var noted = record with { History = record.History.Add(new HistoryEntry(now, record.Step, $"workflow stopped: {error}")), UpdatedAt = now };
+                    await store.SaveAsync(noted, record.Version, cancellationToken);
+                    recorded++;
+                    break;
+                }
+                catch (StoreConflictException)
+                {
+                    // Another writer moved it on; read again and append to the newer copy.
+                }
+            }
+        }
+        return recorded;
+    }
+
+    private static (IReadOnlyList<string> Ids, string? WorkflowError) Parse(string payload)
+    {
+        JsonDocument document;
+        try { document = JsonDocument.Parse(payload); }
+        catch (JsonException e) { throw new InvalidRequestException($"advance expects {{\"remediationIds\":[...]}}; the payload is not JSON ({e.Message})."); }
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object
+                || !document.RootElement.TryGetProperty("remediationIds", out var list) || list.ValueKind != JsonValueKind.Array)
+                throw new InvalidRequestException("advance expects {\"remediationIds\":[...]} as produced by intake or sweep.");
+            var ids = new List<string>();
+            foreach (var item in list.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.String || item.GetString() is not { Length: > 0 and <= 200 } id || id.Any(char.IsControl))
+                    throw new InvalidRequestException("remediationIds must hold non-empty remediation id strings.");
+                ids.Add(id);
+            }
+            if (ids.Count > Intake.InstanceIds.MaxPerRequest)
+                throw new InvalidRequestException($"{ids.Count} remediation ids; at most {Intake.InstanceIds.MaxPerRequest} per workflow.");
+            string? error = document.RootElement.TryGetProperty("workflowError", out var e) && e.ValueKind == JsonValueKind.Object
+                ? Describe(e) : null;
+            return (ids.Distinct().ToList(), error);
+        }
+    }
+
+    /// <summary>Step Functions' Catch output: {"Error": "...", "Cause": "..."}; kept short for the history line.</summary>
+    private static string Describe(JsonElement error)
+    {
+        var name = error.TryGetProperty("Error", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : "unknown error";
+        var cause = error.TryGetProperty("Cause", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() ?? "" : "";
+        var text = $"{name}: {cause}";
+        return text.Length > 500 ? text[..500] + "…" : text;
+    }
+}
+
+/// <summary>What the state machine reads: done → notify; otherwise Wait waitSeconds and advance again.</summary>
+public sealed record AdvanceAnswer(IReadOnlyList<string> RemediationIds, bool Done, int WaitSeconds, IReadOnlyList<RecordSummary> Records, IReadOnlyList<string> UnknownRemediationIds);

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Triage;
+
+namespace EnaRemediate.Functions.Handlers;
+
+/// <summary>
+/// A function's configuration, read once from its environment variables (template.yaml sets them).
+/// A missing or malformed value is a <see cref="ConfigurationException"/> at init, not a surprise at 3 a.m.
+/// </summary>
+public sealed partial record FunctionSettings
+{
+    public const string HandlerVariable = "ENAREMEDIATE_HANDLER";
+    public const string TableVariable = "ENAREMEDIATE_TABLE";
+    public const string DefaultModeVariable = "ENAREMEDIATE_DEFAULT_MODE";
+    public const string OptInTagVariable = "ENAREMEDIATE_OPT_IN_TAG";
+    public const string RetentionDaysVariable = "ENAREMEDIATE_RETENTION_DAYS";
+    public const string DriverArchiveVariable = "ENAREMEDIATE_DRIVER_ARCHIVE";
+    public const string DriverSha256Variable = "ENAREMEDIATE_DRIVER_SHA256";
+    /// <summary>Only for the simulator and tests: one endpoint for the EC2, SSM and DynamoDB clients.</summary>
+    public const string EndpointVariable = "ENAREMEDIATE_ENDPOINT_URL";
+
+    /// <summary>Every variable a function reads; the template test checks it sets no other.</summary>
+    public static readonly IReadOnlySet<string> KnownVariables = new HashSet<string>
+    {
+        HandlerVariable, TableVariable, DefaultModeVariable, OptInTagVariable, RetentionDaysVariable,
+        DriverArchiveVariable, DriverSha256Variable, EndpointVariable,
+    };
+
+    public required string Handler { get; init; }
+    public required string Region { get; init; }
+    public required string TableName { get; init; }
+    public RemediationMode DefaultMode { get; init; } = RemediationMode.Diagnose;
+    public TimeSpan Retention { get; init; } = TimeSpan.FromDays(90);
+    /// <summary>Overrides of the install document's SourceArchive and Sha256 (the driver bundle's manifest pins the rest).</summary>
+    public string? DriverArchive { get; init; }
+    public string? DriverSha256 { get; init; }
+    public string? EndpointUrl { get; init; }
+
+    public static FunctionSettings From(Func<string, string?> variable)
+    {
+        var handler = NonEmpty(variable(HandlerVariable))
+            ?? throw new ConfigurationException($"{HandlerVariable} is not set; set it to one of: {string.Join(", ", HandlerCatalog.Names)}.");
+        var region = NonEmpty(variable("AWS_REGION")) ?? NonEmpty(variable("AWS_DEFAULT_REGION"))
+            ?? throw new ConfigurationException("AWS_REGION is not set (Lambda always sets it).");
+        var table = NonEmpty(variable(TableVariable))
+            ?? throw new ConfigurationException($"{TableVariable} is not set; it names the DynamoDB table of remediation records.");
+
+        // The engine's triage reads one tag; a deployment that names another would let IAM and triage disagree.
+        if (NonEmpty(variable(OptInTagVariable)) is { } tag && tag != TriageRules.OptInTag)
+            throw new ConfigurationException($"{OptInTagVariable} is '{tag}', but this engine reads the opt-in tag {TriageRules.OptInTag}; deploy with OptInTagKey={TriageRules.OptInTag}.");
+
+        var settings = new FunctionSettings
+        {
+            Handler = handler,
+            Region = region,
+            TableName = table,
+            DriverArchive = NonEmpty(variable(DriverArchiveVariable)),
+            DriverSha256 = NonEmpty(variable(DriverSha256Variable)),
+            EndpointUrl = NonEmpty(variable(EndpointVariable)),
+        };
+        if (NonEmpty(variable(DefaultModeVariable)) is { } mode)
+            settings = settings with
+            {
+                DefaultMode = mode.ToLowerInvariant() switch
+                {
+                    "diagnose" => RemediationMode.Diagnose,
+                    "remediate" => RemediationMode.Remediate,
+                    _ => throw new ConfigurationException($"{DefaultModeVariable} must be diagnose or remediate, not '{mode}'."),
+                },
+            };
+        if (NonEmpty(variable(RetentionDaysVariable)) is { } days)
+            settings = settings with
+            {
+                Retention = int.TryParse(days, NumberStyles.None, CultureInfo.InvariantCulture, out var d) && d > 0
+                    ? TimeSpan.FromDays(d) : throw new ConfigurationException($"{RetentionDaysVariable} must be a whole number of days, not '{days}'."),
+            };
+        if (settings.DriverSha256 is { } sha && !Sha256Pattern().IsMatch(sha))
+            throw new ConfigurationException($"{DriverSha256Variable} must be 64 hex digits.");
+        if (settings.DriverArchive is not null && settings.DriverSha256 is null)
+            throw new ConfigurationException($"{DriverArchiveVariable} is set without {DriverSha256Variable}: hosts could not verify that archive.");
+        return settings;
+    }
+
+    /// <summary>
+    /// The engine's options with this deployment's driver archive and digest. Without a digest the
+    /// engine refuses the fallback plan up front (nothing is stopped for an install that cannot be verified).
+    /// </summary>
+    public EngineOptions EngineOptions() =>
+        DriverSha256 is null ? new EngineOptions() : new EngineOptions().WithDriver(DriverSha256, DriverArchive);
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    [GeneratedRegex("^[0-9a-fA-F]{64}$")]
+    private static partial Regex Sha256Pattern();
+}
+
+/// <summary>The function is configured wrongly; reported as an init error.</summary>
+public sealed class ConfigurationException(string message) : Exception(message);
+
+/// <summary>The event cannot be acted on; nothing was called. Step Functions sees errorType InvalidRequestException.</summary>
+public sealed class InvalidRequestException(string message) : Exception(message);

@@ -1,0 +1,27 @@
+using EnaRemediate.Functions.Hosting;
+using EnaRemediate.Functions.Intake;
+
+namespace EnaRemediate.Functions.Handlers;
+
+/// <summary>
+/// The handlers this one assembly can be, by the name in ENAREMEDIATE_HANDLER. register-ami is
+/// not here: the engine does not register AMIs yet (instance-store instances are refused with a
+/// reason instead).
+/// </summary>
+public static class HandlerCatalog
+{
+    private static readonly Dictionary<string, Func<FunctionServices, IFunctionHandler>> Factories = new(StringComparer.Ordinal)
+    {
+        ["intake"] = s => new IntakeHandler(new TriggerNormaliser(s.Settings.DefaultMode), s.Engine),
+        ["advance"] = s => new AdvanceHandler(s.Engine, s.Store, s.Time),
+        ["diagnose"] = s => new DiagnoseHandler(new TriggerNormaliser(Core.Engine.RemediationMode.Diagnose), s.Engine),
+        ["sweep"] = s => new SweepHandler(s.ImpairedInstances, s.Engine, s.Store, s.Settings.DefaultMode, s.Time),
+    };
+
+    public static IReadOnlyCollection<string> Names => Factories.Keys;
+
+    public static IFunctionHandler Create(FunctionServices services) =>
+        Factories.TryGetValue(services.Settings.Handler, out var create)
+            ? create(services)
+            : throw new ConfigurationException($"{FunctionSettings.HandlerVariable}='{services.Settings.Handler}' names no handler; use one of: {string.Join(", ", Names)}.");
+}

@@ -1,0 +1,43 @@
+using EnaRemediate.Core.Engine;
+using EnaRemediate.Functions.Hosting;
+using EnaRemediate.Functions.Intake;
+
+namespace EnaRemediate.Functions.Handlers;
+
+/// <summary>
+/// intake: any trigger → a request → records (the engine's StartAsync takes the per-instance lock).
+/// Rejected input throws <see cref="InvalidRequestException"/> before anything is called; ignored
+/// alarms are answered with the reason. Its answer is what the workflow advances: when invoked
+/// asynchronously (SNS, alarm action) Lambda's success destination hands it to the state machine.
+/// </summary>
+public sealed class IntakeHandler(TriggerNormaliser normaliser, RemediationService engine) : IFunctionHandler
+{
+    public const string Started = "started";
+    public const string NothingToRun = "nothing-to-run";
+    public const string Ignored = "ignored";
+
+    public async Task<string> HandleAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
+    {
+        var decision = normaliser.Normalise(invocation.Payload);
+        invocation.Log.Info("intake decision", new { outcome = decision.Outcome.ToString(), decision.Reason });
+        switch (decision.Outcome)
+        {
+            case IntakeOutcome.Rejected:
+                throw new InvalidRequestException(decision.Reason);
+            case IntakeOutcome.Ignored:
+                return JsonOutput.Write(new IntakeAnswer(Ignored, decision.Reason, [], []));
+        }
+
+        var start = await engine.StartAsync(decision.Request!, cancellationToken);
+        var ids = start.RemediationIds;
+        var instances = start.Instances.Select(i => new IntakeInstance(i.InstanceId, i.RemediationId, i.Plan, i.Outcome, i.Reason,
+            i.PlannedCalls.Select(c => c.ToString()).ToList())).ToList();
+        invocation.Log.Info("records started", new { remediationIds = ids, instances = instances.Select(i => new { i.InstanceId, i.Plan, i.Outcome }) });
+        return JsonOutput.Write(new IntakeAnswer(ids.Count > 0 ? Started : NothingToRun, decision.Reason, ids, instances));
+    }
+}
+
+/// <summary>What intake answers; remediationIds is what the workflow's Advance loop drives.</summary>
+public sealed record IntakeAnswer(string Outcome, string Reason, IReadOnlyList<string> RemediationIds, IReadOnlyList<IntakeInstance> Instances);
+
+public sealed record IntakeInstance(string InstanceId, string? RemediationId, string Plan, string? Outcome, string? Reason, IReadOnlyList<string> PlannedCalls);

@@ -1,0 +1,66 @@
+using EnaRemediate.Core.Engine;
+using System.Text.Json;
+
+namespace EnaRemediate.Functions.Intake;
+
+/// <summary>
+/// A request that names its instances: a console test event
+/// <c>{"instanceIds":["i-…"],"mode":"diagnose|remediate","dryRun":true}</c>, or the
+/// EnaRemediate-Recover runbook's payload (source enaremediate.runbook, instanceIds as the
+/// runbook's comma-separated String parameter, dryRun as the rendered Boolean).
+/// </summary>
+internal static class ExplicitRequest
+{
+    public static IntakeDecision Normalise(JsonElement root, RemediationMode defaultMode)
+    {
+        var fromRunbook = TriggerNormaliser.Text(root, "source") == TriggerNormaliser.RunbookSource;
+        var ids = new List<string>();
+        switch (root.GetProperty("instanceIds"))
+        {
+            case { ValueKind: JsonValueKind.Array } array:
+                foreach (var item in array.EnumerateArray())
+                {
+                    if (item.ValueKind != JsonValueKind.String)
+                        return IntakeDecision.Reject($"instanceIds must hold strings; found {item.ValueKind}.");
+                    ids.Add(item.GetString()!.Trim());
+                }
+                break;
+            case { ValueKind: JsonValueKind.String } text:
+                ids.AddRange(text.GetString()!.Split([',', ' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                break;
+            default:
+                return IntakeDecision.Reject("instanceIds must be a list of instance ids, e.g. [\"i-0123456789abcdef0\"].");
+        }
+        if (ids.Count == 0) return IntakeDecision.Reject("instanceIds is empty; name at least one instance.");
+        ids = ids.Distinct().ToList();
+        if (ids.Count > InstanceIds.MaxPerRequest)
+            return IntakeDecision.Reject($"{ids.Count} instances requested; at most {InstanceIds.MaxPerRequest} per request.");
+        var bad = ids.FirstOrDefault(id => !InstanceIds.IsValid(id));
+        if (bad is not null)
+            return IntakeDecision.Reject($"{InstanceIds.Quote(bad)} is not an EC2 instance id (i- followed by 8 or 17 hex digits).");
+
+        RemediationMode mode;
+        switch (TriggerNormaliser.Member(root, "mode"))
+        {
+            case null or { ValueKind: JsonValueKind.Null }: mode = defaultMode; break;
+            case { ValueKind: JsonValueKind.String } m when string.Equals(m.GetString(), "diagnose", StringComparison.OrdinalIgnoreCase): mode = RemediationMode.Diagnose; break;
+            case { ValueKind: JsonValueKind.String } m when string.Equals(m.GetString(), "remediate", StringComparison.OrdinalIgnoreCase): mode = RemediationMode.Remediate; break;
+            case var other: return IntakeDecision.Reject($"mode must be \"diagnose\" or \"remediate\", not {InstanceIds.Quote(other.Value.ToString())}.");
+        }
+
+        bool dryRun;
+        switch (TriggerNormaliser.Member(root, "dryRun"))
+        {
+            case null or { ValueKind: JsonValueKind.Null }: dryRun = false; break;
+            case { ValueKind: JsonValueKind.True }: dryRun = true; break;
+            case { ValueKind: JsonValueKind.False }: dryRun = false; break;
+            case { ValueKind: JsonValueKind.String } s when bool.TryParse(s.GetString(), out var parsed): dryRun = parsed; break;
+            case var other: return IntakeDecision.Reject($"dryRun must be true or false, not {InstanceIds.Quote(other.Value.ToString())}.");
+        }
+
+        var trigger = fromRunbook ? "runbook" : "console";
+        var detail = fromRunbook ? TriggerNormaliser.Text(root, "automationExecutionId") : null;
+        var request = new RemediationRequest(ids, mode, dryRun, trigger, detail);
+        return IntakeDecision.Accept(request, $"{trigger} request: {mode.ToString().ToLowerInvariant()}{(dryRun ? " (dry run)" : "")} for {string.Join(", ", ids)}.");
+    }
+}

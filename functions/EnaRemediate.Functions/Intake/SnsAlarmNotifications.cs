@@ -1,0 +1,59 @@
+using EnaRemediate.Core.Engine;
+using System.Text.Json;
+
+namespace EnaRemediate.Functions.Intake;
+
+/// <summary>
+/// An alarm whose action is an SNS topic, delivered to Lambda by the topic: Records[].Sns.Message is
+/// the alarm as a JSON *string* (AlarmName, NewStateValue, Trigger.Namespace/MetricName and
+/// Trigger.Dimensions as a list of {name,value}).
+/// </summary>
+internal static class SnsAlarmNotifications
+{
+    public static IntakeDecision Normalise(JsonElement records, TriggerNormaliser normaliser)
+    {
+        if (records.ValueKind != JsonValueKind.Array || records.GetArrayLength() == 0)
+            return IntakeDecision.Reject("Records must be a non-empty array of SNS records.");
+
+        var decisions = records.EnumerateArray().Select(r => One(r, normaliser.DefaultMode)).ToList();
+        var accepted = decisions.Where(d => d.Outcome == IntakeOutcome.Accepted).Select(d => d.Request!).ToList();
+        if (accepted.Count == 0) return decisions[0];
+        var ids = accepted.SelectMany(r => r.InstanceIds).Distinct().ToList();
+        if (ids.Count > InstanceIds.MaxPerRequest)
+            return IntakeDecision.Reject($"The notifications name {ids.Count} instances; at most {InstanceIds.MaxPerRequest} per request.");
+        var merged = accepted[0] with { InstanceIds = ids, TriggerDetail = string.Join(",", accepted.Select(r => r.TriggerDetail)) };
+        return IntakeDecision.Accept(merged, string.Join(" ", decisions.Select(d => d.Reason)));
+    }
+
+    private static IntakeDecision One(JsonElement record, RemediationMode mode)
+    {
+        if (TriggerNormaliser.Text(record, "EventSource") != "aws:sns"
+            || TriggerNormaliser.Member(record, "Sns") is not { ValueKind: JsonValueKind.Object } sns)
+            return IntakeDecision.Reject("A record is not an SNS notification (EventSource aws:sns with an Sns object).");
+        var message = TriggerNormaliser.Text(sns, "Message");
+        if (message is null) return IntakeDecision.Reject("The SNS record has no Message string.");
+
+        JsonDocument alarm;
+        try { alarm = JsonDocument.Parse(message, new JsonDocumentOptions { MaxDepth = 32 }); }
+        catch (JsonException) { return IntakeDecision.Ignore("The SNS message is not JSON, so it is not a CloudWatch alarm notification."); }
+        using (alarm)
+        {
+            var root = alarm.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || TriggerNormaliser.Text(root, "AlarmName") is null)
+                return IntakeDecision.Ignore("The SNS message is not a CloudWatch alarm notification (no AlarmName).");
+            var metrics = new List<AlarmMetric>();
+            if (TriggerNormaliser.Member(root, "Trigger") is { ValueKind: JsonValueKind.Object } trigger)
+            {
+                string? instanceId = null;
+                if (TriggerNormaliser.Member(trigger, "Dimensions") is { ValueKind: JsonValueKind.Array } dimensions)
+                    instanceId = dimensions.EnumerateArray()
+                        .Where(d => TriggerNormaliser.Text(d, "name") == "InstanceId")
+                        .Select(d => TriggerNormaliser.Text(d, "value"))
+                        .FirstOrDefault();
+                metrics.Add(new AlarmMetric(TriggerNormaliser.Text(trigger, "Namespace"), TriggerNormaliser.Text(trigger, "MetricName"), instanceId));
+            }
+            var facts = new AlarmFacts(TriggerNormaliser.Text(root, "AlarmName"), TriggerNormaliser.Text(root, "NewStateValue"), metrics, "sns");
+            return AlarmRule.Decide(facts, mode);
+        }
+    }
+}

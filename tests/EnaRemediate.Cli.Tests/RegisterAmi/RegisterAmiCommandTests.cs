@@ -1,0 +1,59 @@
+using System.Text.Json;
+using EnaRemediate.Cli.Tests.Engine;
+using EnaRemediate.Simulator;
+
+namespace EnaRemediate.Cli.Tests.RegisterAmi;
+
+/// <summary>`register-ami` as a process against the simulator's instance-store fleet on loopback.</summary>
+public sealed class RegisterAmiCommandTests : IAsyncLifetime
+{
+    private SimulatorHost _sim = null!;
+    private readonly string _stateDir = Path.Combine(Path.GetTempPath(), "enaremediate-ami-cli-" + Guid.NewGuid().ToString("N"));
+
+    public async Task InitializeAsync() => _sim = await SimulatorHost.StartAsync(new SimulatorOptions { Scenario = "instance-store", Speed = 1000 });
+
+    public async Task DisposeAsync()
+    {
+        await _sim.DisposeAsync();
+        if (Directory.Exists(_stateDir))
+        {
+            Directory.Delete(_stateDir, recursive: true);
+        }
+    }
+
+    private Task<CliProcess.Result> Run(params string[] args) =>
+        CliProcess.RunAsync(["register-ami", .. args, "--endpoint-url", _sim.Endpoint.ToString(), "--state-dir", _stateDir]);
+
+    [Fact]
+    public async Task AnInstanceGetsAnEnaDisabledAmiAndAReplacementAndIsNeverStopped()
+    {
+        var id = _sim.World.Instances[0].InstanceId;
+
+        var run = await Run("--instance-id", id, "--launch-replacement", "--format", "json");
+
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        var result = JsonDocument.Parse(run.Stdout).RootElement;
+        Assert.Equal("ami-registered", result.GetProperty("outcome").GetString());
+        var imageId = result.GetProperty("imageId").GetString()!;
+        var replacement = _sim.World.Instance(result.GetProperty("replacementInstanceId").GetString()!);
+        Assert.Equal(imageId, replacement.ImageId);
+        Assert.False(replacement.EnaSupport);
+        Assert.Equal(imageId, result.GetProperty("runInstances").GetProperty("imageId").GetString());
+        Assert.Equal("running", _sim.World.Instance(id).State);
+        Assert.Equal(0, _sim.World.Counters["StopInstances", id] + _sim.World.Counters["RebootInstances", id] + _sim.World.Counters["TerminateInstances", id]);
+    }
+
+    [Theory]
+    [InlineData("--image-id", "ami-0123456789abcdef0", "--instance-id", "i-0123456789abcdef0")]
+    [InlineData("--image-id", "ami-1;reboot", "--format", "text")]
+    [InlineData("--image-id", "ami-0123456789abcdef0", "--launch-replacement", "true")]
+    [InlineData("--instance-id", "i-$(reboot)", "--format", "text")]
+    public async Task BadUsageIsRefusedBeforeAnyCall(string option, string value, string other, string otherValue)
+    {
+        var run = await Run(option, value, other, otherValue);
+
+        Assert.Equal(64, run.ExitCode);
+        Assert.StartsWith("enaremediate", run.Stderr);
+        Assert.Equal(0, _sim.World.Counters.Total);
+    }
+}

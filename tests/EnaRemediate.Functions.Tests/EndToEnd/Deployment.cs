@@ -1,0 +1,109 @@
+using System.Text.Json.Nodes;
+using Amazon.EC2;
+using Amazon.EC2.Model;
+using Amazon.Runtime;
+using EnaRemediate.Functions.Handlers;
+using EnaRemediate.Functions.Hosting;
+using EnaRemediate.Functions.Tests.Support;
+using EnaRemediate.Simulator;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EnaRemediate.Functions.Tests.EndToEnd;
+
+/// <summary>
+/// The deployment as AWS would run it, on this machine: our handlers (built by the catalog from
+/// the same settings Lambda gives them) with real SDK clients against the simulator (EC2, SSM) and
+/// dynalite (DynamoDB), and our ASL definition run by <see cref="LocalStateMachine"/> on the
+/// simulator's fake clock.
+/// </summary>
+public sealed class Deployment : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 27, 3, 0, 0, TimeSpan.Zero);
+    private const string Sha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    private static readonly BasicAWSCredentials Credentials = new("test", "test");
+
+    private readonly Dictionary<string, IFunctionHandler> functions = new();
+    public SimulatorHost Sim { get; }
+    public FakeTimeProvider Clock { get; }
+    public FunctionServices Services { get; }
+    public AmazonEC2Client Ec2 { get; }
+    public List<string> Invocations { get; } = [];
+
+    private Deployment(SimulatorHost sim, FakeTimeProvider clock, FunctionServices services, Amazon.DynamoDBv2.IAmazonDynamoDB dynamo)
+    {
+        Sim = sim;
+        Clock = clock;
+        Services = services;
+        Ec2 = new AmazonEC2Client(Credentials, new AmazonEC2Config { ServiceURL = sim.Endpoint.ToString(), AuthenticationRegion = "us-east-1" });
+        foreach (var name in HandlerCatalog.Names)
+            functions[FunctionArn(name)] = HandlerCatalog.Create(new FunctionServices(services.Settings with { Handler = name }, clock, Credentials, dynamo));
+    }
+
+    public static async Task<Deployment> StartAsync(Dynalite dynalite, string scenario, string defaultMode = "remediate")
+    {
+        var clock = new FakeTimeProvider(Start);
+        var sim = await SimulatorHost.StartAsync(new SimulatorOptions { Scenario = scenario, Seed = 7, Clock = clock });
+        var table = await dynalite.CreateTableAsync();
+        var environment = new Dictionary<string, string?>
+        {
+            ["AWS_REGION"] = "us-east-1",
+            [FunctionSettings.HandlerVariable] = "intake",
+            [FunctionSettings.TableVariable] = table,
+            [FunctionSettings.DefaultModeVariable] = defaultMode,
+            [FunctionSettings.EndpointVariable] = sim.Endpoint.ToString(),
+            [FunctionSettings.DriverArchiveVariable] = "https://example.com/ena_linux_2.16.1.tar.gz",
+            [FunctionSettings.DriverSha256Variable] = Sha256,
+        };
+        var settings = FunctionSettings.From(n => environment.GetValueOrDefault(n));
+        return new Deployment(sim, clock, new FunctionServices(settings, clock, Credentials, dynalite.Client), dynalite.Client);
+    }
+
+    public static string FunctionArn(string handler) => $"arn:aws:lambda:us-east-1:123456789012:function:enaremediate-{handler}";
+
+    public string InstanceOfGroup(string group) =>
+        Sim.World.Instances.First(i => i.Tags.TryGetValue("Name", out var n) && n.StartsWith(group + "-", StringComparison.Ordinal)).InstanceId;
+
+    /// <summary>One Lambda invocation, the way the runtime loop makes it: a thrown exception's type name is the error.</summary>
+    public async Task<JsonNode> InvokeAsync(string functionArn, JsonNode payload)
+    {
+        var handler = functions[functionArn];
+        Invocations.Add(functionArn[(functionArn.LastIndexOf('-') + 1)..]);
+        var invocation = new LambdaInvocation(Guid.NewGuid().ToString(), Clock.GetUtcNow().AddMinutes(5), functionArn, null,
+            payload.ToJsonString(), new StructuredLog(TextWriter.Null, Clock));
+        try
+        {
+            return JsonNode.Parse(await handler.HandleAsync(invocation, CancellationToken.None))!;
+        }
+        catch (Exception e)
+        {
+            throw new LocalStateMachine.TaskFailure(LambdaRuntimeApiLoop.ErrorTypeOf(e), e.Message);
+        }
+    }
+
+    public LocalStateMachine Workflow()
+    {
+        var definition = File.ReadAllText(Path.Combine(RepoPaths.Root, "infra", "statemachine", "remediation.asl.json"));
+        var substitutions = new Dictionary<string, string>
+        {
+            ["IntakeFunctionArn"] = FunctionArn("intake"),
+            ["AdvanceFunctionArn"] = FunctionArn("advance"),
+            ["SweepFunctionArn"] = FunctionArn("sweep"),
+            ["NotificationTopicArn"] = "arn:aws:sns:us-east-1:123456789012:enaremediate-results",
+            ["EventBusName"] = "default",
+        };
+        return new LocalStateMachine(definition, substitutions, InvokeAsync, Clock.Advance);
+    }
+
+    public async Task<(string Status, bool EnaSupport)> InstanceAsync(string id)
+    {
+        var status = await Ec2.DescribeInstanceStatusAsync(new DescribeInstanceStatusRequest { InstanceIds = [id], IncludeAllInstances = true });
+        var attribute = await Ec2.DescribeInstanceAttributeAsync(new DescribeInstanceAttributeRequest { InstanceId = id, Attribute = InstanceAttributeName.EnaSupport });
+        return (status.InstanceStatuses.Single().Status.Status.Value, attribute.InstanceAttribute.EnaSupport == true);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Ec2.Dispose();
+        await Sim.DisposeAsync();
+    }
+}

@@ -1,0 +1,190 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Amazon.Runtime;
+using EnaRemediate.Aws.Dynamo;
+using EnaRemediate.Functions.Handlers;
+using EnaRemediate.Functions.Tests.Support;
+using Xunit.Abstractions;
+
+namespace EnaRemediate.Functions.Tests.Infra;
+
+/// <summary>template.yaml: valid SAM, and every name in it points at something real in the code.</summary>
+public sealed class TemplateTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task The_template_is_valid_against_the_SAM_schema()
+    {
+        if (RepoPaths.Shared is not { } shared)
+        {
+            output.WriteLine("shared/ is not beside or above the repository, so sam.schema.json is absent: the schema check did not run; checking that yaml-cfn parses the template instead.");
+            var parsed = await NodeTool.CfnJsonAsync(Template.Path);
+            Assert.Equal("AWS::Serverless-2016-10-31", parsed["Transform"]!.GetValue<string>());
+            return;
+        }
+        var schema = Path.Combine(shared, "schemas", "sam.schema.json");
+        var verdict = await NodeTool.ValidateAsync("sam", Template.Path, schema);
+        Assert.True(verdict.Valid, verdict.ToString());
+    }
+
+    [Fact]
+    public async Task The_schema_check_catches_a_broken_template()
+    {
+        if (RepoPaths.Shared is not { } shared)
+        {
+            output.WriteLine("shared/ is absent: no SAM schema to check a broken template against.");
+            return;
+        }
+        var broken = Path.Combine(Path.GetTempPath(), $"broken-template-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(broken, (await File.ReadAllTextAsync(Template.Path)).Replace("    Runtime: dotnet10\n", "    Runtime: dotnet10\n    Handlr: typo\n"));
+        try
+        {
+            var verdict = await NodeTool.ValidateAsync("sam", broken, Path.Combine(shared, "schemas", "sam.schema.json"));
+            Assert.False(verdict.Valid);
+        }
+        finally { File.Delete(broken); }
+    }
+
+    [Fact]
+    public async Task Functions_run_the_executable_assembly_on_dotnet10()
+    {
+        var template = await Template.LoadAsync();
+        var globals = template.Root["Globals"]!["Function"]!;
+        Assert.Equal("dotnet10", globals["Runtime"]!.GetValue<string>());
+        var handler = globals["Handler"]!.GetValue<string>();
+        Assert.DoesNotContain("::", handler);
+        Assert.Equal(typeof(HandlerCatalog).Assembly.GetName().Name, handler);
+        Assert.All(template.ResourcesOfType("AWS::Serverless::Function"), f => Assert.Null(f.Resource["Properties"]!["Handler"]));
+    }
+
+    [Fact]
+    public async Task Every_function_names_a_real_handler_and_only_known_variables()
+    {
+        var template = await Template.LoadAsync();
+        var globalVariables = template.Root["Globals"]!["Function"]!["Environment"]!["Variables"]!.AsObject();
+        var used = new List<string>();
+        foreach (var (id, function) in template.ResourcesOfType("AWS::Serverless::Function"))
+        {
+            var variables = function["Properties"]!["Environment"]!["Variables"]!.AsObject();
+            var names = globalVariables.Select(v => v.Key).Concat(variables.Select(v => v.Key)).ToList();
+            Assert.All(names, n => Assert.True(FunctionSettings.KnownVariables.Contains(n), $"{id} sets {n}, which no code reads."));
+            var handler = variables[FunctionSettings.HandlerVariable]!.GetValue<string>();
+            Assert.Contains(handler, HandlerCatalog.Names);
+            used.Add(handler);
+
+            // Build the handler exactly as the function would at init, with the template's values (no AWS call happens here).
+            var environment = new Dictionary<string, string?>
+            {
+                ["AWS_REGION"] = "us-east-1",
+                [FunctionSettings.HandlerVariable] = handler,
+                [FunctionSettings.TableVariable] = "records",
+                [FunctionSettings.DefaultModeVariable] = template.ParameterDefault("DefaultMode"),
+                [FunctionSettings.OptInTagVariable] = template.ParameterDefault("OptInTagKey"),
+                [FunctionSettings.RetentionDaysVariable] = template.ParameterDefault("RecordRetentionDays"),
+            };
+            var settings = FunctionSettings.From(n => environment.GetValueOrDefault(n));
+            Assert.NotNull(HandlerCatalog.Create(new FunctionServices(settings, TimeProvider.System, new BasicAWSCredentials("test", "test"))));
+        }
+        Assert.Equal(HandlerCatalog.Names.Order(), used.Order());
+    }
+
+    [Fact]
+    public void An_unknown_handler_name_is_a_configuration_error()
+    {
+        var settings = FunctionSettings.From(n => n switch
+        {
+            "AWS_REGION" => "us-east-1",
+            FunctionSettings.HandlerVariable => "register-ami",
+            FunctionSettings.TableVariable => "records",
+            _ => null,
+        });
+        var error = Assert.Throws<ConfigurationException>(() => HandlerCatalog.Create(new FunctionServices(settings, TimeProvider.System, new BasicAWSCredentials("test", "test"))));
+        Assert.Contains("intake", error.Message);
+    }
+
+    [Fact]
+    public async Task The_table_matches_the_store_layout_and_expires_finished_records()
+    {
+        var table = (await Template.LoadAsync()).Resource("RecordsTable")["Properties"]!;
+        Assert.Equal(
+            [(DynamoTableLayout.PartitionKey, "HASH"), (DynamoTableLayout.SortKey, "RANGE")],
+            table["KeySchema"]!.AsArray().Select(k => (k!["AttributeName"]!.GetValue<string>(), k["KeyType"]!.GetValue<string>())));
+        Assert.Equal(DynamoTableLayout.TtlAttribute, table["TimeToLiveSpecification"]!["AttributeName"]!.GetValue<string>());
+        Assert.True(table["TimeToLiveSpecification"]!["Enabled"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task The_state_machine_substitutions_match_the_definition()
+    {
+        var template = await Template.LoadAsync();
+        var machine = template.Resource("RemediationStateMachine")["Properties"]!;
+        var definition = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, machine["DefinitionUri"]!.GetValue<string>()));
+        var placeholders = Regex.Matches(definition, @"\$\{(\w+)\}").Select(m => m.Groups[1].Value).ToHashSet();
+        var substitutions = machine["DefinitionSubstitutions"]!.AsObject().Select(s => s.Key).ToHashSet();
+        Assert.True(placeholders.SetEquals(substitutions), $"in ASL: {string.Join(",", placeholders)}; substituted: {string.Join(",", substitutions)}");
+    }
+
+    [Fact]
+    public async Task The_state_machine_may_call_exactly_what_its_tasks_call()
+    {
+        var template = await Template.LoadAsync();
+        var machine = template.Resource("RemediationStateMachine")["Properties"]!;
+        var definition = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, machine["DefinitionUri"]!.GetValue<string>())))!;
+        var substitutions = machine["DefinitionSubstitutions"]!.AsObject();
+
+        var needed = new HashSet<string>();
+        foreach (var (_, state) in definition["States"]!.AsObject())
+        {
+            if (state!["Type"]!.GetValue<string>() != "Task") continue;
+            var resource = state["Resource"]!.GetValue<string>();
+            needed.Add(resource switch
+            {
+                "arn:aws:states:::lambda:invoke" => "LambdaInvokePolicy:" + FunctionOf(state["Parameters"]!["FunctionName"]!.GetValue<string>()),
+                "arn:aws:states:::sns:publish" => "SNSPublishMessagePolicy",
+                "arn:aws:states:::events:putEvents" => "EventBridgePutEventsPolicy",
+                _ => throw new InvalidOperationException($"Task resource {resource} has no policy mapping in this test."),
+            });
+        }
+        var granted = machine["Policies"]!.AsArray().Select(p =>
+        {
+            var (name, body) = p!.AsObject().Single();
+            return name == "LambdaInvokePolicy" ? name + ":" + body!["FunctionName"]!["Ref"]!.GetValue<string>() : name;
+        }).ToHashSet();
+        Assert.True(needed.SetEquals(granted), $"needed {string.Join(",", needed)}; granted {string.Join(",", granted)}");
+
+        string FunctionOf(string placeholder) =>
+            substitutions[placeholder.Trim('$', '{', '}')]!["Fn::GetAtt"]![0]!.GetValue<string>();
+    }
+
+    [Fact]
+    public async Task The_status_check_rule_matches_the_alarms_intake_accepts()
+    {
+        var template = await Template.LoadAsync();
+        var pattern = template.Resource("RemediationStateMachine")["Properties"]!["Events"]!["StatusCheckAlarm"]!["Properties"]!["Pattern"]!;
+        Assert.Equal(["ALARM"], pattern["detail"]!["state"]!["value"]!.AsArray().Select(v => v!.GetValue<string>()));
+        var names = pattern["detail"]!["configuration"]!["metrics"]!["metricStat"]!["metric"]!["name"]!.AsArray().Select(v => v!.GetValue<string>()).ToList();
+        var normaliser = new EnaRemediate.Functions.Intake.TriggerNormaliser(Core.Engine.RemediationMode.Diagnose);
+        foreach (var name in names)
+        {
+            var evt = Fixtures.Event("eventbridge-instance-check-alarm.json").Replace("StatusCheckFailed_Instance", name);
+            Assert.Equal(EnaRemediate.Functions.Intake.IntakeOutcome.Accepted, normaliser.Normalise(evt).Outcome);
+        }
+    }
+
+    [Fact]
+    public async Task The_runbook_in_the_template_is_the_runbook_in_infra()
+    {
+        var template = await Template.LoadAsync();
+        var resource = template.Resource("RecoverRunbook")["Properties"]!;
+        Assert.Equal("EnaRemediate-Recover", resource["Name"]!.GetValue<string>());
+        Assert.Equal("Automation", resource["DocumentType"]!.GetValue<string>());
+        var inTemplate = resource["Content"]!.DeepClone();
+        var parameters = inTemplate["parameters"]!;
+        // The only differences allowed: the template fills the two defaults with its own role and state machine.
+        Assert.Equal("""{"Fn::GetAtt":["AutomationRole","Arn"]}""", parameters["AutomationAssumeRole"]!["default"]!.ToJsonString());
+        Assert.Equal("""{"Ref":"RemediationStateMachine"}""", parameters["StateMachineArn"]!["default"]!.ToJsonString());
+        parameters["AutomationAssumeRole"]!["default"] = "";
+        parameters["StateMachineArn"]!["default"] = "";
+        var inInfra = await NodeTool.CfnJsonAsync(Path.Combine(RepoPaths.Root, "infra", "runbooks", "EnaRemediate-Recover.yaml"));
+        Assert.True(JsonNode.DeepEquals(inInfra, inTemplate), "template.yaml's RecoverRunbook content differs from infra/runbooks/EnaRemediate-Recover.yaml");
+    }
+}

@@ -1,0 +1,179 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace EnaRemediate.Functions.Tests.Support;
+
+/// <summary>
+/// A small interpreter of *our* ASL definition, enough to run it here: Task (lambda:invoke through
+/// a callback; sns:publish and events:putEvents recorded), Choice (IsPresent, StringEquals,
+/// BooleanEquals), Wait (SecondsPath, advancing the given clock), Succeed, Fail; Parameters with
+/// ".$" paths and States.JsonToString, ResultSelector, ResultPath, Retry and Catch. Anything else
+/// in the definition is an error, so the definition cannot drift past what this test covers.
+/// </summary>
+public sealed class LocalStateMachine(string definitionJson, IReadOnlyDictionary<string, string> substitutions,
+    Func<string, JsonNode, Task<JsonNode>> invokeLambda, Action<TimeSpan> wait)
+{
+    public sealed record Outcome(string Status, JsonNode? Output, string? Error, string? Cause, IReadOnlyList<string> Visited,
+        IReadOnlyList<JsonNode> SnsMessages, IReadOnlyList<JsonNode> Events, TimeSpan Waited);
+
+    /// <summary>What a failing Task raises: Error is what Retry/Catch ErrorEquals see (Lambda's errorType).</summary>
+    public sealed class TaskFailure(string error, string cause) : Exception(cause)
+    {
+        public string Error { get; } = error;
+    }
+
+    private const int MaxTransitions = 10_000;
+    private readonly JsonNode definition = JsonNode.Parse(Regex.Replace(definitionJson, @"\$\{(\w+)\}", m => substitutions[m.Groups[1].Value]))!;
+
+    public async Task<Outcome> RunAsync(JsonNode input)
+    {
+        var visited = new List<string>();
+        var sns = new List<JsonNode>();
+        var events = new List<JsonNode>();
+        var waited = TimeSpan.Zero;
+        var name = definition["StartAt"]!.GetValue<string>();
+        var data = input.DeepClone();
+        for (var step = 0; step < MaxTransitions; step++)
+        {
+            visited.Add(name);
+            var state = definition["States"]![name] ?? throw new InvalidOperationException($"No state {name}.");
+            switch (state["Type"]!.GetValue<string>())
+            {
+                case "Succeed":
+                    return new("SUCCEEDED", data, null, null, visited, sns, events, waited);
+                case "Fail":
+                    return new("FAILED", null, state["Error"]?.GetValue<string>(), state["Cause"]?.GetValue<string>(), visited, sns, events, waited);
+                case "Choice":
+                    name = Choose(state, data);
+                    break;
+                case "Wait":
+                    var seconds = Select(data, state["SecondsPath"]!.GetValue<string>())!.GetValue<int>();
+                    if (seconds < 0) throw new InvalidOperationException("Wait SecondsPath resolved to a negative number.");
+                    waited += TimeSpan.FromSeconds(seconds);
+                    wait(TimeSpan.FromSeconds(seconds));
+                    name = state["Next"]!.GetValue<string>();
+                    break;
+                case "Task":
+                    (data, name) = await RunTaskAsync(state, data, sns, events);
+                    break;
+                case var other:
+                    throw new InvalidOperationException($"State type {other} is outside what this interpreter supports.");
+            }
+        }
+        throw new InvalidOperationException($"More than {MaxTransitions} transitions: the workflow does not end.");
+    }
+
+    private async Task<(JsonNode Data, string Next)> RunTaskAsync(JsonNode state, JsonNode data, List<JsonNode> sns, List<JsonNode> events)
+    {
+        var attempts = new Dictionary<JsonNode, int>();
+        while (true)
+        {
+            try
+            {
+                var parameters = Evaluate(state["Parameters"] ?? JsonValue.Create("$")!, data)!;
+                var result = await CallAsync(state["Resource"]!.GetValue<string>(), parameters, sns, events);
+                if (state["ResultSelector"] is { } selector) result = Evaluate(selector, result)!;
+                return (Place(data, state, "ResultPath", result), state["Next"]!.GetValue<string>());
+            }
+            catch (TaskFailure failure)
+            {
+                var retrier = state["Retry"]?.AsArray().FirstOrDefault(r => Matches(r!["ErrorEquals"]!, failure.Error));
+                if (retrier is not null)
+                {
+                    var used = attempts.GetValueOrDefault(retrier);
+                    if (used < (retrier["MaxAttempts"]?.GetValue<int>() ?? 3))
+                    {
+                        attempts[retrier] = used + 1;
+                        continue;
+                    }
+                }
+                var catcher = state["Catch"]?.AsArray().FirstOrDefault(c => Matches(c!["ErrorEquals"]!, failure.Error));
+                if (catcher is null) throw;
+                var error = new JsonObject { ["Error"] = failure.Error, ["Cause"] = failure.Message };
+                return (Place(data, catcher, "ResultPath", error), catcher["Next"]!.GetValue<string>());
+            }
+        }
+    }
+
+    private async Task<JsonNode> CallAsync(string resource, JsonNode parameters, List<JsonNode> sns, List<JsonNode> events)
+    {
+        switch (resource)
+        {
+            case "arn:aws:states:::lambda:invoke":
+                var payload = parameters["Payload"] ?? new JsonObject();
+                var answer = await invokeLambda(parameters["FunctionName"]!.GetValue<string>(), payload.DeepClone());
+                return new JsonObject { ["StatusCode"] = 200, ["Payload"] = answer };
+            case "arn:aws:states:::sns:publish":
+                sns.Add(parameters.DeepClone());
+                return new JsonObject { ["MessageId"] = Guid.NewGuid().ToString() };
+            case "arn:aws:states:::events:putEvents":
+                foreach (var entry in parameters["Entries"]!.AsArray()) events.Add(entry!.DeepClone());
+                return new JsonObject { ["FailedEntryCount"] = 0 };
+            default:
+                throw new InvalidOperationException($"Task resource {resource} is outside what this interpreter supports.");
+        }
+    }
+
+    private static bool Matches(JsonNode errorEquals, string error) =>
+        errorEquals.AsArray().Any(e => e!.GetValue<string>() is var name && (name == error || name == "States.ALL" || (name == "States.TaskFailed" && !error.StartsWith("States.", StringComparison.Ordinal))));
+
+    private static string Choose(JsonNode state, JsonNode data)
+    {
+        foreach (var rule in state["Choices"]!.AsArray())
+        {
+            var value = Select(data, rule!["Variable"]!.GetValue<string>());
+            var matched =
+                rule["IsPresent"] is { } present ? (value is not null) == present.GetValue<bool>() :
+                rule["StringEquals"] is { } text ? value is JsonValue v && v.TryGetValue<string>(out var s) && s == text.GetValue<string>() :
+                rule["BooleanEquals"] is { } flag ? value is JsonValue b && b.TryGetValue<bool>(out var f) && f == flag.GetValue<bool>() :
+                throw new InvalidOperationException($"Choice rule {rule.ToJsonString()} is outside what this interpreter supports.");
+            if (matched) return rule["Next"]!.GetValue<string>();
+        }
+        return state["Default"]?.GetValue<string>() ?? throw new InvalidOperationException("No choice matched and there is no Default (States.NoChoiceMatched).");
+    }
+
+    /// <summary>Parameters/ResultSelector: keys ending in ".$" take a path or States.JsonToString(path); the rest is literal.</summary>
+    private static JsonNode? Evaluate(JsonNode template, JsonNode data) => template switch
+    {
+        JsonValue v when v.TryGetValue<string>(out var path) && path.StartsWith('$') => Select(data, path)?.DeepClone(),
+        JsonObject o => new JsonObject(o.Select(p => p.Key.EndsWith(".$", StringComparison.Ordinal)
+            ? KeyValuePair.Create(p.Key[..^2], Expression(p.Value!.GetValue<string>(), data))
+            : KeyValuePair.Create(p.Key, p.Value is JsonObject or JsonArray ? Evaluate(p.Value, data) : p.Value?.DeepClone()))),
+        JsonArray a => new JsonArray(a.Select(i => Evaluate(i!, data)).ToArray()),
+        _ => template.DeepClone(),
+    };
+
+    private static JsonNode? Expression(string expression, JsonNode data)
+    {
+        var intrinsic = Regex.Match(expression, @"^States\.JsonToString\((\$[^)]*)\)$");
+        if (intrinsic.Success) return JsonValue.Create(Select(data, intrinsic.Groups[1].Value)?.ToJsonString() ?? "null");
+        if (expression.StartsWith("States.", StringComparison.Ordinal)) throw new InvalidOperationException($"Intrinsic {expression} is outside what this interpreter supports.");
+        return (Select(data, expression) ?? throw new TaskFailure("States.Runtime", $"The JSONPath {expression} could not be found in the input.")).DeepClone();
+    }
+
+    /// <summary>$, $.a.b and $.a[0]; null when absent.</summary>
+    private static JsonNode? Select(JsonNode data, string path)
+    {
+        if (path == "$") return data;
+        JsonNode? node = data;
+        foreach (Match part in Regex.Matches(path[1..], @"\.(\w+)|\[(\d+)\]"))
+        {
+            node = part.Groups[1].Success
+                ? (node as JsonObject)?[part.Groups[1].Value]
+                : node is JsonArray a && int.Parse(part.Groups[2].Value) is var i && i < a.Count ? a[i] : null;
+            if (node is null) return null;
+        }
+        return node;
+    }
+
+    /// <summary>ResultPath: "$" replaces the input, "$.x" sets x in a copy, null keeps the input.</summary>
+    private static JsonNode Place(JsonNode data, JsonNode holder, string field, JsonNode result)
+    {
+        if (holder is JsonObject o && o.TryGetPropertyValue(field, out var pathNode) && pathNode is null) return data;
+        var path = holder[field]?.GetValue<string>() ?? "$";
+        if (path == "$") return result;
+        var copy = data.DeepClone().AsObject();
+        copy[path[2..]] = result.DeepClone();
+        return copy;
+    }
+}

@@ -1,0 +1,145 @@
+#!/usr/bin/env bats
+# install-ena.sh argument handling: every bad value is refused with exit 64 and a failed result
+# line, before anything runs; nothing from an argument is ever evaluated.
+
+load helpers
+
+setup_file() {
+  make_archive 9.8.7 "$BATS_FILE_TMPDIR/ena.tar.gz"
+}
+
+setup() {
+  ARCHIVE=$BATS_FILE_TMPDIR/ena.tar.gz
+  SHA=$(sha_of "$ARCHIVE")
+  ROOT=$(make_root debian-12 6.1.0-26-cloud-amd64)
+}
+
+assert_usage_error() {
+  [ "$status" -eq 64 ]
+  [ "$(last_json | jq -r .status)" = failed ]
+  last_json | jq -e '.log | startswith("usage: ")' >/dev/null
+}
+
+@test "no arguments: usage error with a failed result line" {
+  run "$INSTALL"
+  assert_usage_error
+  [[ $(last_json | jq -r .log) == *"--source-archive is required"* ]]
+}
+
+@test "--sha256 is required" {
+  run "$INSTALL" --source-archive "$ARCHIVE"
+  assert_usage_error
+}
+
+@test "malformed checksums are refused" {
+  for bad in 123 "${SHA:1}" "${SHA:1}g" "$SHA$SHA" "${SHA:2} ;"; do
+    run "$INSTALL" --source-archive "$ARCHIVE" --sha256 "$bad" --root "$ROOT" --dry-run
+    assert_usage_error
+  done
+}
+
+@test "source archives outside the allowed forms are refused" {
+  for bad in relative/ena.tar.gz "http://example.com/ena.tar.gz" "/tmp/a b.tar.gz" "/tmp/'x'" \
+    '/tmp/$(id)' "/tmp/../etc/passwd" "ftp://x/y" "file:///tmp/x" "/tmp/x;id"; do
+    run "$INSTALL" --source-archive "$bad" --sha256 "$SHA" --root "$ROOT" --dry-run
+    assert_usage_error
+  done
+}
+
+@test "hostile kernel values are refused and never run" {
+  for bad in '$(touch '"$BATS_TEST_TMPDIR"'/pwned)' '`touch x`' '--dry-run' 'a;b' '' '6.1 0' '../x'; do
+    run "$INSTALL" --source-archive "$ARCHIVE" --sha256 "$SHA" --root "$ROOT" --dry-run --kernel "$bad"
+    assert_usage_error
+  done
+  [ ! -e "$BATS_TEST_TMPDIR/pwned" ]
+}
+
+@test "versions must be X.Y.Z" {
+  for bad in 2.16 2.16.1g v2.16.1 '2.16.1;' 2.16.1.0; do
+    run "$INSTALL" --source-archive "$ARCHIVE" --sha256 "$SHA" --version "$bad" --root "$ROOT" --dry-run
+    assert_usage_error
+  done
+}
+
+@test "unknown, missing-value and repeated options are refused" {
+  run "$INSTALL" --source-archive "$ARCHIVE" --sha256 "$SHA" --force
+  assert_usage_error
+  run "$INSTALL" --source-archive "$ARCHIVE" --sha256
+  assert_usage_error
+  run "$INSTALL" --source-archive "$ARCHIVE" --source-archive "$ARCHIVE" --sha256 "$SHA"
+  assert_usage_error
+  run "$INSTALL" --source-archive "$ARCHIVE" --sha256 "$SHA" --root "$BATS_TEST_TMPDIR/does-not-exist"
+  assert_usage_error
+  ENAREMEDIATE_PACKAGES=always run "$INSTALL" --source-archive "$ARCHIVE" --sha256 "$SHA" --root "$ROOT"
+  assert_usage_error
+}
+
+@test "--help prints the usage and exits 0" {
+  run "$INSTALL" --help
+  [ "$status" -eq 0 ]
+  [[ $output == *"--source-archive PATH|URL --sha256 HEX"* ]]
+}
+
+@test "dry run into a root: plan and result, and the root is left exactly as it was" {
+  before=$(cd "$ROOT" && find . -printf '%p %s %T@\n' | sort)
+  run "$INSTALL" --source-archive "$ARCHIVE" --sha256 "$SHA" --version 9.8.7 --root "$ROOT" --dry-run
+  [ "$status" -eq 0 ]
+  [ "$(last_json | jq -r .status)" = dry-run ]
+  [ "$(last_json | jq -r .version)" = 9.8.7 ]
+  [ "$(last_json | jq -r '.kernels[0].kernel')" = 6.1.0-26-cloud-amd64 ]
+  [ "$(last_json | jq -r '.kernels[0].headers')" = false ]
+  [[ $output == *"plan: root $ROOT"* ]]
+  [[ $output == *"plan: kernel 6.1.0-26-cloud-amd64: headers missing; dkms build + install"* ]]
+  after=$(cd "$ROOT" && find . -printf '%p %s %T@\n' | sort)
+  [ "$before" = "$after" ]
+}
+
+@test "with --root the default kernels are the root's, not the running one" {
+  mkdir -p "$ROOT/lib/modules/6.1.0-27-cloud-amd64"
+  run "$INSTALL" --source-archive "$ARCHIVE" --sha256 "$SHA" --root "$ROOT" --dry-run
+  [ "$status" -eq 0 ]
+  [ "$(last_json | jq -c '[.kernels[].kernel]')" = '["6.1.0-26-cloud-amd64","6.1.0-27-cloud-amd64"]' ]
+}
+
+@test "a wrong checksum fails before anything is unpacked" {
+  export TMPDIR=$BATS_TEST_TMPDIR/tmp
+  mkdir -p "$TMPDIR"
+  run "$INSTALL" --source-archive "$ARCHIVE" --sha256 "$(printf '%064d' 0)" --root "$ROOT" --dry-run
+  [ "$status" -eq 1 ]
+  [ "$(last_json | jq -r .status)" = failed ]
+  [[ $(last_json | jq -r '.kernels[0].error') == checksum_mismatch:* ]]
+  [ -z "$(ls -A "$TMPDIR")" ]
+}
+
+@test "the version the source declares must match --version" {
+  run "$INSTALL" --source-archive "$ARCHIVE" --sha256 "$SHA" --version 9.8.6 --root "$ROOT" --dry-run
+  [ "$status" -eq 1 ]
+  [[ $(last_json | jq -r '.kernels[0].error') == "version_mismatch: the source declares 9.8.7, expected 9.8.6" ]]
+}
+
+@test "archives with escaping member paths are refused" {
+  stage=$BATS_TEST_TMPDIR/evil
+  mkdir -p "$stage/a"
+  printf 'x' >"$stage/evil"
+  tar -C "$stage/a" -czf "$BATS_TEST_TMPDIR/evil.tar.gz" ../evil
+  run "$INSTALL" --source-archive "$BATS_TEST_TMPDIR/evil.tar.gz" --sha256 "$(sha_of "$BATS_TEST_TMPDIR/evil.tar.gz")" --root "$ROOT" --dry-run
+  [ "$status" -eq 1 ]
+  [[ $(last_json | jq -r '.kernels[0].error') == bad_archive:* ]]
+}
+
+@test "archives without the upstream layout are refused" {
+  mkdir -p "$BATS_TEST_TMPDIR/flat"
+  printf 'x' >"$BATS_TEST_TMPDIR/flat/ena_netdev.h"
+  tar -C "$BATS_TEST_TMPDIR/flat" -czf "$BATS_TEST_TMPDIR/flat.tar.gz" ena_netdev.h
+  run "$INSTALL" --source-archive "$BATS_TEST_TMPDIR/flat.tar.gz" --sha256 "$(sha_of "$BATS_TEST_TMPDIR/flat.tar.gz")" --root "$ROOT" --dry-run
+  [ "$status" -eq 1 ]
+  [[ $(last_json | jq -r '.kernels[0].error') == "bad_archive:"*"upstream layout"* ]]
+}
+
+@test "a real install into a root without /proc mounted is refused before any change" {
+  before=$(cd "$ROOT" && find . | sort)
+  run "$INSTALL" --source-archive "$ARCHIVE" --sha256 "$SHA" --root "$ROOT"
+  [ "$status" -eq 1 ]
+  [[ $(last_json | jq -r '.kernels[0].error') == root_not_prepared:* ]]
+  [ "$before" = "$(cd "$ROOT" && find . | sort)" ]
+}

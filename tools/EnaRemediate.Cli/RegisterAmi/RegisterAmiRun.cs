@@ -1,0 +1,144 @@
+using System.Text.Json;
+using EnaRemediate.Aws.Engine;
+using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Engine.Ports;
+using EnaRemediate.Core.Engine.Stores;
+using EnaRemediate.Core.Plans;
+using EnaRemediate.Core.Plans.ReregisterAmi;
+using EnaRemediate.Core.Triage;
+
+namespace EnaRemediate.Cli.RegisterAmi;
+
+/// <summary>
+/// The work of `register-ami`: the --instance-id path runs the engine's reregister-ami plan (a
+/// record, resumable), the --image-id path the same rules without an instance. Both wait for the
+/// image to become available by polling, which is fine in a terminal (the engine never sleeps).
+/// </summary>
+internal sealed class RegisterAmiRun(AwsConnection connection, bool json, TextWriter output, TimeProvider time)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
+    public async Task<int> FromInstanceAsync(string instanceId, bool launchReplacement, string stateDir, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var store = new JsonFileRemediationStore(stateDir);
+            var service = EngineFactory.Create(connection, store, new EngineOptions(), time);
+            // Only ever the AMI plan: an EBS-backed instance would get the fallback plan, which stops it.
+            var plan = (await service.PlanAsync([instanceId], cancellationToken)).Single();
+            var running = await store.GetLatestAsync(instanceId, cancellationToken);
+            if (running is not { IsFinished: false, Plan: PlanNames.ReregisterAmi } && (plan.Triage.Refused || plan.Triage.Plan != PlanNames.ReregisterAmi))
+            {
+                var wrongPlan = plan.Triage.Plan is PlanNames.Fallback or PlanNames.OfflineRepair;
+                var why = wrongPlan
+                    ? $"{instanceId} is EBS-backed: it can be stopped, so it needs the {plan.Triage.Plan} plan ('enaremediate remediate'), not a new AMI. Nothing was changed."
+                    : plan.Triage.Reason;
+                return Report(new Summary { InstanceId = instanceId, Outcome = Outcomes.Refused, RefusalCode = wrongPlan ? SourceImageJudge.EbsBacked : plan.Triage.RefusalCode, Reason = why });
+            }
+            var ids = running is { IsFinished: false } ? [running.RemediationId] : await StartAsync(service, instanceId, launchReplacement, cancellationToken);
+            if (ids.Count == 0)
+            {
+                var latest = await store.GetLatestAsync(instanceId, cancellationToken);
+                return Report(new Summary { InstanceId = instanceId, Outcome = latest?.Outcome ?? Outcomes.Refused, Reason = latest?.OutcomeReason });
+            }
+            await Engine.RemediationLoop.RunAsync(service, ids, time, _ => { }, cancellationToken);
+            return Report(Summary.From((await store.GetAsync(ids[0], cancellationToken))!));
+        }
+        catch (AwsCallException e)
+        {
+            return Report(new Summary { InstanceId = instanceId, Outcome = Outcomes.Failed, Reason = e.Message });
+        }
+    }
+
+    public async Task<int> FromImageAsync(string imageId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var registrar = new AmiRegistrar(new ImageAdapter(EngineFactory.CreateClients(connection).Ec2), time);
+            var result = await new ImageOnlyRegistration(registrar).RegisterAsync(imageId, $"cli-{time.GetUtcNow():yyyyMMddTHHmmss}", cancellationToken);
+            if (result.Refusal is { } refusal)
+            {
+                return Report(new Summary { SourceImageId = imageId, Outcome = Outcomes.Refused, RefusalCode = refusal.Code, Reason = refusal.Reason });
+            }
+            var started = time.GetUtcNow();
+            string state;
+            while ((state = await registrar.StateAsync(result.ImageId!, cancellationToken)) == "pending" && time.GetUtcNow() - started < AwaitAvailableStep.Timeout)
+            {
+                await Task.Delay(AwaitAvailableStep.LookEvery, time, cancellationToken);
+            }
+            var how = result.Reused ? "already existed (reused)" : "registered";
+            return Report(new Summary
+            {
+                SourceImageId = imageId,
+                ImageId = result.ImageId,
+                Name = result.Name,
+                Reused = result.Reused,
+                Outcome = state == "available" ? Outcomes.AmiRegistered : Outcomes.Failed,
+                Reason = $"ENA-disabled AMI {result.ImageId} ({result.Name}) {how} from {imageId}; it is {state}.",
+            });
+        }
+        catch (AwsCallException e)
+        {
+            return Report(new Summary { SourceImageId = imageId, Outcome = Outcomes.Failed, Reason = e.Message });
+        }
+    }
+
+    private static async Task<IReadOnlyList<string>> StartAsync(RemediationService service, string instanceId, bool launchReplacement, CancellationToken cancellationToken)
+    {
+        var request = new RemediationRequest([instanceId], RemediationMode.Remediate, DryRun: false, "cli", "register-ami")
+        {
+            PlanOptions = launchReplacement ? new Dictionary<string, string> { ["launchReplacement"] = "true" } : new Dictionary<string, string>(),
+        };
+        return (await service.StartAsync(request, cancellationToken)).RemediationIds;
+    }
+
+    private int Report(Summary summary)
+    {
+        if (json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(summary, Json));
+        }
+        else
+        {
+            // The reason already carries the run-instances command line and the ephemeral-data warning.
+            output.WriteLine($"{summary.Outcome}: {summary.Reason}");
+        }
+        return summary.Outcome == Outcomes.AmiRegistered ? ExitCodes.Ok : ExitCodes.Failure;
+    }
+
+    /// <summary>What register-ami prints (text) or writes as JSON.</summary>
+    private sealed record Summary
+    {
+        public string? InstanceId { get; init; }
+        public string? RemediationId { get; init; }
+        public string? SourceImageId { get; init; }
+        public required string Outcome { get; init; }
+        public string? RefusalCode { get; init; }
+        public string? Reason { get; init; }
+        public string? ImageId { get; init; }
+        public string? Name { get; init; }
+        public bool Reused { get; init; }
+        public string? ReplacementInstanceId { get; init; }
+        public ReplacementParameters? RunInstances { get; init; }
+
+        public static Summary From(RemediationRecord r)
+        {
+            string? Memo(string key) => r.Memo.TryGetValue(key, out var v) ? v : null;
+            var source = Memo(AmiMemo.Source) is { } s ? JsonSerializer.Deserialize<Ec2Image>(s, Json) : null;
+            return new()
+            {
+                InstanceId = r.InstanceId,
+                RemediationId = r.RemediationId,
+                SourceImageId = source?.ImageId ?? Memo(AmiMemo.SourceMissing),
+                Outcome = r.Outcome ?? Outcomes.Failed,
+                RefusalCode = Memo(AmiMemo.RefusalCode),
+                Reason = r.OutcomeReason,
+                ImageId = Memo(AmiMemo.NewImageId),
+                Name = Memo(AmiMemo.IntendedName),
+                Reused = Memo(AmiMemo.Reused) == "true",
+                ReplacementInstanceId = Memo(AmiMemo.ReplacementInstanceId),
+                RunInstances = Memo(AmiMemo.RunInstances) is { } run ? JsonSerializer.Deserialize<ReplacementParameters>(run, Json) : null,
+            };
+        }
+    }
+}
