@@ -4,6 +4,7 @@ using EnaRemediate.Bench;
 var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal)
 {
     ["diagnose-log"] = DiagnoseLogBenchmark.Run,
+    ["simulate-fleet"] = SimulateFleetBenchmark.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
