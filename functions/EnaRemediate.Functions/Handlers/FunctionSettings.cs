@@ -78,21 +78,17 @@ public sealed partial record FunctionSettings
             };
         if (settings.DriverSha256 is { } sha && !Sha256Pattern().IsMatch(sha))
             throw new ConfigurationException($"{DriverSha256Variable} must be 64 hex digits.");
+        if (settings.DriverArchive is not null && settings.DriverSha256 is null)
+            throw new ConfigurationException($"{DriverArchiveVariable} is set without {DriverSha256Variable}: hosts could not verify that archive.");
         return settings;
     }
 
-    /// <summary>The engine's options with this deployment's driver archive and digest.</summary>
-    public EngineOptions EngineOptions()
-    {
-        var defaults = new EngineOptions();
-        var install = new Dictionary<string, IReadOnlyList<string>>(defaults.InstallParameters);
-        // EnaRemediate-InstallDriver's own default for Kernels (empty) means the running kernel and every
-        // installed one; the engine's placeholder "all" is not a kernel release, so leave the document to decide.
-        install.Remove("Kernels");
-        if (DriverArchive is not null) install["SourceArchive"] = [DriverArchive];
-        if (DriverSha256 is not null) install["Sha256"] = [DriverSha256];
-        return defaults with { InstallParameters = install };
-    }
+    /// <summary>
+    /// The engine's options with this deployment's driver archive and digest. Without a digest the
+    /// engine refuses the fallback plan up front (nothing is stopped for an install that cannot be verified).
+    /// </summary>
+    public EngineOptions EngineOptions() =>
+        DriverSha256 is null ? new EngineOptions() : new EngineOptions().WithDriver(DriverSha256, DriverArchive);
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
