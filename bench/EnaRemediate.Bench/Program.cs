@@ -1,1 +1,14 @@
-Console.Error.WriteLine("not built yet"); return 70;
+using EnaRemediate.Bench;
+
+// One class per benchmark, chosen by the first argument. Add a benchmark with one line here.
+var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal)
+{
+    ["diagnose-log"] = DiagnoseLogBenchmark.Run,
+};
+
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"usage: EnaRemediate.Bench <{string.Join('|', benchmarks.Keys)}> [options]");
+    return 64;
+}
+return run(args[1..]);

@@ -11,10 +11,13 @@ namespace EnaRemediate.Bench;
 /// The engine recovering a kernel-update fleet on the simulator through the real SDK, on a clock
 /// that jumps to each next look: the wall time is the engine's and the simulator's own work (no
 /// sleeping), the simulated time is how long EC2 would take. Reports API calls per instance.
-/// Usage: simulate-fleet [N...] (default 50 500).
+/// Usage: simulate-fleet [N...] (default 50 500). Per-action counts and any non-recovered reasons go to stderr.
 /// </summary>
 public static class SimulateFleetBenchmark
 {
+    /// <summary>The dispatcher's entry point (synchronous, as Program.cs expects).</summary>
+    public static int Run(string[] args) => RunAsync(args).GetAwaiter().GetResult();
+
     private const string Sha256 = "5f1c2b7e0d9a4c3b8e6f1a2d3c4b5a6978e1f0d2c3b4a5968778695a4b3c2d1e";
 
     public static async Task<int> RunAsync(string[] args)
@@ -46,6 +49,10 @@ public static class SimulateFleetBenchmark
         }
         wall.Stop();
         var outcomes = string.Join(", ", result.Records.GroupBy(r => r.Outcome).Select(g => $"{g.Count()} {g.Key}"));
+        foreach (var reason in result.Records.Where(r => r.Outcome != "recovered").GroupBy(r => r.OutcomeReason))
+        {
+            Console.Error.WriteLine($"{reason.Count()} x {reason.Key}");
+        }
         var counters = host.World.Counters;
         Console.Error.WriteLine($"{instances} instances, calls by action: {string.Join(", ", counters.Snapshot().OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value}"))}");
         Console.WriteLine($"| {instances} | {outcomes} | {counters.Total} | {counters.Total / (double)instances:0.0} | {counters["StartInstances"]} | {counters.Throttled + service.ThrottledCalls} | {clock.GetUtcNow() - start:hh\\:mm\\:ss} | {wall.Elapsed.TotalSeconds:0.0} s |");

@@ -71,6 +71,35 @@ public sealed class ReconcilerOnFakeCloudTests
         Assert.Empty(_cloud.Violations);
     }
 
+    /// <summary>
+    /// Two remediations started some seconds apart and advanced together meet in different steps
+    /// that run the same document (validate-install and validate-final share one SendCommand):
+    /// each must keep the command id under its own step. Over a range of offsets some coincide.
+    /// </summary>
+    [Fact]
+    public async Task RecordsInDifferentStepsCanShareOneCommand()
+    {
+        for (var offset = 0; offset <= 150; offset += 5)
+        {
+            var world = new ReconcilerOnFakeCloudTests();
+            world._cloud.Add("i-00000000000000aa1");
+            world._cloud.Add("i-00000000000000bb2");
+            var service = world.Service();
+            var first = (await service.StartAsync(Remediate("i-00000000000000aa1"))).RemediationIds;
+            var firstLoop = first;
+            for (var elapsed = 0; elapsed < offset;)
+            {
+                var step = await service.AdvanceAsync(firstLoop);
+                world._time.Advance(TimeSpan.FromSeconds(step.WaitSeconds));
+                elapsed += step.WaitSeconds;
+            }
+            var second = (await service.StartAsync(Remediate("i-00000000000000bb2"))).RemediationIds;
+            var result = await world.RunAsync(service, [.. first, .. second]);
+
+            Assert.All(result.Records, r => Assert.True(r.Outcome == Outcomes.Recovered, $"offset {offset}: {r.InstanceId}: {r.OutcomeReason}"));
+        }
+    }
+
     [Fact]
     public async Task FailedInstallRollsBackToEnaOffAndRunning()
     {
@@ -140,7 +169,7 @@ public sealed class ReconcilerOnFakeCloudTests
         var started = await Service().StartAsync(Remediate("i-0123456789abcdef6") with { DryRun = true });
 
         var instance = Assert.Single(started.Instances);
-        Assert.Equal(PlanNamesForTest.Fallback, instance.Plan);
+        Assert.Equal(Core.Triage.PlanNames.Fallback, instance.Plan);
         Assert.Contains(instance.PlannedCalls, c => c.AwsAction == "ec2:StopInstances" && c.DryRunCheck!.StartsWith("permitted", StringComparison.Ordinal));
         Assert.Contains(instance.PlannedCalls, c => c.AwsAction == "ssm:SendCommand");
         Assert.Empty(_cloud.MutatingCalls);
@@ -206,9 +235,4 @@ public sealed class ReconcilerOnFakeCloudTests
         var stored = (await _store.HistoryAsync(instanceId)).Single();
         Assert.Contains(stored.UndoLog, u => u.Action == UndoActions.StartAgain);
     }
-}
-
-internal static class PlanNamesForTest
-{
-    public const string Fallback = "fallback";
 }

@@ -111,7 +111,7 @@ internal static class DocumentReader
             {
                 return false;
             }
-            InstallResultJudge.Judge(result, $"{name}:{number}", findings);
+            InstallResultJudge.Judge(result, $"{name}#line{number}", findings);
             return true;
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException or ArgumentException)

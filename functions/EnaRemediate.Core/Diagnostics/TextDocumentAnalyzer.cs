@@ -60,7 +60,9 @@ internal sealed class TextDocumentAnalyzer
         }
         if (LineRules.Match(line) is { } rule)
         {
-            _timeline.Record(rule, LineRules.Device(line), new Evidence(_input, number, trimmed.ToString()));
+            // Only timeline events care which device a line is about; skip the address scan for the rest.
+            var device = rule.Event == LineEvent.Fixed ? null : LineRules.Device(line);
+            _timeline.Record(rule, device, new Evidence(_input, number, trimmed.ToString()));
         }
     }
 

@@ -56,8 +56,17 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
         var ids = chunk.Select(w => w.Record.InstanceId).ToList();
         try
         {
-            var memo = await InvokeAsync(action, ids, cancellationToken);
-            return chunk.Select(w => new ActionResult(w.Record, w.Action, Memo: memo)).ToList();
+            if (action is PlanOwnedAction own)
+            {
+                // A plan's own call serves one record (grouped by remediation id) and returns the memo to keep.
+                var memo = await own.ExecuteAsync(cancellationToken);
+                return chunk.Select(w => new ActionResult(w.Record, w.Action, Memo: memo)).ToList();
+            }
+            var commandId = await InvokeAsync(action, ids, cancellationToken);
+            // One command can serve records of different steps (the same document and parameters):
+            // each record keeps the id under its own step's key.
+            return chunk.Select(w => new ActionResult(w.Record, w.Action,
+                Memo: commandId is not null && w.Action is SendCommandAction send ? ImmutableDictionary<string, string>.Empty.Add(send.MemoKey, commandId) : null)).ToList();
         }
         catch (AwsCallException e) when (e.Throttled)
         {
@@ -79,7 +88,8 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
         }
     }
 
-    private async Task<ImmutableDictionary<string, string>?> InvokeAsync(EngineAction action, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    /// <summary>Makes the call; returns the command id for a SendCommand, null otherwise.</summary>
+    private async Task<string?> InvokeAsync(EngineAction action, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
         switch (action)
         {
@@ -93,10 +103,7 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
                 await ec2.SetEnaSupportAsync(ids[0], ena.Enabled, dryRun: false, cancellationToken);
                 return null;
             case SendCommandAction send:
-                var commandId = await ssm.SendCommandAsync(send.DocumentName, ids, send.Parameters, "EnaRemediate", cancellationToken);
-                return ImmutableDictionary<string, string>.Empty.Add(send.MemoKey, commandId);
-            case PlanOwnedAction own:
-                return await own.ExecuteAsync(cancellationToken);
+                return await ssm.SendCommandAsync(send.DocumentName, ids, send.Parameters, "EnaRemediate", cancellationToken);
             default:
                 throw new ArgumentOutOfRangeException(nameof(action), action, "the executor does not know this action");
         }

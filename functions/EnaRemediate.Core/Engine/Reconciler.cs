@@ -179,7 +179,9 @@ public sealed class Reconciler
                 case StepDecision.Act when !step.ValidOriginStates.Contains(facts.State):
                     return (record with { NextLookAt = now + Jittered(TimeSpan.FromSeconds(5)) }, null);
                 case StepDecision.Act act:
-                    var acting = record.WithMemo(act.Memo).WithEvent(now, act.Event);
+                    // A call deferred by pacing is decided again on the next look; log it once.
+                    var acting = record.WithMemo(act.Memo);
+                    acting = acting.LastEvent() == act.Event ? acting : acting.WithEvent(now, act.Event);
                     if (act.Undo is not null)
                     {
                         acting = acting with { UndoLog = acting.UndoLog.Add(act.Undo) };

@@ -26,7 +26,8 @@ internal sealed class FakeCloud(TimeProvider time) : IEc2Port, ISsmPort
         public Dictionary<string, string> Tags { get; } = new() { ["EnaRemediate:OptIn"] = "true" };
     }
 
-    private sealed record Command(string Id, string Document, string InstanceId, DateTimeOffset SentAt);
+    /// <summary>A collect command reports the host as it was when the command ran (captured at send).</summary>
+    private sealed record Command(string Id, string Document, string InstanceId, DateTimeOffset SentAt, string? Report);
 
     public readonly Dictionary<string, Vm> Vms = new(StringComparer.Ordinal);
     private readonly List<Command> _commands = [];
@@ -168,7 +169,7 @@ internal sealed class FakeCloud(TimeProvider time) : IEc2Port, ISsmPort
             {
                 Violations.Add($"command to unreachable {instance}");
             }
-            _commands.Add(new Command(id, documentName, instance, Now));
+            _commands.Add(new Command(id, documentName, instance, Now, JsonSerializer.Serialize(Report(Vms[instance]), HostReportJson.Options)));
         }
         return Task.FromResult(id);
     }
@@ -198,7 +199,7 @@ internal sealed class FakeCloud(TimeProvider time) : IEc2Port, ISsmPort
         }
         else
         {
-            stdout = JsonSerializer.Serialize(Report(vm), HostReportJson.Options);
+            stdout = command.Report!;
         }
         return Task.FromResult<CommandInvocation?>(new CommandInvocation(vm.InstallFails && command.Document.Contains("Install", StringComparison.Ordinal) ? "Failed" : "Success", 0, stdout, ""));
     }
