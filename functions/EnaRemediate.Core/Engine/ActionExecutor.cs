@@ -56,17 +56,13 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
         var ids = chunk.Select(w => w.Record.InstanceId).ToList();
         try
         {
-            if (action is PlanOwnedAction own)
-            {
-                // A plan's own call serves one record (grouped by remediation id) and returns the memo to keep.
-                var memo = await own.ExecuteAsync(cancellationToken);
-                return chunk.Select(w => new ActionResult(w.Record, w.Action, Memo: memo)).ToList();
-            }
-            var commandId = await InvokeAsync(action, ids, cancellationToken);
+            var outcome = await InvokeAsync(action, ids, cancellationToken);
             // One command can serve records of different steps (the same document and parameters):
             // each record keeps the id under its own step's key.
             return chunk.Select(w => new ActionResult(w.Record, w.Action,
-                Memo: commandId is not null && w.Action is SendCommandAction send ? ImmutableDictionary<string, string>.Empty.Add(send.MemoKey, commandId) : null)).ToList();
+                Memo: outcome.CommandId is { } commandId && w.Action is SendCommandAction send
+                    ? ImmutableDictionary<string, string>.Empty.Add(send.MemoKey, commandId)
+                    : outcome.Memo)).ToList();
         }
         catch (AwsCallException e) when (e.Throttled)
         {
@@ -88,22 +84,28 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
         }
     }
 
-    /// <summary>Makes the call; returns the command id for a SendCommand, null otherwise.</summary>
-    private async Task<string?> InvokeAsync(EngineAction action, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    /// <summary>What a call returned: a SendCommand's command id, or what a plan-owned action wants remembered.</summary>
+    private sealed record CallOutcome(string? CommandId, ImmutableDictionary<string, string>? Memo);
+
+    private static readonly CallOutcome Nothing = new(null, null);
+
+    private async Task<CallOutcome> InvokeAsync(EngineAction action, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
         switch (action)
         {
             case StopAction stop:
                 await ec2.StopInstancesAsync(ids, stop.Force, dryRun: false, cancellationToken);
-                return null;
+                return Nothing;
             case StartAction:
                 await ec2.StartInstancesAsync(ids, dryRun: false, cancellationToken);
-                return null;
+                return Nothing;
             case SetEnaSupportAction ena:
                 await ec2.SetEnaSupportAsync(ids[0], ena.Enabled, dryRun: false, cancellationToken);
-                return null;
+                return Nothing;
             case SendCommandAction send:
-                return await ssm.SendCommandAsync(send.DocumentName, ids, send.Parameters, "EnaRemediate", cancellationToken);
+                return new CallOutcome(await ssm.SendCommandAsync(send.DocumentName, ids, send.Parameters, "EnaRemediate", cancellationToken), null);
+            case PlanOwnedAction own:
+                return new CallOutcome(null, await own.ExecuteAsync(cancellationToken));
             default:
                 throw new ArgumentOutOfRangeException(nameof(action), action, "the executor does not know this action");
         }

@@ -76,7 +76,7 @@ public static class SimulateCommand
         {
             var final = instance.Final;
             Console.WriteLine($"{instance.InstanceId} {instance.InstanceType,-12} {instance.Plan,-15} {instance.Outcome,-12} " +
-                $"{final.State}, ENA {(final.EnaSupport ? "on" : "off")}, {(final.Reachable ? "reachable" : "unreachable")}, ena {final.EnaModuleVersion ?? "-"}");
+                $"{final.State}, ENA {(final.EnaSupport ? "on" : "off")}, {(final.Reachable ? "reachable" : "unreachable")}, ena {(string.IsNullOrEmpty(final.EnaModuleVersion) ? "-" : final.EnaModuleVersion)}");
             if (instance.RefusalReason is not null)
             {
                 Console.WriteLine($"    {instance.RefusalReason}");
