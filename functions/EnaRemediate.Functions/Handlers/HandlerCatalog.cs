@@ -4,9 +4,7 @@ using EnaRemediate.Functions.Intake;
 namespace EnaRemediate.Functions.Handlers;
 
 /// <summary>
-/// The handlers this one assembly can be, by the name in ENAREMEDIATE_HANDLER. register-ami is
-/// not here: the engine does not register AMIs yet (instance-store instances are refused with a
-/// reason instead).
+/// The handlers this one assembly can be, by the name in ENAREMEDIATE_HANDLER.
 /// </summary>
 public static class HandlerCatalog
 {
@@ -16,6 +14,7 @@ public static class HandlerCatalog
         ["advance"] = s => new AdvanceHandler(s.Engine, s.Store, s.Time),
         ["diagnose"] = s => new DiagnoseHandler(new TriggerNormaliser(Core.Engine.RemediationMode.Diagnose), s.Engine),
         ["sweep"] = s => new SweepHandler(s.ImpairedInstances, s.Engine, s.Store, s.Settings.DefaultMode, s.Time),
+        ["register-ami"] = s => new RegisterAmiHandler(new TriggerNormaliser(Core.Engine.RemediationMode.Remediate), s.Engine),
     };
 
     public static IReadOnlyCollection<string> Names => Factories.Keys;

@@ -63,7 +63,7 @@ public sealed class ExecutableHostTests
     public async Task A_handler_name_that_does_not_exist_is_an_init_error_and_the_process_exits()
     {
         await using var api = new FakeRuntimeApi();
-        using var process = Start(api.Address, "register-ami");
+        using var process = Start(api.Address, "repair-everything");
         var posted = Assert.Single(await api.WaitForAsync(1, TimeSpan.FromMinutes(2)));
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
         Assert.Equal(1, process.ExitCode);

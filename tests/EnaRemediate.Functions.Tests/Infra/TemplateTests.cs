@@ -93,7 +93,7 @@ public sealed class TemplateTests(ITestOutputHelper output)
         var settings = FunctionSettings.From(n => n switch
         {
             "AWS_REGION" => "us-east-1",
-            FunctionSettings.HandlerVariable => "register-ami",
+            FunctionSettings.HandlerVariable => "repair-everything",
             FunctionSettings.TableVariable => "records",
             _ => null,
         });

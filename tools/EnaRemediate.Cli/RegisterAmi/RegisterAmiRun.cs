@@ -24,18 +24,23 @@ internal sealed class RegisterAmiRun(AwsConnection connection, bool json, TextWr
         {
             var store = new JsonFileRemediationStore(stateDir);
             var service = EngineFactory.Create(connection, store, new EngineOptions(), time);
-            // Only ever the AMI plan: an EBS-backed instance would get the fallback plan, which stops it.
-            var plan = (await service.PlanAsync([instanceId], cancellationToken)).Single();
+            // Resume an interrupted run; otherwise start, but only ever the AMI plan (see ReregisterAmiRequests).
             var running = await store.GetLatestAsync(instanceId, cancellationToken);
-            if (running is not { IsFinished: false, Plan: PlanNames.ReregisterAmi } && (plan.Triage.Refused || plan.Triage.Plan != PlanNames.ReregisterAmi))
+            IReadOnlyList<string> ids;
+            if (running is { IsFinished: false, Plan: PlanNames.ReregisterAmi })
             {
-                var wrongPlan = plan.Triage.Plan is PlanNames.Fallback or PlanNames.OfflineRepair;
-                var why = wrongPlan
-                    ? $"{instanceId} is EBS-backed: it can be stopped, so it needs the {plan.Triage.Plan} plan ('enaremediate remediate'), not a new AMI. Nothing was changed."
-                    : plan.Triage.Reason;
-                return Report(new Summary { InstanceId = instanceId, Outcome = Outcomes.Refused, RefusalCode = wrongPlan ? SourceImageJudge.EbsBacked : plan.Triage.RefusalCode, Reason = why });
+                ids = [running.RemediationId];
             }
-            var ids = running is { IsFinished: false } ? [running.RemediationId] : await StartAsync(service, instanceId, launchReplacement, cancellationToken);
+            else
+            {
+                var (eligible, refused) = await ReregisterAmiRequests.SplitAsync(service, [instanceId], cancellationToken);
+                if (refused.FirstOrDefault() is { } refusal)
+                {
+                    return Report(new Summary { InstanceId = instanceId, Outcome = Outcomes.Refused, RefusalCode = refusal.Code, Reason = refusal.Reason });
+                }
+                var request = ReregisterAmiRequests.Request(eligible, launchReplacement, dryRun: false, "cli", "register-ami");
+                ids = (await service.StartAsync(request, cancellationToken)).RemediationIds;
+            }
             if (ids.Count == 0)
             {
                 var latest = await store.GetLatestAsync(instanceId, cancellationToken);
@@ -81,15 +86,6 @@ internal sealed class RegisterAmiRun(AwsConnection connection, bool json, TextWr
         {
             return Report(new Summary { SourceImageId = imageId, Outcome = Outcomes.Failed, Reason = e.Message });
         }
-    }
-
-    private static async Task<IReadOnlyList<string>> StartAsync(RemediationService service, string instanceId, bool launchReplacement, CancellationToken cancellationToken)
-    {
-        var request = new RemediationRequest([instanceId], RemediationMode.Remediate, DryRun: false, "cli", "register-ami")
-        {
-            PlanOptions = launchReplacement ? new Dictionary<string, string> { ["launchReplacement"] = "true" } : new Dictionary<string, string>(),
-        };
-        return (await service.StartAsync(request, cancellationToken)).RemediationIds;
     }
 
     private int Report(Summary summary)

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Plans.ReregisterAmi;
+using EnaRemediate.Functions.Hosting;
+using EnaRemediate.Functions.Intake;
+
+namespace EnaRemediate.Functions.Handlers;
+
+/// <summary>
+/// register-ami: <c>{"instanceIds":["i-…"],"launchReplacement":false,"dryRun":false}</c> (console
+/// test event or the runbook's Mode=register-ami) → reregister-ami records for instance-store
+/// instances only (docs/instance-store.md); anything else is refused untouched. Answers like
+/// intake, so the workflow's Advance loop drives the records it started.
+/// </summary>
+public sealed class RegisterAmiHandler(TriggerNormaliser normaliser, RemediationService engine) : IFunctionHandler
+{
+    public async Task<string> HandleAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
+    {
+        var decision = normaliser.Normalise(invocation.Payload);
+        if (decision.Outcome != IntakeOutcome.Accepted)
+        {
+            throw new InvalidRequestException(decision.Outcome == IntakeOutcome.Rejected ? decision.Reason : "register-ami takes {\"instanceIds\":[\"i-…\"],\"launchReplacement\":false}, not an alarm.");
+        }
+        var launchReplacement = LaunchReplacement(invocation.Payload);
+        var request = decision.Request!;
+        var (eligible, refused) = await ReregisterAmiRequests.SplitAsync(engine, request.InstanceIds, cancellationToken);
+        var instances = refused.Select(r => new IntakeInstance(r.InstanceId, null, "refused", "refused", r.Reason, [])).ToList();
+        var ids = new List<string>();
+        if (eligible.Count > 0)
+        {
+            var start = await engine.StartAsync(ReregisterAmiRequests.Request(eligible, launchReplacement, request.DryRun, request.Trigger, request.TriggerDetail), cancellationToken);
+            ids.AddRange(start.RemediationIds);
+            instances.AddRange(start.Instances.Select(i => new IntakeInstance(i.InstanceId, i.RemediationId, i.Plan, i.Outcome, i.Reason,
+                i.PlannedCalls.Select(c => c.ToString()).ToList())));
+        }
+        invocation.Log.Info("register-ami started", new { remediationIds = ids, refused = refused.Select(r => r.InstanceId), launchReplacement });
+        return JsonOutput.Write(new IntakeAnswer(ids.Count > 0 ? IntakeHandler.Started : IntakeHandler.NothingToRun, decision.Reason, ids, instances));
+    }
+
+    /// <summary>launchReplacement: absent/false/true, or the runbook's rendered "true"/"false".</summary>
+    private static bool LaunchReplacement(string payload)
+    {
+        using var document = JsonDocument.Parse(payload);
+        return TriggerNormaliser.Member(document.RootElement, "launchReplacement") switch
+        {
+            null or { ValueKind: JsonValueKind.Null or JsonValueKind.False } => false,
+            { ValueKind: JsonValueKind.True } => true,
+            { ValueKind: JsonValueKind.String } s when bool.TryParse(s.GetString(), out var parsed) => parsed,
+            var other => throw new InvalidRequestException($"launchReplacement must be true or false, not {InstanceIds.Quote(other.Value.ToString())}."),
+        };
+    }
+}
