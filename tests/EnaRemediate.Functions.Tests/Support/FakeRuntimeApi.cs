@@ -106,9 +106,11 @@ public sealed class FakeRuntimeApi : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         stop.Cancel();
-        listener.Stop();
-        try { await serving; } catch (ObjectDisposedException) { }
+        // Close only: on Linux the managed HttpListener's Stop() already unregisters the port, and a
+        // later Close() looks the port up again and tries to bind it anew ("Address already in use"
+        // when another test got the port in between). ServeAsync returns once the listener is gone.
         listener.Close();
+        await serving;
     }
 
     private static int FreePort()
