@@ -88,6 +88,7 @@ public sealed class Deployment : IAsyncDisposable
             ["IntakeFunctionArn"] = FunctionArn("intake"),
             ["AdvanceFunctionArn"] = FunctionArn("advance"),
             ["SweepFunctionArn"] = FunctionArn("sweep"),
+            ["RegisterAmiFunctionArn"] = FunctionArn("register-ami"),
             ["NotificationTopicArn"] = "arn:aws:sns:us-east-1:123456789012:enaremediate-results",
             ["EventBusName"] = "default",
         };

@@ -73,7 +73,7 @@ public sealed class WorkflowOnSimulatorTests(Dynalite dynalite) : IClassFixture<
     {
         await using var deployment = await Deployment.StartAsync(dynalite, "kernel-update");
         var id = deployment.InstanceOfGroup("web");
-        var payload = JsonNode.Parse(Fixtures.Event("runbook-payload.json").Replace("i-0123456789abcdef0, i-0abcdef1234567890", id).Replace("\"diagnose\"", "\"remediate\"").Replace("\"false\"", "\"true\""))!;
+        var payload = JsonNode.Parse(Fixtures.Event("runbook-payload.json").Replace("i-0123456789abcdef0, i-0abcdef1234567890", id).Replace("\"diagnose\"", "\"remediate\"").Replace("\"dryRun\": \"false\"", "\"dryRun\": \"true\""))!;
 
         var run = await deployment.Workflow().RunAsync(payload);
 

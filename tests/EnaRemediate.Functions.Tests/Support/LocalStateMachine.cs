@@ -6,7 +6,7 @@ namespace EnaRemediate.Functions.Tests.Support;
 /// <summary>
 /// A small interpreter of *our* ASL definition, enough to run it here: Task (lambda:invoke through
 /// a callback; sns:publish and events:putEvents recorded), Choice (IsPresent, StringEquals,
-/// BooleanEquals), Wait (SecondsPath, advancing the given clock), Succeed, Fail; Parameters with
+/// BooleanEquals, And), Wait (SecondsPath, advancing the given clock), Succeed, Fail; Parameters with
 /// ".$" paths and States.JsonToString, ResultSelector, ResultPath, Retry and Catch. Anything else
 /// in the definition is an error, so the definition cannot drift past what this test covers.
 /// </summary>
@@ -119,17 +119,23 @@ public sealed class LocalStateMachine(string definitionJson, IReadOnlyDictionary
 
     private static string Choose(JsonNode state, JsonNode data)
     {
-        foreach (var rule in state["Choices"]!.AsArray())
+        foreach (var rule in state["Choices"]!.AsArray().Select(r => r!))
         {
-            var value = Select(data, rule!["Variable"]!.GetValue<string>());
-            var matched =
-                rule["IsPresent"] is { } present ? (value is not null) == present.GetValue<bool>() :
-                rule["StringEquals"] is { } text ? value is JsonValue v && v.TryGetValue<string>(out var s) && s == text.GetValue<string>() :
-                rule["BooleanEquals"] is { } flag ? value is JsonValue b && b.TryGetValue<bool>(out var f) && f == flag.GetValue<bool>() :
-                throw new InvalidOperationException($"Choice rule {rule.ToJsonString()} is outside what this interpreter supports.");
-            if (matched) return rule["Next"]!.GetValue<string>();
+            if (Holds(rule, data)) return rule["Next"]!.GetValue<string>();
         }
         return state["Default"]?.GetValue<string>() ?? throw new InvalidOperationException("No choice matched and there is no Default (States.NoChoiceMatched).");
+    }
+
+    /// <summary>One Choice rule; And evaluates in order and stops at the first false, as Step Functions does (so IsPresent can guard a comparison).</summary>
+    private static bool Holds(JsonNode rule, JsonNode data)
+    {
+        if (rule["And"] is JsonArray all) return all.All(r => Holds(r!, data));
+        var value = Select(data, rule["Variable"]!.GetValue<string>());
+        return
+            rule["IsPresent"] is { } present ? (value is not null) == present.GetValue<bool>() :
+            rule["StringEquals"] is { } text ? value is JsonValue v && v.TryGetValue<string>(out var s) && s == text.GetValue<string>() :
+            rule["BooleanEquals"] is { } flag ? value is JsonValue b && b.TryGetValue<bool>(out var f) && f == flag.GetValue<bool>() :
+            throw new InvalidOperationException($"Choice rule {rule.ToJsonString()} is outside what this interpreter supports.");
     }
 
     /// <summary>Parameters/ResultSelector: keys ending in ".$" take a path or States.JsonToString(path); the rest is literal.</summary>
