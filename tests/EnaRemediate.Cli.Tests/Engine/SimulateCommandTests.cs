@@ -47,6 +47,9 @@ public sealed class SimulateCommandTests
         Assert.Contains("needs offline repair", run.Stdout, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("Auto Scaling group", run.Stdout);
         Assert.Contains("not opted in", run.Stdout);
+        // The instance-store instance is never stopped: it gets an ENA-disabled AMI and the next step.
+        Assert.Contains("1 ami-registered", run.Stdout);
+        Assert.Contains("ephemeral", run.Stdout, StringComparison.OrdinalIgnoreCase);
     }
 
     [Theory]

@@ -77,9 +77,11 @@ public static class SimulateCommand
             var final = instance.Final;
             Console.WriteLine($"{instance.InstanceId} {instance.InstanceType,-12} {instance.Plan,-15} {instance.Outcome,-12} " +
                 $"{final.State}, ENA {(final.EnaSupport ? "on" : "off")}, {(final.Reachable ? "reachable" : "unreachable")}, ena {(string.IsNullOrEmpty(final.EnaModuleVersion) ? "-" : final.EnaModuleVersion)}");
-            if (instance.RefusalReason is not null)
+            // A recovered instance speaks for itself; every other outcome says why, or what the operator does next.
+            var why = instance.RefusalReason ?? (instance.Outcome == Outcomes.Recovered ? null : instance.OutcomeReason);
+            if (why is not null)
             {
-                Console.WriteLine($"    {instance.RefusalReason}");
+                Console.WriteLine($"    {why}");
             }
         }
         var totals = report.Totals;

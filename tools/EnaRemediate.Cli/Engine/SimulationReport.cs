@@ -29,6 +29,7 @@ internal sealed record SimulationReport(string Scenario, int Seed, IReadOnlyList
                 start?.Plan ?? "none",
                 outcome,
                 refusal,
+                record?.OutcomeReason,
                 record?.StepsTaken ?? [],
                 new FinalState(instance.State, instance.EnaSupport, instance.IsReachable(now), kernel?.Ena?.Version),
                 counter.For(id),
@@ -40,7 +41,7 @@ internal sealed record SimulationReport(string Scenario, int Seed, IReadOnlyList
 }
 
 internal sealed record SimulatedInstanceReport(
-    string InstanceId, string InstanceType, string Plan, string Outcome, string? RefusalReason,
+    string InstanceId, string InstanceType, string Plan, string Outcome, string? RefusalReason, string? OutcomeReason,
     IReadOnlyList<string> Steps, FinalState Final, double ApiCalls, double SimulatedSeconds);
 
 internal sealed record FinalState(string State, bool EnaSupport, bool Reachable, string? EnaModuleVersion);
