@@ -12,7 +12,7 @@ namespace EnaRemediate.Driver.Tests;
 [Collection(RealSystemCollection.Name)]
 public sealed class RealDriverInstallTests(UpstreamArchives archives) : IDisposable
 {
-    private const string Kernel = RealSystem.HeadersKernel;
+    private static readonly string Kernel = RealSystem.HeadersKernel;
     /// <summary>A second kernel release with a headers tree: what a kernel update brings.</summary>
     private const string UpdatedKernel = "6.1.0-99-amd64";
     /// <summary>A kernel installed without its headers.</summary>

@@ -12,8 +12,20 @@ public sealed class RealSystemCollection : ICollectionFixture<UpstreamArchives>
 
 public static class RealSystem
 {
-    /// <summary>The kernel whose Debian headers tools/setup.sh installs (linux-headers-amd64).</summary>
-    public const string HeadersKernel = "6.1.0-56-amd64";
+    /// <summary>
+    /// The kernel whose Debian headers tools/setup.sh installs: whatever linux-headers-amd64 depends
+    /// on today (6.1.0-56-amd64 when this was written; Debian moves it with each point release).
+    /// </summary>
+    public static string HeadersKernel => headersKernel.Value;
+
+    private static readonly Lazy<string> headersKernel = new(() =>
+    {
+        var depends = Shell.Run("dpkg-query", "-W", "-f=${Depends}", "linux-headers-amd64").Stdout;
+        var match = System.Text.RegularExpressions.Regex.Match(depends, @"linux-headers-(\d[^\s,(]*-amd64)");
+        return match.Success
+            ? match.Groups[1].Value
+            : throw new InvalidOperationException("linux-headers-amd64 is not installed: run tools/setup.sh (it installs dkms, linux-headers-amd64 and linux-source-6.1).");
+    });
 
     /// <summary>Fails with a clear message unless running as root: these tests run dkms for real.</summary>
     public static void RequireRoot()
