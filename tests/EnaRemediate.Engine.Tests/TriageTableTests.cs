@@ -98,6 +98,18 @@ public sealed class TriageTableTests
     }
 
     [Fact]
+    public void ADeploymentsOwnOptInTagKeyIsTheOneThatCounts()
+    {
+        const string key = "team:ena-remediation";
+        var withOwnKey = Facts("r4.large", t => { t.Remove(TriageRules.OptInTag); t[key] = "true"; });
+        Assert.Equal("fallback", TriageRules.Decide(withOwnKey, remediate: true, optInTagKey: key).Plan);
+
+        var withDefaultKeyOnly = TriageRules.Decide(Facts("r4.large"), remediate: true, optInTagKey: key);
+        Assert.Equal(RefusalCodes.NotOptedIn, withDefaultKeyOnly.RefusalCode);
+        Assert.Contains(key, withDefaultKeyOnly.Reason);
+    }
+
+    [Fact]
     public void OptInAllMakesTheTagUnnecessary() =>
         Assert.Equal("fallback", TriageRules.Decide(Facts("r4.large", t => t.Remove(TriageRules.OptInTag)), remediate: true, optInAll: true).Plan);
 

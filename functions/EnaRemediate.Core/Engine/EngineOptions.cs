@@ -44,8 +44,11 @@ public sealed record EngineOptions
             ? $"the driver install's {missing} is not configured (see driver/ena-driver.json; pass --driver-sha256)"
             : null;
 
-    /// <summary>Treat every instance as opted in (a deployment-wide choice); otherwise the EnaRemediate:OptIn=true tag is required.</summary>
+    /// <summary>Treat every instance as opted in (a deployment-wide choice); otherwise the opt-in tag is required.</summary>
     public bool OptInAll { get; init; }
+
+    /// <summary>The tag whose value "true" lets EnaRemediate change an instance; the template's IAM conditions use the same key.</summary>
+    public string OptInTagKey { get; init; } = Triage.TriageRules.OptInTag;
 
     /// <summary>A normal stop that has not finished by then is repeated with Force.</summary>
     public TimeSpan ForceStopAfter { get; init; } = TimeSpan.FromMinutes(5);

@@ -101,7 +101,7 @@ public sealed class RemediationService
     /// <summary>Triage, then the engine's own limits: an unfinished record, or a plan this engine cannot execute yet.</summary>
     private async Task<TriageResult> TriageAsync(InstanceFacts facts, bool remediate, CancellationToken cancellationToken)
     {
-        var triage = TriageRules.Decide(facts, remediate, _options.OptInAll);
+        var triage = TriageRules.Decide(facts, remediate, _options.OptInAll, _options.OptInTagKey);
         if (facts.Found && await _store.GetLatestAsync(facts.InstanceId, cancellationToken) is { IsFinished: false } running)
         {
             return AlreadyRemediating(facts.InstanceId, running);

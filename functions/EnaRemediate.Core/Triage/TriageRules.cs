@@ -10,6 +10,7 @@ namespace EnaRemediate.Core.Triage;
 /// </summary>
 public static partial class TriageRules
 {
+    /// <summary>The default opt-in tag key; a deployment may choose another (EngineOptions.OptInTagKey).</summary>
     public const string OptInTag = "EnaRemediate:OptIn";
 
     [GeneratedRegex("^i-[0-9a-f]{8}([0-9a-f]{9})?$")]
@@ -19,7 +20,8 @@ public static partial class TriageRules
 
     /// <param name="remediate">false: the request only asked for a diagnosis.</param>
     /// <param name="optInAll">the deployment opted every instance in (no tag needed).</param>
-    public static TriageResult Decide(InstanceFacts facts, bool remediate, bool optInAll = false)
+    /// <param name="optInTagKey">the tag whose value "true" opts an instance in (default <see cref="OptInTag"/>).</param>
+    public static TriageResult Decide(InstanceFacts facts, bool remediate, bool optInAll = false, string optInTagKey = OptInTag)
     {
         var id = facts.InstanceId;
         if (!IsValidInstanceId(id))
@@ -44,9 +46,9 @@ public static partial class TriageRules
         {
             return TriageResult.Act(id, PlanNames.DiagnoseOnly, $"Diagnose only (the request did not ask to remediate); the plan would be {plan.Plan}.");
         }
-        if (!optInAll && !string.Equals(facts.Tag(OptInTag), "true", StringComparison.OrdinalIgnoreCase))
+        if (!optInAll && !string.Equals(facts.Tag(optInTagKey), "true", StringComparison.OrdinalIgnoreCase))
         {
-            return TriageResult.Refuse(id, plan.Plan, RefusalCodes.NotOptedIn, $"The instance is not opted in: tag it {OptInTag}=true to let EnaRemediate change it.");
+            return TriageResult.Refuse(id, plan.Plan, RefusalCodes.NotOptedIn, $"The instance is not opted in: tag it {optInTagKey}=true to let EnaRemediate change it.");
         }
         if (facts.Tag("opsworks:stack") is not null || facts.Tag("opsworks:instance") is not null)
         {

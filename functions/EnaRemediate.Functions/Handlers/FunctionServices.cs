@@ -4,7 +4,6 @@ using EnaRemediate.Aws.Dynamo;
 using EnaRemediate.Aws.Engine;
 using EnaRemediate.Aws.Sweep;
 using EnaRemediate.Core.Engine;
-using EnaRemediate.Core.Triage;
 
 namespace EnaRemediate.Functions.Handlers;
 
@@ -24,7 +23,7 @@ public sealed class FunctionServices
         var connection = new AwsConnection(settings.Region, settings.EndpointUrl, credentials);
         Engine = EngineFactory.Create(connection, Store, settings.EngineOptions(), time);
         var (ec2, _) = EngineFactory.CreateClients(connection);
-        ImpairedInstances = new ImpairedInstanceFinder(ec2, TriageRules.OptInTag);
+        ImpairedInstances = new ImpairedInstanceFinder(ec2, settings.OptInTagKey);
     }
 
     private static AmazonDynamoDBClient CreateDynamo(FunctionSettings settings, AWSCredentials? credentials)

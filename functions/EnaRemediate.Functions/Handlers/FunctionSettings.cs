@@ -37,6 +37,8 @@ public sealed partial record FunctionSettings
     public string? DriverArchive { get; init; }
     public string? DriverSha256 { get; init; }
     public string? EndpointUrl { get; init; }
+    /// <summary>The opt-in tag key; the template passes the same key to its IAM conditions.</summary>
+    public string OptInTagKey { get; init; } = TriageRules.OptInTag;
 
     public static FunctionSettings From(Func<string, string?> variable)
     {
@@ -47,9 +49,10 @@ public sealed partial record FunctionSettings
         var table = NonEmpty(variable(TableVariable))
             ?? throw new ConfigurationException($"{TableVariable} is not set; it names the DynamoDB table of remediation records.");
 
-        // The engine's triage reads one tag; a deployment that names another would let IAM and triage disagree.
-        if (NonEmpty(variable(OptInTagVariable)) is { } tag && tag != TriageRules.OptInTag)
-            throw new ConfigurationException($"{OptInTagVariable} is '{tag}', but this engine reads the opt-in tag {TriageRules.OptInTag}; deploy with OptInTagKey={TriageRules.OptInTag}.");
+        // The key also lands in IAM condition keys (ec2:ResourceTag/KEY), so only EC2's tag-key characters are accepted.
+        var optInTag = NonEmpty(variable(OptInTagVariable)) ?? TriageRules.OptInTag;
+        if (!TagKeyPattern().IsMatch(optInTag) || optInTag.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
+            throw new ConfigurationException($"{OptInTagVariable} '{optInTag}' is not a usable EC2 tag key (1-128 letters, digits, spaces and _ . : / = + - @; not starting with aws:).");
 
         var settings = new FunctionSettings
         {
@@ -59,6 +62,7 @@ public sealed partial record FunctionSettings
             DriverArchive = NonEmpty(variable(DriverArchiveVariable)),
             DriverSha256 = NonEmpty(variable(DriverSha256Variable)),
             EndpointUrl = NonEmpty(variable(EndpointVariable)),
+            OptInTagKey = optInTag,
         };
         if (NonEmpty(variable(DefaultModeVariable)) is { } mode)
             settings = settings with
@@ -87,13 +91,19 @@ public sealed partial record FunctionSettings
     /// The engine's options with this deployment's driver archive and digest. Without a digest the
     /// engine refuses the fallback plan up front (nothing is stopped for an install that cannot be verified).
     /// </summary>
-    public EngineOptions EngineOptions() =>
-        DriverSha256 is null ? new EngineOptions() : new EngineOptions().WithDriver(DriverSha256, DriverArchive);
+    public EngineOptions EngineOptions()
+    {
+        var options = new EngineOptions { OptInTagKey = OptInTagKey };
+        return DriverSha256 is null ? options : options.WithDriver(DriverSha256, DriverArchive);
+    }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     [GeneratedRegex("^[0-9a-fA-F]{64}$")]
     private static partial Regex Sha256Pattern();
+
+    [GeneratedRegex(@"^[\p{L}\p{N} _.:/=+\-@]{1,128}$")]
+    private static partial Regex TagKeyPattern();
 }
 
 /// <summary>The function is configured wrongly; reported as an init error.</summary>

@@ -7,7 +7,7 @@ namespace EnaRemediate.Functions.Hosting;
 /// </summary>
 public interface ILambdaRuntime
 {
-    /// <summary>Serves invocations one after another until <paramref name="cancellationToken"/> fires.</summary>
+    /// <summary>Serves invocations one after another until <paramref name="cancellationToken"/> fires, then throws OperationCanceledException.</summary>
     Task RunAsync(IFunctionHandler handler, CancellationToken cancellationToken);
 
     /// <summary>Tells Lambda the function could not start (bad configuration, missing handler).</summary>

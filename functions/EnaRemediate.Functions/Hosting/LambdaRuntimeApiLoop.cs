@@ -35,8 +35,11 @@ public sealed class LambdaRuntimeApiLoop : ILambdaRuntime
 
     public async Task RunAsync(IFunctionHandler handler, CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        // Runs until cancelled and then always throws OperationCanceledException, whether the
+        // cancellation lands during a GET, an invocation, or between two of them.
+        while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var next = await http.GetAsync("runtime/invocation/next", cancellationToken);
             next.EnsureSuccessStatusCode();
             var invocation = await ReadInvocationAsync(next, cancellationToken);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Triage;
 
 namespace EnaRemediate.Cli.Engine;
 
@@ -19,13 +20,14 @@ internal sealed class EngineCliOptions
     public Option<string?> DriverSha256 { get; } = new("--driver-sha256") { Description = "sha256 of the ENA source archive the install document verifies (driver/ena-driver.json)." };
     public Option<string?> DriverSource { get; } = new("--driver-source") { Description = "https:// or s3:// URL of the ENA source archive (default: the pinned upstream release)." };
     public Option<string?> DriverVersion { get; } = new("--driver-version") { Description = "ENA driver version to install (default: the pinned release)." };
-    public Option<bool> OptInAll { get; } = new("--opt-in-all") { Description = "Treat every instance as opted in (otherwise the EnaRemediate:OptIn=true tag is required)." };
+    public Option<bool> OptInAll { get; } = new("--opt-in-all") { Description = "Treat every instance as opted in (otherwise the opt-in tag is required)." };
+    public Option<string> OptInTag { get; } = new("--opt-in-tag") { Description = "The tag whose value \"true\" opts an instance in.", DefaultValueFactory = _ => TriageRules.OptInTag };
 
     public EngineCliOptions() => Format.AcceptOnlyFromAmong("text", "json");
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { InstanceIds, Region, EndpointUrl, Format, DriverSha256, DriverSource, DriverVersion, OptInAll })
+        foreach (var option in new Option[] { InstanceIds, Region, EndpointUrl, Format, DriverSha256, DriverSource, DriverVersion, OptInAll, OptInTag })
         {
             command.Options.Add(option);
         }
@@ -33,7 +35,7 @@ internal sealed class EngineCliOptions
 
     public EngineOptions EngineOptions(ParseResult parse)
     {
-        var options = new EngineOptions { OptInAll = parse.GetValue(OptInAll) };
+        var options = new EngineOptions { OptInAll = parse.GetValue(OptInAll), OptInTagKey = parse.GetValue(OptInTag) ?? TriageRules.OptInTag };
         return parse.GetValue(DriverSha256) is { } sha
             ? options.WithDriver(sha, parse.GetValue(DriverSource), parse.GetValue(DriverVersion))
             : options;
