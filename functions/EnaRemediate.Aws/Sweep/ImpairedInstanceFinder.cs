@@ -1,6 +1,7 @@
 using Amazon.EC2;
 using Amazon.EC2.Model;
 using EnaRemediate.Core;
+using EnaRemediate.Core.Triage;
 
 namespace EnaRemediate.Aws.Sweep;
 
@@ -38,7 +39,7 @@ public sealed class ImpairedInstanceFinder(IAmazonEC2 ec2, string optInTag)
             var described = await ec2.DescribeInstancesAsync(new DescribeInstancesRequest
             {
                 InstanceIds = [.. chunk],
-                Filters = [new Filter($"tag:{optInTag}", ["true", "True", "TRUE"])],
+                Filters = [new Filter($"tag:{optInTag}", [TriageRules.OptInValue])],
             }, cancellationToken);
             optedIn.AddRange((described.Reservations ?? []).SelectMany(r => r.Instances ?? []).Select(i => i.InstanceId));
         }

@@ -13,6 +13,12 @@ public static partial class TriageRules
     /// <summary>The default opt-in tag key; a deployment may choose another (EngineOptions.OptInTagKey).</summary>
     public const string OptInTag = "EnaRemediate:OptIn";
 
+    /// <summary>
+    /// The one value that opts an instance in, compared exactly: IAM's StringEquals in template.yaml
+    /// and the sweep's tag filter use the same, so triage never accepts what IAM would then refuse.
+    /// </summary>
+    public const string OptInValue = "true";
+
     [GeneratedRegex("^i-[0-9a-f]{8}([0-9a-f]{9})?$")]
     private static partial Regex InstanceIdPattern();
 
@@ -46,9 +52,9 @@ public static partial class TriageRules
         {
             return TriageResult.Act(id, PlanNames.DiagnoseOnly, $"Diagnose only (the request did not ask to remediate); the plan would be {plan.Plan}.");
         }
-        if (!optInAll && !string.Equals(facts.Tag(optInTagKey), "true", StringComparison.OrdinalIgnoreCase))
+        if (!optInAll && !string.Equals(facts.Tag(optInTagKey), OptInValue, StringComparison.Ordinal))
         {
-            return TriageResult.Refuse(id, plan.Plan, RefusalCodes.NotOptedIn, $"The instance is not opted in: tag it {optInTagKey}=true to let EnaRemediate change it.");
+            return TriageResult.Refuse(id, plan.Plan, RefusalCodes.NotOptedIn, $"The instance is not opted in: tag it {optInTagKey}={OptInValue} (exactly, lower case) to let EnaRemediate change it.");
         }
         if (facts.Tag("opsworks:stack") is not null || facts.Tag("opsworks:instance") is not null)
         {
