@@ -144,11 +144,20 @@ public sealed class TemplateTests(ITestOutputHelper output)
                 _ => throw new InvalidOperationException($"Task resource {resource} has no policy mapping in this test."),
             });
         }
+        // An encrypted topic also needs its key: a raw statement granting exactly that, to the topic's key.
+        if (needed.Contains("SNSPublishMessagePolicy")) needed.Add("kms:GenerateDataKey,kms:Decrypt:TopicKey");
         var granted = machine["Policies"]!.AsArray().Select(p =>
         {
             var (name, body) = p!.AsObject().Single();
-            return name == "LambdaInvokePolicy" ? name + ":" + body!["FunctionName"]!["Ref"]!.GetValue<string>() : name;
+            return name switch
+            {
+                "LambdaInvokePolicy" => name + ":" + body!["FunctionName"]!["Ref"]!.GetValue<string>(),
+                "Statement" => string.Join(",", body!.AsArray().Single()!["Action"]!.AsArray().Select(a => a!.GetValue<string>())) + ":" + body[0]!["Resource"]!["Fn::GetAtt"]![0]!.GetValue<string>(),
+                _ => name,
+            };
         }).ToHashSet();
+        var topicKey = template.Resource("NotificationTopic")["Properties"]!["KmsMasterKeyId"]!["Ref"]!.GetValue<string>();
+        Assert.Equal("TopicKey", topicKey);
         Assert.True(needed.SetEquals(granted), $"needed {string.Join(",", needed)}; granted {string.Join(",", granted)}");
 
         string FunctionOf(string placeholder) =>
