@@ -25,3 +25,11 @@ if [ ! -d "$here/node/node_modules" ] || [ "$here/node/package-lock.json" -nt "$
   (cd "$here/node" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   touch "$here/node/node_modules"
 fi
+
+# cfn-lint: the template's lint gate (tests/EnaRemediate.Functions.Tests/Infra/CfnLintTests.cs, which
+# report skipped when it is absent). CI images carry it; elsewhere try pip.
+if ! command -v cfn-lint >/dev/null 2>&1 && ! python3 -c 'import cfnlint' >/dev/null 2>&1; then
+  echo "setup: installing cfn-lint with pip"
+  python3 -m pip install --quiet 'cfn-lint==1.51.0' \
+    || echo "setup: could not pip-install cfn-lint; the cfn-lint tests will report skipped" >&2
+fi
