@@ -1,4 +1,3 @@
-using EnaRemediate.Core.Facts;
 using EnaRemediate.Core.Engine.Ports;
 using EnaRemediate.Core.Triage;
 
@@ -115,20 +114,6 @@ public sealed class RolePermissionTests
             var dynamo = PolicyStatement.Of(template.RolePolicies(role.RoleId)).Where(s => s.Actions.Any(a => a.StartsWith("dynamodb:", StringComparison.Ordinal))).ToList();
             Assert.All(dynamo, s => Assert.Equal([table], s.Resources));
         }
-    }
-
-    [Theory]
-    [InlineData("true", false)]
-    [InlineData("True", true)]
-    [InlineData("TRUE", true)]
-    [InlineData("yes", true)]
-    public void Triage_takes_the_opt_in_value_exactly_as_IAM_does(string value, bool refused)
-    {
-        var facts = new InstanceFacts("i-0123456789abcdef0",
-            new Ec2Instance { InstanceId = "i-0123456789abcdef0", State = "running", InstanceType = "t3.large", RootDeviceType = "ebs", VirtualizationType = "hvm", EnaSupport = true, Tags = new Dictionary<string, string> { [TriageRules.OptInTag] = value } },
-            "supported", new Ec2StatusChecks("ok", "impaired"), "Online");
-        var triage = TriageRules.Decide(facts, remediate: true);
-        Assert.Equal(refused, triage.Refused && triage.RefusalCode == RefusalCodes.NotOptedIn);
     }
 
     /// <summary>What Lambda does with a function's role besides its code: write its logs, deliver its async results.</summary>
