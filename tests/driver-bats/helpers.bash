@@ -7,6 +7,8 @@ OFFLINE="$DRIVER_SCRIPTS/offline-repair.sh"
 readonly TEST_BUCKET=enaremediate-bats
 OS_RELEASE_DIR="$BATS_TEST_DIRNAME/os-release"
 export ENAREMEDIATE_PACKAGES=never
+# Dry runs into fake roots do not touch this host: they need not wait for a real install's lock.
+export ENA_LOCK_FILE=$BATS_FILE_TMPDIR/enaremediate.lock
 
 # make_archive VERSION OUT: a minimal archive whose ena_netdev.h declares VERSION.
 make_archive() {
@@ -44,6 +46,19 @@ s3_stop() { kill "$(cat "$BATS_FILE_TMPDIR/moto.pid")" 2>/dev/null || true; }
 s3_put() {
   aws s3 cp --only-show-errors "$1" "s3://$TEST_BUCKET/$2" >/dev/null
   printf 's3://%s/%s' "$TEST_BUCKET" "$2"
+}
+
+# serve_test_archive: setup_file of the suites that install from S3: the server, with a 9.8.7 archive in it.
+serve_test_archive() {
+  s3_start
+  make_archive 9.8.7 "$BATS_FILE_TMPDIR/ena.tar.gz"
+  s3_put "$BATS_FILE_TMPDIR/ena.tar.gz" ena/ena.tar.gz >/dev/null
+}
+
+# use_test_archive: setup of those suites: ARCHIVE (its s3:// URL) and SHA (its tar stream digest).
+use_test_archive() {
+  ARCHIVE=s3://$TEST_BUCKET/ena/ena.tar.gz
+  SHA=$(sha_of "$BATS_FILE_TMPDIR/ena.tar.gz")
 }
 
 # make_root OS_RELEASE_NAME KERNEL: a fake mounted root with that os-release and one kernel.

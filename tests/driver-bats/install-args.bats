@@ -4,17 +4,12 @@
 
 load helpers
 
-setup_file() {
-  s3_start
-  make_archive 9.8.7 "$BATS_FILE_TMPDIR/ena.tar.gz"
-  s3_put "$BATS_FILE_TMPDIR/ena.tar.gz" ena/ena.tar.gz >/dev/null
-}
+setup_file() { serve_test_archive; }
 
 teardown_file() { s3_stop; }
 
 setup() {
-  ARCHIVE=s3://$TEST_BUCKET/ena/ena.tar.gz
-  SHA=$(sha_of "$BATS_FILE_TMPDIR/ena.tar.gz")
+  use_test_archive
   ROOT=$(make_root debian-12 6.1.0-26-cloud-amd64)
 }
 
