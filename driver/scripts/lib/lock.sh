@@ -62,6 +62,8 @@ ena_lock_mkdir() {
       ENA_LOCK_OWNED_DIR=$dir
       return 0
     fi
+    # No lock directory and none could be made (a read-only /var/lock): waiting cannot help.
+    [[ -d $dir ]] || return 1
     owner=$(cat "$dir/pid" 2>/dev/null || true)
     if [[ $owner =~ ^[0-9]+$ ]]; then
       ena_is_ancestor "$owner" && return 0
