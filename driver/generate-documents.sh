@@ -7,26 +7,33 @@
 # {{ Param }} values into the document text before any shell sees it, so each value lands inside
 # a single-quoted assignment, and its allowedPattern excludes quotes, backslashes and newlines:
 # the value cannot leave the quotes. The script itself is written out through a quoted
-# heredoc (no expansion) and gets the values as separate "$@" arguments; install-ena.sh checks
-# each one again against the same character sets.
+# heredoc (no expansion) and gets the values as separate "$@" arguments; the scripts check
+# each one again against the same character sets (lib/args.sh, also the source of the patterns).
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 driver_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out_dir=${1:-$driver_dir/documents}
 manifest=$driver_dir/ena-driver.json
 readonly END_MARK=ENAREMEDIATE_SCRIPT_END
+# The documents' allowedPattern values are the scripts' own patterns (lib/args.sh).
+# shellcheck source=scripts/lib/args.sh
+. "$driver_dir/scripts/lib/args.sh"
 
-# inline SCRIPT: the script with every `. "$ENA_LIB_DIR/x.sh" # ena-include` line replaced by the file.
-inline() {
-  local line lib
-  while IFS= read -r line || [[ -n $line ]]; do
-    if [[ $line =~ ^\.\ \"\$ENA_LIB_DIR/([a-z-]+\.sh)\"\ \#\ ena-include$ ]]; then
-      lib=$driver_dir/scripts/lib/${BASH_REMATCH[1]}
-      [[ -f $lib ]] || { echo "generate-documents.sh: missing $lib" >&2; exit 1; }
-      cat "$lib"
-    else
-      printf '%s\n' "$line"
-    fi
-  done <"$1"
+# libs SCRIPT...: the lib/*.sh files the scripts include (`. "$ENA_LIB_DIR/x.sh" # ena-include`), once each.
+libs() {
+  # shellcheck disable=SC2016 # the $ is part of the line looked for
+  sed -n 's|^\. "\$ENA_LIB_DIR/\([a-z-]*\.sh\)" # ena-include$|\1|p' "$@" | sort -u
+}
+
+# stripped FILE: FILE without its comment lines (the shebang and heredoc bodies stay): the
+# documents must fit SSM's 64 KB, and the commented source is in the repository.
+stripped() {
+  awk '
+    heredoc != "" { print; if ($0 == heredoc) heredoc = ""; next }
+    /^[[:space:]]*#/ && !/^#!/ { next }
+    { print }
+    match($0, /<<-?'"'"'?[A-Z_]+'"'"'?/) { heredoc = substr($0, RSTART, RLENGTH); gsub(/[<>'"'"'-]/, "", heredoc) }
+  ' "$1"
 }
 
 # check_embeddable TEXT NAME: SSM would substitute "{{" sequences, and the end mark would end the heredoc early.
@@ -35,19 +42,36 @@ check_embeddable() {
   if grep -qx "$END_MARK" <<<"$1"; then echo "generate-documents.sh: $2 contains the line $END_MARK" >&2; exit 1; fi
 }
 
-# document DESCRIPTION PARAMETERS_JSON STEP_NAME TIMEOUT PRELUDE SCRIPT_FILE INVOCATION
+# embed FILE TARGET: the shell text that writes FILE (comments stripped) to TARGET on the host.
+embed() {
+  local text
+  text=$(stripped "$1")
+  check_embeddable "$text" "$1"
+  printf "cat >\"\$ena_dir/%s\" <<'%s'\n%s\n%s\n" "$2" "$END_MARK" "$text" "$END_MARK"
+}
+
+# document DESCRIPTION PARAMETERS_JSON STEP_NAME TIMEOUT PRELUDE INVOCATION SCRIPT_FILE...: the
+# scripts and the lib/*.sh they include are written into one private directory on the host, as in
+# the repository (scripts beside each other, libs in lib/), so a script can run another one beside
+# it (offline-repair.sh runs install-ena.sh) and the libs are in the document once.
 document() {
-  local description=$1 parameters=$2 step=$3 timeout=$4 prelude=$5 script invocation=$7
-  script=$(inline "$6")
-  check_embeddable "$script" "$6"
+  local description=$1 parameters=$2 step=$3 timeout=$4 prelude=$5 invocation=$6 file lib body
+  shift 6
+  # shellcheck disable=SC2016 # the $ena_dir is text for the document, expanded later on the host
+  body=$(printf 'mkdir "$ena_dir/lib"\n')$'\n'
+  for lib in $(libs "$@"); do
+    [[ -f $driver_dir/scripts/lib/$lib ]] || { echo "generate-documents.sh: missing scripts/lib/$lib" >&2; exit 1; }
+    body+=$(embed "$driver_dir/scripts/lib/$lib" "lib/$lib")$'\n'
+  done
+  for file in "$@"; do
+    body+=$(embed "$file" "$(basename "$file")")$'\n'
+  done
   {
     printf '%s\n' "$prelude"
     # shellcheck disable=SC2016 # the $(...) is text for the document, run later on the host
-    printf 'ena_script=$(mktemp /tmp/enaremediate.XXXXXX)\n'
-    printf "trap 'rm -f \"\$ena_script\"' EXIT\n"
-    printf "cat >\"\$ena_script\" <<'%s'\n" "$END_MARK"
-    printf '%s\n' "$script"
-    printf '%s\n' "$END_MARK"
+    printf 'ena_dir=$(mktemp -d /tmp/enaremediate.XXXXXX)\n'
+    printf "trap 'rm -rf \"\$ena_dir\"' EXIT\n"
+    printf '%s' "$body"
     printf '%s\n' "$invocation"
   } | jq -R . | jq -s --indent 2 \
     --arg description "$description" --argjson parameters "$parameters" \
@@ -64,23 +88,26 @@ document() {
     }'
 }
 
-install_parameters=$(jq --indent 2 '.release as $r | {
+# The install parameters, shared by EnaRemediate-InstallDriver and EnaRemediate-OfflineRepair. The
+# patterns come from lib/args.sh, the one definition the scripts check again.
+install_parameters=$(jq --indent 2 --arg source "$RE_SOURCE" --arg sha256 "$RE_SHA256" --arg version "$RE_VERSION" '.release as $r | {
   SourceArchive: {
     type: "String",
-    description: "Absolute path, https:// or s3:// URL of the amzn-drivers release archive (default: the pinned release in driver/ena-driver.json).",
+    description: "https:// URL or s3://BUCKET/KEY of the amzn-drivers release archive (.tar.gz or .tar), never a local path. Default: the pinned release on GitHub; hosts without internet use the copy driver/package-release.sh puts in the stack'"'"'s bucket.",
     default: $r.archiveUrl,
-    allowedPattern: "^(/|https://|s3://)[A-Za-z0-9._~:/+%=@-]+$"
+    allowedPattern: $source
   },
-  Sha256: ({
+  Sha256: {
     type: "String",
-    description: "sha256 of the archive, 64 hex digits; verified before anything is unpacked.",
-    allowedPattern: "^[0-9a-fA-F]{64}$"
-  } + (if $r.sha256 then { default: $r.sha256 } else {} end)),
+    description: "sha256 of the archive'"'"'s uncompressed tar stream, 64 hex digits; verified before anything is unpacked. Default: the pin in driver/ena-driver.json.",
+    default: $r.sha256,
+    allowedPattern: $sha256
+  },
   Version: {
     type: "String",
     description: "The version the source must declare in DRV_MODULE_GEN_* (X.Y.Z); empty: take it from the source.",
     default: $r.version,
-    allowedPattern: "^([0-9]{1,4}\\.[0-9]{1,4}\\.[0-9]{1,4})?$"
+    allowedPattern: ("^(" + ($version | ltrimstr("^") | rtrimstr("$")) + ")?$")
   },
   Kernels: {
     type: "String",
@@ -90,9 +117,21 @@ install_parameters=$(jq --indent 2 '.release as $r | {
   }
 }' "$manifest")
 
-install_prelude=$(cat <<'SH'
-#!/bin/sh
-# Generated by driver/generate-documents.sh from driver/scripts/install-ena.sh: do not edit.
+offline_parameters=$(jq --indent 2 --arg device "$RE_TARGET_DEVICE" --arg volume "$RE_VOLUME_ID" '{
+  TargetDevice: {
+    type: "String",
+    description: "The device name the broken root volume was attached at on this rescue instance (/dev/sdf); on a Nitro rescue it appears as /dev/nvmeXn1 and is found by VolumeId.",
+    allowedPattern: $device
+  },
+  VolumeId: {
+    type: "String",
+    description: "The EBS volume id of that volume (vol-...); finds its NVMe device on a Nitro rescue instance. Empty: TargetDevice alone.",
+    default: "",
+    allowedPattern: ("^(" + ($volume | ltrimstr("^") | rtrimstr("$")) + ")?$")
+  }
+} + (. | with_entries(.value.description |= sub("empty: the running kernel and every installed kernel"; "empty: every kernel installed on the volume"))) ' <<<"$install_parameters")
+
+install_prelude_values=$(cat <<'SH'
 set -eu
 set -f
 ENA_SOURCE_ARCHIVE='{{ SourceArchive }}'
@@ -101,13 +140,37 @@ ENA_VERSION='{{ Version }}'
 ENA_KERNELS='{{ Kernels }}'
 SH
 )
-install_invocation=$(cat <<'SH'
+install_arguments=$(cat <<'SH'
 set -- --source-archive "$ENA_SOURCE_ARCHIVE" --sha256 "$ENA_SHA256"
 if [ -n "$ENA_VERSION" ]; then set -- "$@" --version "$ENA_VERSION"; fi
 for ena_kernel in $(printf '%s' "$ENA_KERNELS" | tr ',' ' '); do set -- "$@" --kernel "$ena_kernel"; done
+SH
+)
+
+install_prelude=$(printf '#!/bin/sh\n# Generated by driver/generate-documents.sh from driver/scripts/install-ena.sh: do not edit.\n%s' "$install_prelude_values")
+install_invocation=$(cat <<SH
+$install_arguments
 ena_status=0
-bash "$ena_script" "$@" || ena_status=$?
-exit "$ena_status"
+bash "\$ena_dir/install-ena.sh" "\$@" || ena_status=\$?
+exit "\$ena_status"
+SH
+)
+
+offline_prelude=$(cat <<SH
+#!/bin/sh
+# Generated by driver/generate-documents.sh from driver/scripts/offline-repair.sh and install-ena.sh: do not edit.
+$install_prelude_values
+ENA_TARGET_DEVICE='{{ TargetDevice }}'
+ENA_VOLUME_ID='{{ VolumeId }}'
+SH
+)
+offline_invocation=$(cat <<SH
+$install_arguments
+set -- "\$@" --target-device "\$ENA_TARGET_DEVICE"
+if [ -n "\$ENA_VOLUME_ID" ]; then set -- "\$@" --volume-id "\$ENA_VOLUME_ID"; fi
+ena_status=0
+bash "\$ena_dir/offline-repair.sh" "\$@" || ena_status=\$?
+exit "\$ena_status"
 SH
 )
 
@@ -119,15 +182,19 @@ SH
 )
 collect_invocation=$(cat <<'SH'
 ena_status=0
-bash "$ena_script" || ena_status=$?
+bash "$ena_dir/collect-ena.sh" || ena_status=$?
 exit "$ena_status"
 SH
 )
 
 mkdir -p "$out_dir"
+scripts=$driver_dir/scripts
 document "EnaRemediate: install the pinned upstream ENA driver through DKMS for every installed kernel (driver/scripts/install-ena.sh). The last stdout line is the install result JSON." \
-  "$install_parameters" installEnaDriver 1800 "$install_prelude" "$driver_dir/scripts/install-ena.sh" "$install_invocation" \
+  "$install_parameters" installEnaDriver 1800 "$install_prelude" "$install_invocation" "$scripts/install-ena.sh" \
   >"$out_dir/EnaRemediate-InstallDriver.json"
+document "EnaRemediate: on a rescue instance, install the ENA driver through DKMS into the root volume of a broken instance attached at TargetDevice: mount, chroot, every kernel on the volume, its initramfs, unmount (driver/scripts/offline-repair.sh). The last stdout line is the offline-repair result JSON." \
+  "$offline_parameters" offlineRepair 3600 "$offline_prelude" "$offline_invocation" "$scripts/offline-repair.sh" "$scripts/install-ena.sh" \
+  >"$out_dir/EnaRemediate-OfflineRepair.json"
 document "EnaRemediate: print the ENA host report (schema enaremediate.host-report/1, driver/scripts/collect-ena.sh). Read-only." \
-  '{}' collectHostReport 120 "$collect_prelude" "$driver_dir/scripts/collect-ena.sh" "$collect_invocation" \
+  '{}' collectHostReport 120 "$collect_prelude" "$collect_invocation" "$scripts/collect-ena.sh" \
   >"$out_dir/EnaRemediate-CollectHostReport.json"

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh machine: the real dkms, kernel headers and ENA source
-# (driver bundle tests), shellcheck and bats (host scripts), and the npm validators and dynalite
-# (templates, documents, DynamoDB store). Idempotent: a machine that has everything is left alone.
+# (driver bundle tests), debootstrap (the Debian root volume of the offline-repair test, built
+# lazily by the test and cached under /var/cache/enaremediate-tests), shellcheck and bats (host
+# scripts), moto's S3 server and the aws CLI (host scripts fetch archives only from s3:// or
+# https://), and the npm validators and dynalite (templates, documents, DynamoDB store).
+# Idempotent: a machine that has everything is left alone.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-apt_packages=(dkms linux-headers-amd64 linux-source-6.1 shellcheck bats jq kmod initramfs-tools xz-utils)
+apt_packages=(dkms linux-headers-amd64 linux-source-6.1 shellcheck bats jq kmod initramfs-tools xz-utils debootstrap git)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -18,6 +21,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The S3 the driver tests serve archives from (moto_server) and the client the scripts use (aws).
+if ! command -v moto_server >/dev/null 2>&1 || ! command -v aws >/dev/null 2>&1; then
+  echo "setup: installing moto[server] and awscli (pip)"
+  python3 -m pip install --quiet 'moto[server]' awscli
 fi
 
 if [ ! -d "$here/node/node_modules" ] || [ "$here/node/package-lock.json" -nt "$here/node/node_modules" ]; then

@@ -10,6 +10,11 @@
 #   ENA_COLLECT_KERNEL_LOG=FILE     read kernel log lines from FILE instead of dmesg/journalctl
 #   ENA_COLLECT_SYS_CLASS_NET=DIR   read interfaces from DIR instead of /sys/class/net
 #   ENA_COLLECT_MAX_CHARS=N         the output bound (default 23000, under SSM's 24,000)
+#   ENA_LOCK_FILE, ENA_LOCK_WAIT_SECONDS, ENA_LOCK_METHOD: see lib/lock.sh
+#
+# It takes the host lock too (lib/lock.sh): a report taken halfway through an install describes a
+# host that never exists. After 60 s of waiting it prints a report that says only that (error
+# host_busy, readiness false) and exits 75.
 # shellcheck source-path=SCRIPTDIR
 set -uo pipefail
 export LC_ALL=C
@@ -19,10 +24,13 @@ ENA_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib"
 . "$ENA_LIB_DIR/json.sh" # ena-include
 # shellcheck source=lib/os-release.sh
 . "$ENA_LIB_DIR/os-release.sh" # ena-include
+# shellcheck source=lib/lock.sh
+. "$ENA_LIB_DIR/lock.sh" # ena-include
 
 readonly MAX_CHARS=${ENA_COLLECT_MAX_CHARS:-23000}
 readonly SYS_NET=${ENA_COLLECT_SYS_CLASS_NET:-/sys/class/net}
 readonly MAX_LOG_LINES=200
+readonly LOCK_WAIT_SECONDS=60
 readonly IN_TREE_DIR=/kernel/drivers/net/ethernet/amazon/ena/
 RUNNING_KERNEL=$(uname -r)
 
@@ -174,8 +182,18 @@ distro_json() {
     "$(json_str_or_null "$(os_release_get /etc/os-release PRETTY_NAME)")"
 }
 
+# busy_report: what a report says when the host lock could not be had.
+busy_report() {
+  local reason
+  reason=$(json_str "host_busy: another EnaRemediate host job still holds $ENA_LOCK_FILE after ${ENA_LOCK_WAIT_SECONDS:-$LOCK_WAIT_SECONDS}s")
+  printf '{"schema":"enaremediate.host-report/1","generatedAt":%s,"error":%s,"readiness":{"enaCanBeEnabled":false,"reasons":[%s]}}\n' \
+    "$(json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)")" "$reason" "$reason"
+}
+
 main() {
   local cmdline ifnames='' k kernels='' sep='' reasons='' can_enable=true entry persistent=false
+  trap ena_unlock EXIT
+  ena_lock "$LOCK_WAIT_SECONDS" || { busy_report; exit "$ENA_EXIT_BUSY"; }
   cmdline=$(cat /proc/cmdline 2>/dev/null)
   if [[ " $cmdline " =~ [[:space:]]net\.ifnames=([^[:space:]]*) ]]; then ifnames=${BASH_REMATCH[1]}; fi
   [[ -e /etc/udev/rules.d/70-persistent-net.rules ]] && persistent=true

@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # install-ena.sh: installs the upstream ENA driver through DKMS so that it survives kernel updates.
 #
-#   install-ena.sh --source-archive PATH|URL --sha256 HEX [--version X.Y.Z] [--kernel KVER]...
+#   install-ena.sh --source-archive URL --sha256 HEX [--version X.Y.Z] [--kernel KVER]...
 #                  [--root DIR] [--dry-run]
+#
+# The archive comes from an https:// URL or an s3:// object, never a local path (a caller must not
+# be able to make this script read, hash or report on an arbitrary file of the host). HEX is the
+# sha256 of the archive's uncompressed tar stream (the pin in driver/ena-driver.json: gzip bytes
+# differ between compressors, `git archive`'s tar stream does not); the exact tar that was hashed
+# is the one unpacked.
 #
 # Order matters for safety: everything that can be checked without touching the host (arguments,
 # distribution, checksum, unpacked version, "already installed?") is checked first; then packages
@@ -11,9 +17,13 @@
 # The last stdout line is the install result (docs/host-report.md); exit 0 only when every
 # requested kernel has the module.
 #
+# One host job at a time (lib/lock.sh): a second run waits up to 15 minutes, then exits 75 with a
+# host_busy result.
+#
 # Environment (for hosts and tests that must not reach a package repository):
 #   ENAREMEDIATE_PACKAGES=missing (default: install only what is missing) | never (install nothing;
 #   a missing tool or headers tree is then reported as a failure).
+#   ENA_LOCK_FILE, ENA_LOCK_WAIT_SECONDS, ENA_LOCK_METHOD: see lib/lock.sh.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 umask 022
@@ -23,9 +33,14 @@ ENA_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib"
 . "$ENA_LIB_DIR/json.sh" # ena-include
 # shellcheck source=lib/os-release.sh
 . "$ENA_LIB_DIR/os-release.sh" # ena-include
+# shellcheck source=lib/lock.sh
+. "$ENA_LIB_DIR/lock.sh" # ena-include
+# shellcheck source=lib/args.sh
+. "$ENA_LIB_DIR/args.sh" # ena-include
 
 readonly MODULE=ena
 readonly EXIT_USAGE=64
+readonly LOCK_WAIT_SECONDS=900
 
 SOURCE='' SHA256='' VERSION='' ROOT=/ DRY_RUN=0
 KERNELS=()
@@ -40,14 +55,14 @@ declare -A PREINSTALLED=()
 
 usage() {
   cat <<'USAGE'
-usage: install-ena.sh --source-archive PATH|URL --sha256 HEX [--version X.Y.Z]
+usage: install-ena.sh --source-archive URL --sha256 HEX [--version X.Y.Z]
                       [--kernel KVER]... [--root DIR] [--dry-run]
-  --source-archive  absolute path, https:// URL or s3:// URL of the amzn-drivers release archive
-  --sha256          64 hex digits; checked before anything is unpacked
+  --source-archive  https:// URL or s3://BUCKET/KEY of the amzn-drivers release archive (.tar.gz or .tar)
+  --sha256          64 hex digits: the sha256 of the uncompressed tar stream, checked before unpacking
   --version         the version the source must declare (DRV_MODULE_GEN_* in ena_netdev.h)
   --kernel          a kernel release to install for (repeatable); default: running + installed
   --root            a mounted root filesystem to install into (chroot; /proc, /sys, /dev mounted)
-  --dry-run         check and print the plan; change nothing
+  --dry-run         download and check the archive, print the plan; change nothing
 USAGE
 }
 
@@ -90,10 +105,11 @@ emit_result() {
     "$(json_str "$STATUS")" "$(json_str_or_null "$VERSION")" "$kernels" "$log_json"
 }
 
-# fail CODE MESSAGE: undoes this run's changes, prints the result and exits 1. CODE (for example
-# headers_missing, checksum_mismatch, build_failed) leads the error text so diagnose can classify it.
+# fail CODE MESSAGE [EXIT]: undoes this run's changes, prints the result and exits EXIT (1). CODE
+# (for example headers_missing, checksum_mismatch, build_failed) leads the error text so diagnose
+# can classify it.
 fail() {
-  local code=$1 message=$2 k
+  local code=$1 message=$2 exit_code=${3:-1} k
   log "error: $code: $message"
   rollback
   for k in "${KERNELS[@]}"; do
@@ -105,7 +121,7 @@ fail() {
   [[ -n $FAIL_LOG ]] || FAIL_LOG=$(tail -n 40 "$LOG" 2>/dev/null || true)
   STATUS=failed
   emit_result
-  exit 1
+  exit "$exit_code"
 }
 
 usage_error() {
@@ -119,16 +135,14 @@ usage_error() {
 
 cleanup() {
   if [[ -n $WORK && -d $WORK ]]; then rm -rf -- "$WORK"; fi
+  ena_unlock
 }
 trap cleanup EXIT
 
 # ---------------------------------------------------------------------------------------------
 # Arguments: every value is checked against a strict character set before it is used anywhere.
 
-readonly RE_SOURCE='^(/|https://|s3://)[A-Za-z0-9._~:/+%=@-]+$'
-readonly RE_SHA256='^[0-9a-fA-F]{64}$'
-readonly RE_VERSION='^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}$'
-readonly RE_KERNEL='^[A-Za-z0-9][A-Za-z0-9._+~-]{0,127}$'
+# RE_SOURCE, RE_SHA256, RE_VERSION, RE_KERNEL: lib/args.sh.
 readonly RE_ROOT='^/[A-Za-z0-9._/+-]*$'
 
 parse_args() {
@@ -148,7 +162,7 @@ parse_args() {
       --source-archive)
         [[ -z $SOURCE ]] || usage_error "--source-archive given twice"
         [[ $value =~ $RE_SOURCE && $value != *..* ]] ||
-          usage_error "--source-archive must be an absolute path, https:// or s3:// URL of [A-Za-z0-9._~:/+%=@-] without '..'"
+          usage_error "--source-archive must be an https:// URL or s3://BUCKET/KEY of [A-Za-z0-9._~:/+%=@-] without '..' (never a local path)"
         SOURCE=$value ;;
       --sha256)
         [[ -z $SHA256 ]] || usage_error "--sha256 given twice"
@@ -318,40 +332,46 @@ install_packages() {
 # ---------------------------------------------------------------------------------------------
 # The source archive
 
-ARCHIVE='' SRC_TOP=''
+# ARCHIVE: what was downloaded; TAR: its uncompressed tar stream, the one file hashed and unpacked.
+ARCHIVE='' TAR='' SRC_TOP=''
 
 fetch_archive() {
+  ARCHIVE=$WORK/source.download
   case $SOURCE in
-    /*)
-      ARCHIVE=$SOURCE
-      [[ -f $ARCHIVE && -r $ARCHIVE ]] || fail source_missing "source archive $SOURCE is not a readable file" ;;
     https://*)
-      ARCHIVE=$WORK/source.tar.gz
       command -v curl >/dev/null 2>&1 || fail download_failed "curl is needed to download $SOURCE"
       run curl -fsSL --proto '=https' --retry 3 -o "$ARCHIVE" "$SOURCE" || fail download_failed "could not download $SOURCE" ;;
     s3://*)
-      ARCHIVE=$WORK/source.tar.gz
       command -v aws >/dev/null 2>&1 || fail download_failed "the aws CLI is needed to copy $SOURCE"
       run aws s3 cp --only-show-errors "$SOURCE" "$ARCHIVE" || fail download_failed "could not copy $SOURCE" ;;
   esac
 }
 
+# verify_checksum: the tar stream against the pin. The mismatch message never carries the digest
+# that was found: it would tell the caller something about content it did not know.
 verify_checksum() {
   local actual
-  actual=$(sha256sum "$ARCHIVE" | cut -d' ' -f1)
-  [[ $actual == "$SHA256" ]] || fail checksum_mismatch "sha256 of $SOURCE is $actual, expected $SHA256; nothing was unpacked"
-  log "checksum ok: $actual"
+  TAR=$WORK/source.tar
+  if [[ $(head -c 2 "$ARCHIVE" | od -An -tx1 | tr -d ' \n') == 1f8b ]]; then
+    gzip -dc <"$ARCHIVE" >"$TAR" 2>>"$LOG" || fail bad_archive "$SOURCE is not a valid gzip file; nothing was unpacked"
+  else
+    mv "$ARCHIVE" "$TAR"
+  fi
+  actual=$(sha256sum "$TAR" | cut -d' ' -f1)
+  [[ $actual == "$SHA256" ]] ||
+    fail checksum_mismatch "the tar stream of $SOURCE does not have the expected sha256 $SHA256; nothing was unpacked"
+  log "checksum ok: tar stream sha256 $actual"
 }
 
 # unpack: into the private work directory, refusing members that could escape it.
 unpack() {
   local listing headers
-  listing=$(tar -tzf "$ARCHIVE" 2>>"$LOG") || fail bad_archive "$SOURCE is not a gzip tar archive"
+  listing=$(tar -tf "$TAR" 2>>"$LOG") || fail bad_archive "$SOURCE is not a tar archive"
   if grep -Eq '(^/|(^|/)\.\.(/|$))' <<<"$listing"; then
     fail bad_archive "$SOURCE has absolute or '..' member paths"
   fi
   mkdir -p "$WORK/src"
-  tar -xzf "$ARCHIVE" -C "$WORK/src" --no-same-owner --no-same-permissions 2>>"$LOG" || fail bad_archive "could not unpack $SOURCE"
+  tar -xf "$TAR" -C "$WORK/src" --no-same-owner --no-same-permissions 2>>"$LOG" || fail bad_archive "could not unpack $SOURCE"
   headers=$(find "$WORK/src" -maxdepth 5 -path '*/kernel/linux/ena/ena_netdev.h' | head -n 2)
   [[ -n $headers && $(wc -l <<<"$headers") -eq 1 ]] ||
     fail bad_archive "$SOURCE does not hold exactly one kernel/linux/ena/ena_netdev.h (upstream layout)"
@@ -569,18 +589,15 @@ main() {
   resolve_kernels
   local k all_done=1
   for k in "${KERNELS[@]}"; do K_HEADERS[$k]=$(has_headers "$k" && echo true || echo false); done
-  if [[ $DRY_RUN -eq 1 && $SOURCE != /* ]]; then
-    log "dry run: not downloading $SOURCE"
-    VERSION=${VERSION:-unknown}
-  else
-    fetch_archive
-    verify_checksum
-    unpack
-    check_version
-  fi
+  ena_lock "$LOCK_WAIT_SECONDS" ||
+    fail host_busy "another EnaRemediate host job still holds $ENA_LOCK_FILE after ${ENA_LOCK_WAIT_SECONDS:-$LOCK_WAIT_SECONDS}s; nothing was done" "$ENA_EXIT_BUSY"
+  fetch_archive
+  verify_checksum
+  unpack
+  check_version
 
   for k in "${KERNELS[@]}"; do
-    if [[ $VERSION != unknown ]] && kernel_done "$k"; then
+    if kernel_done "$k"; then
       # Not rebuilt by this run: initramfs stays false (it means "rebuilt now").
       K_DKMS[$k]=installed
       PREINSTALLED[$k]=1

@@ -118,7 +118,7 @@ public sealed class CollectReportTests : IDisposable
         var noEthtool = Path.Combine(_work, "bin");
         Directory.CreateDirectory(noEthtool);
         foreach (var tool in new[] { "bash", "uname", "modinfo", "dkms", "cat", "grep", "sed", "awk", "tail", "paste", "date", "hostname",
-                     "basename", "readlink", "iconv", "tr", "jq", "lsinitramfs", "env", "dirname", "dmesg" })
+                     "basename", "readlink", "iconv", "tr", "jq", "lsinitramfs", "env", "dirname", "dmesg", "flock", "mkdir" })
         {
             var found = Environment.GetEnvironmentVariable("PATH")!.Split(':').Select(dir => Path.Combine(dir, tool)).FirstOrDefault(File.Exists);
             if (found is not null) File.CreateSymbolicLink(Path.Combine(noEthtool, tool), found);

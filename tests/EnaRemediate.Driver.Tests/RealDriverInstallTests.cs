@@ -18,7 +18,7 @@ public sealed class RealDriverInstallTests(UpstreamArchives archives) : IDisposa
     /// <summary>A kernel installed without its headers.</summary>
     private const string HeaderlessKernel = "6.1.0-98-amd64";
 
-    private static readonly Dictionary<string, string?> NoPackageInstalls = new() { ["ENAREMEDIATE_PACKAGES"] = "never" };
+    private readonly Dictionary<string, string?> _noPackageInstalls = archives.S3.With(new Dictionary<string, string?> { ["ENAREMEDIATE_PACKAGES"] = "never" });
 
     private readonly SystemSnapshot _before = Prepare();
 
@@ -34,12 +34,12 @@ public sealed class RealDriverInstallTests(UpstreamArchives archives) : IDisposa
         Assert.Equal("", _before.DifferencesFrom(SystemSnapshot.Capture()));
     }
 
-    private static ShellResult Install(UpstreamArchive archive, IEnumerable<string> kernels, string? sha256 = null,
+    private ShellResult Install(UpstreamArchive archive, IEnumerable<string> kernels, string? sha256 = null,
         IReadOnlyDictionary<string, string?>? environment = null)
     {
-        List<string> arguments = ["--source-archive", archive.Path, "--sha256", sha256 ?? archive.Sha256, "--version", archive.Version];
+        List<string> arguments = ["--source-archive", archive.Url, "--sha256", sha256 ?? archive.Sha256, "--version", archive.Version];
         foreach (var kernel in kernels) arguments.AddRange(["--kernel", kernel]);
-        return Shell.Run(RepoPaths.InstallScript, arguments, environment ?? NoPackageInstalls, TimeSpan.FromMinutes(10));
+        return Shell.Run(RepoPaths.InstallScript, arguments, environment ?? _noPackageInstalls, TimeSpan.FromMinutes(10));
     }
 
     /// <summary>What the diagnostics engine (enaremediate diagnose) makes of install-ena.sh's result line.</summary>
@@ -115,11 +115,11 @@ public sealed class RealDriverInstallTests(UpstreamArchives archives) : IDisposa
         var document = new SsmCommandDocument(Path.Combine(RepoPaths.Documents, "EnaRemediate-InstallDriver.json"));
         var viaSsm = document.Run(new Dictionary<string, string>
         {
-            ["SourceArchive"] = good.Path,
+            ["SourceArchive"] = good.Url,
             ["Sha256"] = good.Sha256,
             ["Version"] = good.Version,
             ["Kernels"] = Kernel,
-        }, NoPackageInstalls);
+        }, _noPackageInstalls);
         Assert.True(viaSsm.ExitCode == 0, viaSsm.ToString());
         Assert.Equal("unchanged", viaSsm.InstallResult().Status);
 
@@ -174,7 +174,7 @@ public sealed class RealDriverInstallTests(UpstreamArchives archives) : IDisposa
         var temp = Directory.CreateTempSubdirectory("enaremediate-tmpdir-").FullName;
         try
         {
-            var environment = new Dictionary<string, string?>(NoPackageInstalls) { ["TMPDIR"] = temp };
+            var environment = new Dictionary<string, string?>(_noPackageInstalls) { ["TMPDIR"] = temp };
             var result = Install(archives.Good, [Kernel], sha256: new string('a', 64), environment: environment);
             Assert.Equal(1, result.ExitCode);
             var install = result.InstallResult();

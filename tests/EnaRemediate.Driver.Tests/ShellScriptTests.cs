@@ -8,6 +8,7 @@ public sealed class ShellScriptTests
     private static IReadOnlyList<string> ScriptPaths() =>
         Directory.EnumerateFiles(RepoPaths.Driver, "*.sh", SearchOption.AllDirectories)
             .Append(RepoPaths.ArchiveBuilder)
+            .Append(RepoPaths.VolumeBuilder)
             .Select(file => Path.GetRelativePath(RepoPaths.Root, file))
             .Order(StringComparer.Ordinal)
             .ToList();
@@ -29,11 +30,15 @@ public sealed class ShellScriptTests
         // A new script is picked up by the theory above without being listed anywhere.
         Assert.Contains(Path.Combine("driver", "scripts", "install-ena.sh"), ScriptPaths());
         Assert.Contains(Path.Combine("driver", "scripts", "collect-ena.sh"), ScriptPaths());
+        Assert.Contains(Path.Combine("driver", "scripts", "offline-repair.sh"), ScriptPaths());
+        Assert.Contains(Path.Combine("driver", "package-release.sh"), ScriptPaths());
     }
 
     [Theory]
     [InlineData("install-args.bats")]
     [InlineData("distro.bats")]
+    [InlineData("lock.bats")]
+    [InlineData("offline-args.bats")]
     public void BatsSuitePasses(string suite)
     {
         var result = Shell.Run("bats", ["--tap", Path.Combine(RepoPaths.Bats, suite)], timeout: TimeSpan.FromMinutes(5));

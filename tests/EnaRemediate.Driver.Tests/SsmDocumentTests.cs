@@ -7,10 +7,12 @@ namespace EnaRemediate.Driver.Tests;
 /// The SSM Command documents are generated from the scripts (driver/generate-documents.sh). There
 /// is no public JSON schema for schemaVersion 2.2, so the structure is checked here field by field.
 /// </summary>
-public sealed class SsmDocumentTests
+public sealed class SsmDocumentTests(S3Server s3) : IClassFixture<S3Server>
 {
     private const string Install = "EnaRemediate-InstallDriver.json";
     private const string Collect = "EnaRemediate-CollectHostReport.json";
+    private const string Offline = "EnaRemediate-OfflineRepair.json";
+    private static readonly string[] InstallParameterNames = ["SourceArchive", "Sha256", "Version", "Kernels"];
 
     private static SsmCommandDocument Load(string name) => new(Path.Combine(RepoPaths.Documents, name));
 
@@ -24,7 +26,7 @@ public sealed class SsmDocumentTests
             Assert.True(result.ExitCode == 0, result.ToString());
             var generated = Directory.GetFiles(output).Select(Path.GetFileName).Order().ToList();
             var checkedIn = Directory.GetFiles(RepoPaths.Documents).Select(Path.GetFileName).Order().ToList();
-            Assert.Equal([Collect, Install], generated);
+            Assert.Equal([Collect, Install, Offline], generated);
             Assert.Equal(generated, checkedIn);
             foreach (var name in generated)
             {
@@ -40,6 +42,7 @@ public sealed class SsmDocumentTests
 
     [Theory]
     [InlineData(Install, "installEnaDriver", new[] { "SourceArchive", "Sha256", "Version", "Kernels" })]
+    [InlineData(Offline, "offlineRepair", new[] { "TargetDevice", "VolumeId", "SourceArchive", "Sha256", "Version", "Kernels" })]
     [InlineData(Collect, "collectHostReport", new string[0])]
     public void DocumentsHaveTheCommandDocumentStructure(string name, string stepName, string[] parameterNames)
     {
@@ -79,15 +82,44 @@ public sealed class SsmDocumentTests
         Assert.All(references, reference => Assert.Matches(@"^ENA_[A-Z0-9_]+='\{\{ [A-Za-z0-9]+ \}\}'$", reference.line));
     }
 
-    [Fact]
-    public void ThePinnedReleaseFromTheManifestIsTheDefault()
+    [Theory]
+    [InlineData(Install)]
+    [InlineData(Offline)]
+    public void ThePinnedReleaseFromTheManifestIsTheDefault(string name)
     {
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Driver, "ena-driver.json")))!["release"]!;
-        var parameters = Load(Install).Parameters;
+        var parameters = Load(name).Parameters;
         Assert.Equal(manifest["archiveUrl"]!.GetValue<string>(), parameters["SourceArchive"]!["default"]!.GetValue<string>());
         Assert.Equal(manifest["version"]!.GetValue<string>(), parameters["Version"]!["default"]!.GetValue<string>());
-        // No digest is invented: without a pinned sha256 in the manifest the caller must give one.
-        Assert.Equal(manifest["sha256"] is null, parameters["Sha256"]!["default"] is null);
+        Assert.Equal(manifest["sha256"]!.GetValue<string>(), parameters["Sha256"]!["default"]!.GetValue<string>());
+        Assert.Equal("fc7293dc7c8cf6421bdc09b1b65150b33d6c53bc76c491b3d97583e2f5e80326", parameters["Sha256"]!["default"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void TheOfflineRepairDocumentTakesTheInstallParametersUnchanged()
+    {
+        var install = Load(Install).Parameters;
+        var offline = Load(Offline).Parameters;
+        foreach (var name in InstallParameterNames)
+        {
+            Assert.Equal(install[name]!["allowedPattern"]!.GetValue<string>(), offline[name]!["allowedPattern"]!.GetValue<string>());
+            Assert.Equal(install[name]!["default"]?.GetValue<string>(), offline[name]!["default"]?.GetValue<string>());
+        }
+        // The engine calls it with exactly these names; TargetDevice is required.
+        Assert.Null(offline["TargetDevice"]!["default"]);
+        Assert.Equal("", offline["VolumeId"]!["default"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData(Install)]
+    [InlineData(Offline)]
+    [InlineData(Collect)]
+    public void EveryDocumentFitsSsmsSizeLimitWithRoomForItsParameters(string name)
+    {
+        // CreateDocument: "The content of the document must not exceed 64KB. This quota also
+        // includes the content specified for input parameters at runtime."
+        var compact = System.Text.Encoding.UTF8.GetByteCount(Load(name).Json.ToJsonString());
+        Assert.True(compact < 60_000, $"{name} is {compact} bytes as JSON");
     }
 
     public static TheoryData<string, string> HostileValues => new()
@@ -97,6 +129,10 @@ public sealed class SsmDocumentTests
         { "SourceArchive", "/tmp/x\n/tmp/y" },
         { "SourceArchive", "/tmp/`id`" },
         { "SourceArchive", "http://example.com/ena.tar.gz" },
+        { "SourceArchive", "/etc/shadow" },
+        { "SourceArchive", "/tmp/ena.tar.gz" },
+        { "SourceArchive", "file:///etc/shadow" },
+        { "SourceArchive", "s3://Not_A_Bucket/key" },
         { "Sha256", new string('a', 63) + "'" },
         { "Sha256", new string('a', 64) + "\n" + new string('a', 64) },
         { "Version", "2.16.1'; id; '" },
@@ -112,19 +148,53 @@ public sealed class SsmDocumentTests
     [MemberData(nameof(HostileValues))]
     public void HostileParameterValuesAreRefusedByTheirPattern(string parameter, string value)
     {
-        var document = Load(Install);
-        Assert.False(SsmCommandDocument.Allows(document.Parameters[parameter]!, value));
-        Assert.Throws<ArgumentException>(() => document.Render(new Dictionary<string, string>
+        foreach (var document in new[] { Load(Install), Load(Offline) })
         {
-            ["Sha256"] = new string('0', 64),
-            [parameter] = value,
-        }));
+            Assert.False(SsmCommandDocument.Allows(document.Parameters[parameter]!, value));
+            var values = new Dictionary<string, string> { ["Sha256"] = new string('0', 64), [parameter] = value };
+            if (document.Parameters.ContainsKey("TargetDevice")) values["TargetDevice"] = "/dev/sdf";
+            Assert.Throws<ArgumentException>(() => document.Render(values));
+        }
+    }
+
+    public static TheoryData<string, string> HostileOfflineValues => new()
+    {
+        { "TargetDevice", "/dev/sdf'; reboot; '" },
+        { "TargetDevice", "/dev/sdf\n/dev/sdg" },
+        { "TargetDevice", "/dev/../etc/shadow" },
+        { "TargetDevice", "/dev/sdf1" },
+        { "TargetDevice", "/tmp/disk.img" },
+        { "TargetDevice", "$(reboot)" },
+        { "VolumeId", "vol-0123'; id; '" },
+        { "VolumeId", "vol-xyz" },
+        { "VolumeId", "i-0123456789abcdef0" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileOfflineValues))]
+    public void HostileTargetValuesAreRefusedByTheirPattern(string parameter, string value)
+    {
+        var document = Load(Offline);
+        Assert.False(SsmCommandDocument.Allows(document.Parameters[parameter]!, value));
+        Assert.Throws<ArgumentException>(() => document.Render(new Dictionary<string, string> { ["TargetDevice"] = "/dev/sdf", [parameter] = value }));
+    }
+
+    [Theory]
+    [InlineData("/dev/sdf", "")]
+    [InlineData("/dev/xvdf", "")]
+    [InlineData("/dev/nvme1n1", "vol-0123456789abcdef0")]
+    [InlineData("/dev/sdf", "vol-01234567")]
+    public void TheEnginesTargetValuesPassTheOfflinePattern(string device, string volume)
+    {
+        var parameters = Load(Offline).Parameters;
+        Assert.True(SsmCommandDocument.Allows(parameters["TargetDevice"]!, device));
+        Assert.True(SsmCommandDocument.Allows(parameters["VolumeId"]!, volume));
     }
 
     [Fact]
     public void EmbeddedScriptsCannotBeAlteredBySsmSubstitution()
     {
-        foreach (var script in new[] { RepoPaths.InstallScript, RepoPaths.CollectScript }
+        foreach (var script in new[] { RepoPaths.InstallScript, RepoPaths.CollectScript, RepoPaths.OfflineRepairScript }
                      .Concat(Directory.GetFiles(Path.Combine(RepoPaths.Scripts, "lib"))))
         {
             var text = File.ReadAllText(script);
@@ -140,11 +210,11 @@ public sealed class SsmDocumentTests
         // result lists the kernels exactly as the document split them.
         var result = Load(Install).Run(new Dictionary<string, string>
         {
-            ["SourceArchive"] = RepoPaths.InstallScript,
+            ["SourceArchive"] = s3.Put(RepoPaths.InstallScript, "not-an-archive"),
             ["Sha256"] = new string('0', 64),
             ["Version"] = "",
             ["Kernels"] = "6.1.0-56-amd64, 6.1.0-57-amd64 5.10.0-1+deb11u1",
-        }, new Dictionary<string, string?> { ["ENAREMEDIATE_PACKAGES"] = "never" });
+        }, s3.With(new Dictionary<string, string?> { ["ENAREMEDIATE_PACKAGES"] = "never" }));
         Assert.Equal(1, result.ExitCode);
         var install = result.InstallResult();
         Assert.Equal("failed", install.Status);
@@ -158,7 +228,7 @@ public sealed class SsmDocumentTests
         // "-x" passes the document's pattern; install-ena.sh's own check refuses it as a kernel name.
         var result = Load(Install).Run(new Dictionary<string, string>
         {
-            ["SourceArchive"] = RepoPaths.InstallScript,
+            ["SourceArchive"] = "s3://bucket-name/ena.tar.gz",
             ["Sha256"] = new string('0', 64),
             ["Kernels"] = "--dry-run",
         });

@@ -4,13 +4,12 @@
 
 load helpers
 
-setup_file() {
-  make_archive 9.8.7 "$BATS_FILE_TMPDIR/ena.tar.gz"
-}
+setup_file() { serve_test_archive; }
+
+teardown_file() { s3_stop; }
 
 setup() {
-  ARCHIVE=$BATS_FILE_TMPDIR/ena.tar.gz
-  SHA=$(sha_of "$ARCHIVE")
+  use_test_archive
 }
 
 # plan OS_RELEASE KERNEL: runs a dry run into a fresh root; $output holds the plan.

@@ -4,13 +4,12 @@
 
 load helpers
 
-setup_file() {
-  make_archive 9.8.7 "$BATS_FILE_TMPDIR/ena.tar.gz"
-}
+setup_file() { serve_test_archive; }
+
+teardown_file() { s3_stop; }
 
 setup() {
-  ARCHIVE=$BATS_FILE_TMPDIR/ena.tar.gz
-  SHA=$(sha_of "$ARCHIVE")
+  use_test_archive
   ROOT=$(make_root debian-12 6.1.0-26-cloud-amd64)
 }
 
@@ -40,10 +39,67 @@ assert_usage_error() {
 
 @test "source archives outside the allowed forms are refused" {
   for bad in relative/ena.tar.gz "http://example.com/ena.tar.gz" "/tmp/a b.tar.gz" "/tmp/'x'" \
-    '/tmp/$(id)' "/tmp/../etc/passwd" "ftp://x/y" "file:///tmp/x" "/tmp/x;id"; do
+    '/tmp/$(id)' "/tmp/../etc/passwd" "ftp://x/y" "file:///tmp/x" "/tmp/x;id" \
+    "https://example.com/../etc/passwd" "s3://Bucket_With_Caps/key" "s3://bucket" "https://" "https://a b/c"; do
     run "$INSTALL" --source-archive "$bad" --sha256 "$SHA" --root "$ROOT" --dry-run
     assert_usage_error
   done
+}
+
+@test "a local path is never read: /etc/shadow is refused and its digest never printed" {
+  secret=$BATS_TEST_TMPDIR/shadow
+  printf 'root:$6$secret:19000:0:99999:7:::\n' >"$secret"
+  digest=$(sha256sum "$secret" | cut -d' ' -f1)
+  for source in "$secret" /etc/shadow /etc/passwd; do
+    run "$INSTALL" --source-archive "$source" --sha256 "$(printf '%064d' 0)" --root "$ROOT" --dry-run
+    assert_usage_error
+    [[ $(last_json | jq -r .log) == *"never a local path"* ]]
+  done
+  run "$INSTALL" --source-archive "$secret" --sha256 "$(printf '%064d' 0)" --root "$ROOT" --dry-run
+  [[ $output != *"$digest"* ]]
+}
+
+@test "the digest is that of the tar stream: any gzip of the same tar, or the plain tar, is accepted" {
+  tar_file=$BATS_TEST_TMPDIR/ena.tar
+  gzip -dc "$BATS_FILE_TMPDIR/ena.tar.gz" >"$tar_file"
+  gzip -9 -c "$tar_file" >"$BATS_TEST_TMPDIR/other.tar.gz"
+  # Different compressed bytes (name and time in the header, level), the same tar stream.
+  run cmp -s "$BATS_FILE_TMPDIR/ena.tar.gz" "$BATS_TEST_TMPDIR/other.tar.gz"
+  [ "$status" -eq 1 ]
+  for file in "$BATS_TEST_TMPDIR/other.tar.gz" "$tar_file"; do
+    url=$(s3_put "$file" "variants/$(basename "$file")")
+    run "$INSTALL" --source-archive "$url" --sha256 "$SHA" --version 9.8.7 --root "$ROOT" --dry-run
+    [ "$status" -eq 0 ]
+    [ "$(last_json | jq -r .status)" = dry-run ]
+    [[ $output == *"checksum ok: tar stream sha256 $SHA"* ]]
+  done
+}
+
+@test "a tar stream with one byte changed is refused, and the message names no digest it found" {
+  tar_file=$BATS_TEST_TMPDIR/ena.tar
+  gzip -dc "$BATS_FILE_TMPDIR/ena.tar.gz" >"$tar_file"
+  printf '#define EXTRA 1\n' | dd of="$tar_file" bs=1 seek=700 conv=notrunc status=none
+  actual=$(sha256sum "$tar_file" | cut -d' ' -f1)
+  gzip -n -c "$tar_file" >"$BATS_TEST_TMPDIR/tampered.tar.gz"
+  url=$(s3_put "$BATS_TEST_TMPDIR/tampered.tar.gz" variants/tampered.tar.gz)
+  run "$INSTALL" --source-archive "$url" --sha256 "$SHA" --root "$ROOT" --dry-run
+  [ "$status" -eq 1 ]
+  [[ $(last_json | jq -r '.kernels[0].error') == "checksum_mismatch: the tar stream of $url does not have the expected sha256 $SHA; nothing was unpacked" ]]
+  [[ $output != *"$actual"* ]]
+}
+
+@test "an archive that is not gzip or tar is refused as a bad archive after the checksum" {
+  printf 'not an archive' >"$BATS_TEST_TMPDIR/junk"
+  url=$(s3_put "$BATS_TEST_TMPDIR/junk" variants/junk)
+  run "$INSTALL" --source-archive "$url" --sha256 "$(sha256sum "$BATS_TEST_TMPDIR/junk" | cut -d' ' -f1)" --root "$ROOT" --dry-run
+  [ "$status" -eq 1 ]
+  [[ $(last_json | jq -r '.kernels[0].error') == bad_archive:* ]]
+}
+
+@test "a missing S3 object is a download failure" {
+  run "$INSTALL" --source-archive "s3://$TEST_BUCKET/none/ena.tar.gz" --sha256 "$SHA" --root "$ROOT" --dry-run
+  [ "$status" -eq 1 ]
+  [[ $(last_json | jq -r '.kernels[0].error') == download_failed:* ]]
 }
 
 @test "hostile kernel values are refused and never run" {
@@ -77,7 +133,7 @@ assert_usage_error() {
 @test "--help prints the usage and exits 0" {
   run "$INSTALL" --help
   [ "$status" -eq 0 ]
-  [[ $output == *"--source-archive PATH|URL --sha256 HEX"* ]]
+  [[ $output == *"--source-archive URL --sha256 HEX"* ]]
 }
 
 @test "dry run into a root: plan and result, and the root is left exactly as it was" {
@@ -122,7 +178,7 @@ assert_usage_error() {
   mkdir -p "$stage/a"
   printf 'x' >"$stage/evil"
   tar -C "$stage/a" -czf "$BATS_TEST_TMPDIR/evil.tar.gz" ../evil
-  run "$INSTALL" --source-archive "$BATS_TEST_TMPDIR/evil.tar.gz" --sha256 "$(sha_of "$BATS_TEST_TMPDIR/evil.tar.gz")" --root "$ROOT" --dry-run
+  run "$INSTALL" --source-archive "$(s3_put "$BATS_TEST_TMPDIR/evil.tar.gz" evil.tar.gz)" --sha256 "$(sha_of "$BATS_TEST_TMPDIR/evil.tar.gz")" --root "$ROOT" --dry-run
   [ "$status" -eq 1 ]
   [[ $(last_json | jq -r '.kernels[0].error') == bad_archive:* ]]
 }
@@ -131,7 +187,7 @@ assert_usage_error() {
   mkdir -p "$BATS_TEST_TMPDIR/flat"
   printf 'x' >"$BATS_TEST_TMPDIR/flat/ena_netdev.h"
   tar -C "$BATS_TEST_TMPDIR/flat" -czf "$BATS_TEST_TMPDIR/flat.tar.gz" ena_netdev.h
-  run "$INSTALL" --source-archive "$BATS_TEST_TMPDIR/flat.tar.gz" --sha256 "$(sha_of "$BATS_TEST_TMPDIR/flat.tar.gz")" --root "$ROOT" --dry-run
+  run "$INSTALL" --source-archive "$(s3_put "$BATS_TEST_TMPDIR/flat.tar.gz" flat.tar.gz)" --sha256 "$(sha_of "$BATS_TEST_TMPDIR/flat.tar.gz")" --root "$ROOT" --dry-run
   [ "$status" -eq 1 ]
   [[ $(last_json | jq -r '.kernels[0].error') == "bad_archive:"*"upstream layout"* ]]
 }

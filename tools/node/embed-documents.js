@@ -17,6 +17,7 @@ const end = '  # ---- END generated ----';
 const documents = [
   { logicalId: 'InstallDriverDocument', name: 'EnaRemediate-InstallDriver' },
   { logicalId: 'CollectHostReportDocument', name: 'EnaRemediate-CollectHostReport' },
+  { logicalId: 'OfflineRepairDocument', name: 'EnaRemediate-OfflineRepair' },
 ];
 
 const indent = (text, spaces) => text.split('\n').map(l => (l.length ? ' '.repeat(spaces) + l : l)).join('\n');

@@ -11,22 +11,25 @@ public sealed record EngineOptions
     public string CollectDocument { get; init; } = "EnaRemediate-CollectHostReport";
 
     /// <summary>
-    /// Parameters of the install document (driver/ena-driver.json): SourceArchive, Sha256, Version,
-    /// optionally Kernels (empty = every installed kernel). The release's Sha256 is not pinned in
-    /// the manifest yet, so it has no default: without it the fallback plan is refused up front
-    /// instead of failing after the instance was stopped.
+    /// Parameters of the install documents (EnaRemediate-InstallDriver, EnaRemediate-OfflineRepair):
+    /// SourceArchive, Sha256, Version, optionally Kernels (empty = every installed kernel). The
+    /// defaults are the release pinned in driver/ena-driver.json (<see cref="PinnedDriverRelease"/>).
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> InstallParameters { get; init; } = new Dictionary<string, IReadOnlyList<string>>
     {
-        ["SourceArchive"] = ["https://github.com/amzn/amzn-drivers/archive/refs/tags/ena_linux_2.16.1.tar.gz"],
-        ["Version"] = ["2.16.1"],
+        ["SourceArchive"] = [PinnedDriverRelease.Current.ArchiveUrl],
+        ["Sha256"] = [PinnedDriverRelease.Current.Sha256],
+        ["Version"] = [PinnedDriverRelease.Current.Version],
     };
 
-    /// <summary>Options with the install document's archive digest (and optionally another archive and version) set.</summary>
-    public EngineOptions WithDriver(string sha256, string? sourceArchive = null, string? version = null)
+    /// <summary>
+    /// Options with another archive location (an S3 copy of the pinned release keeps the pinned
+    /// digest), another digest, or another version. Another version without its own digest has no
+    /// digest at all (the pinned one cannot match it), so the plan is refused before anything is stopped.
+    /// </summary>
+    public EngineOptions WithDriver(string? sha256 = null, string? sourceArchive = null, string? version = null)
     {
         var parameters = InstallParameters.ToDictionary(p => p.Key, p => p.Value);
-        parameters["Sha256"] = [sha256];
         if (sourceArchive is not null)
         {
             parameters["SourceArchive"] = [sourceArchive];
@@ -35,13 +38,21 @@ public sealed record EngineOptions
         {
             parameters["Version"] = [version];
         }
+        if (sha256 is not null)
+        {
+            parameters["Sha256"] = [sha256];
+        }
+        else if (version is not null && version != PinnedDriverRelease.Current.Version)
+        {
+            parameters.Remove("Sha256");
+        }
         return this with { InstallParameters = parameters };
     }
 
     /// <summary>What is missing for the driver install to be able to run; null when nothing is.</summary>
     public string? DriverConfigurationProblem =>
         new[] { "SourceArchive", "Sha256", "Version" }.FirstOrDefault(k => !InstallParameters.TryGetValue(k, out var v) || v.Count == 0 || string.IsNullOrWhiteSpace(v[0])) is { } missing
-            ? $"the driver install's {missing} is not configured (see driver/ena-driver.json; pass --driver-sha256)"
+            ? $"the driver install's {missing} is not configured (driver/ena-driver.json pins {PinnedDriverRelease.Current.Tag}; another version needs its own digest: --driver-sha256)"
             : null;
 
     /// <summary>Treat every instance as opted in (a deployment-wide choice); otherwise the opt-in tag is required.</summary>

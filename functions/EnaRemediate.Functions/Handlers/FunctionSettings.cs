@@ -33,7 +33,7 @@ public sealed partial record FunctionSettings
     public required string TableName { get; init; }
     public RemediationMode DefaultMode { get; init; } = RemediationMode.Diagnose;
     public TimeSpan Retention { get; init; } = TimeSpan.FromDays(90);
-    /// <summary>Overrides of the install document's SourceArchive and Sha256 (the driver bundle's manifest pins the rest).</summary>
+    /// <summary>Overrides of the install document's SourceArchive and Sha256 (default: the release driver/ena-driver.json pins).</summary>
     public string? DriverArchive { get; init; }
     public string? DriverSha256 { get; init; }
     public string? EndpointUrl { get; init; }
@@ -82,20 +82,15 @@ public sealed partial record FunctionSettings
             };
         if (settings.DriverSha256 is { } sha && !Sha256Pattern().IsMatch(sha))
             throw new ConfigurationException($"{DriverSha256Variable} must be 64 hex digits.");
-        if (settings.DriverArchive is not null && settings.DriverSha256 is null)
-            throw new ConfigurationException($"{DriverArchiveVariable} is set without {DriverSha256Variable}: hosts could not verify that archive.");
         return settings;
     }
 
     /// <summary>
-    /// The engine's options with this deployment's driver archive and digest. Without a digest the
-    /// engine refuses the fallback plan up front (nothing is stopped for an install that cannot be verified).
+    /// The engine's options with this deployment's driver archive (typically the S3 copy of the pinned
+    /// release) and digest; both default to the pin in driver/ena-driver.json.
     /// </summary>
-    public EngineOptions EngineOptions()
-    {
-        var options = new EngineOptions { OptInTagKey = OptInTagKey };
-        return DriverSha256 is null ? options : options.WithDriver(DriverSha256, DriverArchive);
-    }
+    public EngineOptions EngineOptions() =>
+        new EngineOptions { OptInTagKey = OptInTagKey }.WithDriver(DriverSha256, DriverArchive);
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

@@ -1,13 +1,16 @@
+using System.IO.Compression;
 using System.Security.Cryptography;
 
 namespace EnaRemediate.Driver.Tests.Support;
 
-public sealed record UpstreamArchive(string Path, string Sha256, string Version);
+/// <summary>An archive on disk, its copy in the test S3 (Url) and the digest hosts check: that of its tar stream.</summary>
+public sealed record UpstreamArchive(string Path, string Url, string Sha256, string Version);
 
 /// <summary>
 /// Release archives in the amzn-drivers layout built from the real ENA source in Debian's
-/// linux-source-6.1 (Fixtures/make-upstream-archive.sh). The unpacked kernel source is cached in
-/// the temp directory across test runs; the archives themselves live for one run.
+/// linux-source-6.1 (Fixtures/make-upstream-archive.sh), served from a local S3 (<see cref="S3"/>).
+/// The unpacked kernel source is cached in the temp directory across test runs; the archives
+/// themselves live for one run.
 /// </summary>
 public sealed class UpstreamArchives : IDisposable
 {
@@ -20,6 +23,9 @@ public sealed class UpstreamArchives : IDisposable
     private readonly string _cache = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "enaremediate-linux-source-ena");
     private readonly Dictionary<string, UpstreamArchive> _built = [];
     private readonly Lock _lock = new();
+
+    /// <summary>Where the archives are fetched from; its environment reaches it with the aws CLI.</summary>
+    public S3Server S3 { get; } = new();
 
     public UpstreamArchive Good => Get(GoodVersion, broken: false);
 
@@ -64,12 +70,23 @@ public sealed class UpstreamArchives : IDisposable
             if (broken) arguments.Add("--break");
             var result = Shell.Run(RepoPaths.ArchiveBuilder, arguments);
             Assert.True(result.ExitCode == 0, $"building {name} failed:\n{result}");
-            using var stream = File.OpenRead(path);
-            archive = new UpstreamArchive(path, Convert.ToHexStringLower(SHA256.HashData(stream)), version);
+            archive = new UpstreamArchive(path, S3.Put(path, $"ena/{name}"), TarStreamSha256(path), version);
             _built[name] = archive;
             return archive;
         }
     }
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    /// <summary>sha256 of the gunzipped stream: what install-ena.sh checks against --sha256.</summary>
+    public static string TarStreamSha256(string gzipFile)
+    {
+        using var file = File.OpenRead(gzipFile);
+        using var tar = new GZipStream(file, CompressionMode.Decompress);
+        return Convert.ToHexStringLower(SHA256.HashData(tar));
+    }
+
+    public void Dispose()
+    {
+        S3.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
 }

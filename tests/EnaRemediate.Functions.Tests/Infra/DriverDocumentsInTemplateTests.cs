@@ -13,6 +13,7 @@ public sealed class DriverDocumentsInTemplateTests
     [Theory]
     [InlineData("InstallDriverDocument", "EnaRemediate-InstallDriver")]
     [InlineData("CollectHostReportDocument", "EnaRemediate-CollectHostReport")]
+    [InlineData("OfflineRepairDocument", "EnaRemediate-OfflineRepair")]
     public async Task The_template_carries_the_generated_document_unchanged(string logicalId, string name)
     {
         var resource = (await Template.LoadAsync()).Resource(logicalId)["Properties"]!;

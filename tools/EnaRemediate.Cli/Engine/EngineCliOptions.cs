@@ -17,8 +17,8 @@ internal sealed class EngineCliOptions
     public Option<string?> Region { get; } = new("--region") { Description = "AWS Region (default: AWS_REGION, else us-east-1)." };
     public Option<string?> EndpointUrl { get; } = new("--endpoint-url") { Description = "Send EC2 and SSM calls to this URL (e.g. a simulator)." };
     public Option<string> Format { get; } = new("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
-    public Option<string?> DriverSha256 { get; } = new("--driver-sha256") { Description = "sha256 of the ENA source archive the install document verifies (driver/ena-driver.json)." };
-    public Option<string?> DriverSource { get; } = new("--driver-source") { Description = "https:// or s3:// URL of the ENA source archive (default: the pinned upstream release)." };
+    public Option<string?> DriverSha256 { get; } = new("--driver-sha256") { Description = "sha256 of the ENA archive's tar stream the hosts verify (default: the pin in driver/ena-driver.json; needed only with another --driver-version)." };
+    public Option<string?> DriverSource { get; } = new("--driver-source") { Description = "https:// or s3:// URL of the ENA source archive, e.g. the S3 copy driver/package-release.sh made (default: the pinned release on GitHub)." };
     public Option<string?> DriverVersion { get; } = new("--driver-version") { Description = "ENA driver version to install (default: the pinned release)." };
     public Option<bool> OptInAll { get; } = new("--opt-in-all") { Description = "Treat every instance as opted in (otherwise the opt-in tag is required)." };
     public Option<string> OptInTag { get; } = new("--opt-in-tag") { Description = "The tag whose value \"true\" opts an instance in.", DefaultValueFactory = _ => TriageRules.OptInTag };
@@ -36,8 +36,6 @@ internal sealed class EngineCliOptions
     public EngineOptions EngineOptions(ParseResult parse)
     {
         var options = new EngineOptions { OptInAll = parse.GetValue(OptInAll), OptInTagKey = parse.GetValue(OptInTag) ?? TriageRules.OptInTag };
-        return parse.GetValue(DriverSha256) is { } sha
-            ? options.WithDriver(sha, parse.GetValue(DriverSource), parse.GetValue(DriverVersion))
-            : options;
+        return options.WithDriver(parse.GetValue(DriverSha256), parse.GetValue(DriverSource), parse.GetValue(DriverVersion));
     }
 }
