@@ -159,6 +159,7 @@ internal sealed class CommandStore(SimulatedWorld world)
                 invocation.CompletesAt = invocation.StartsAt + invocation.Command.Document.Duration(instance.Random);
                 // Ties end in the order they were delivered, as the history's order had them.
                 _due.Enqueue(invocation, (invocation.CompletesAt.Value, _order++));
+                instance.RecordCommand(invocation.Command.Document.Name, receivedAt, invocation.CompletesAt.Value);
                 return;
             }
         }
