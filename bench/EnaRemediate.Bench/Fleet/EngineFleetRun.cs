@@ -11,6 +11,7 @@ namespace EnaRemediate.Bench.Fleet;
 /// The engine as it is, recovering a scenario fleet through the real AWS SDK against the simulator:
 /// StartAsync for every instance, then AdvanceAsync until done, jumping a stepped clock to each
 /// answer's next-look time (no sleeping: wall time is the engine's, the SDK's and the simulator's work).
+/// The engine's poll jitter is seeded with the fleet's seed, so that one seed gives one run.
 /// </summary>
 internal static class EngineFleetRun
 {
@@ -24,7 +25,7 @@ internal static class EngineFleetRun
         var clock = new SteppedClock(Start);
         await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { Scenario = scenario, Instances = instances, Seed = seed, Clock = clock });
         var service = EngineFactory.Create(new AwsConnection("us-east-1", host.Endpoint.ToString(), new BasicAWSCredentials("bench", "bench")),
-            new InMemoryRemediationStore(), new EngineOptions().WithDriver(Sha256), clock);
+            new InMemoryRemediationStore(), new EngineOptions { JitterSeed = seed }.WithDriver(Sha256), clock);
         var ids = host.World.Instances.Select(i => i.InstanceId).ToList();
         using var meter = new RunMeter(host.World.Counters);
         var started = await service.StartAsync(new RemediationRequest(ids, RemediationMode.Remediate, false, "bench", null));
@@ -39,8 +40,7 @@ internal static class EngineFleetRun
             Console.Error.WriteLine($"engine: {reason.Count()} x {reason.Key}");
         }
         return FleetRunReport.From(scenario, seed, host.World, (clock.GetUtcNow() - Start).TotalSeconds,
-            result.Records.Select(r => r.ElapsedSeconds).ToList(),
-            result.Records.Select(r => r.Outcome ?? "unfinished"),
+            result.Records.Select(r => (r.ElapsedSeconds, r.Outcome ?? "unfinished")).ToList(),
             result.Records.Count(r => r.Outcome != Outcomes.Recovered && IsThrottling(r.OutcomeReason)),
             meter);
     }

@@ -40,14 +40,19 @@ internal sealed record FleetRunReport(
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    /// <summary>Builds a report from what the run measured; per-instance seconds are from start to outcome.</summary>
+    /// <summary>
+    /// Builds a report from what the run measured. The percentiles are of the seconds from start
+    /// to recovery of the recovered instances (a lost instance's time says nothing about recovery),
+    /// of every instance when none recovered.
+    /// </summary>
     public static FleetRunReport From(string scenario, int seed, SimulatedWorld world, double completionSeconds,
-        IReadOnlyList<double> instanceSeconds, IEnumerable<string> outcomes, int failedFromThrottling, RunMeter meter)
+        IReadOnlyList<(double Seconds, string Outcome)> ends, int failedFromThrottling, RunMeter meter)
     {
         var instances = world.Instances;
         var floor = FleetFloor.Seconds(instances);
         var calls = world.Counters;
-        var sorted = instanceSeconds.Order().ToList();
+        var recovered = ends.Where(e => e.Outcome == "recovered").ToList();
+        var sorted = (recovered.Count > 0 ? recovered : ends).Select(e => e.Seconds).Order().ToList();
         return new FleetRunReport(
             instances.Count,
             scenario,
@@ -64,7 +69,7 @@ internal sealed record FleetRunReport(
             Math.Round(meter.ClientCpuSeconds, 3),
             Math.Round(meter.SimulatorCpuSeconds, 3),
             Math.Round(meter.PeakMiB, 1),
-            outcomes.GroupBy(o => o).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()))
+            ends.GroupBy(e => e.Outcome).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()))
         {
             WallSeconds = meter.WallSeconds,
         };

@@ -148,8 +148,7 @@ internal sealed class NaiveRunbook(IAmazonEC2 ec2, IAmazonSimpleSystemsManagemen
                 Console.Error.WriteLine($"baseline: {reason.Count()} x {reason.Key}");
             }
             return FleetRunReport.From(scenario, seed, host.World, (clock.GetUtcNow() - EngineFleetRun.Start).TotalSeconds,
-                outcomes.Select(o => o.Seconds).ToList(),
-                outcomes.Select(o => o.Recovered ? "recovered" : "failed"),
+                outcomes.Select(o => (o.Seconds, o.Recovered ? "recovered" : "failed")).ToList(),
                 outcomes.Count(o => o.Throttled),
                 meter);
         }
