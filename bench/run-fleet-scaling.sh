@@ -3,12 +3,14 @@
 # and keeps each JSON document in bench/fleet-results/kernel-update-N.json (the plot's input)
 # with its stderr and /usr/bin/time's wall time and peak RSS beside it. FLEET_TIMEOUT (seconds,
 # default 3600) bounds one size: a size that runs out is recorded as such, never as a result.
+# BENCH_DLL runs an already built EnaRemediate.Bench.dll instead of building (e.g. a copy built
+# with -o elsewhere while another run still uses bin/).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out="$here/fleet-results"
 mkdir -p "$out"
-dotnet build -c Release "$here/EnaRemediate.Bench" >/dev/null
-dll="$here/EnaRemediate.Bench/bin/Release/net10.0/EnaRemediate.Bench.dll"
+dll="${BENCH_DLL:-$here/EnaRemediate.Bench/bin/Release/net10.0/EnaRemediate.Bench.dll}"
+[ -n "${BENCH_DLL:-}" ] || dotnet build -c Release "$here/EnaRemediate.Bench" >/dev/null
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1 10 100 1000 5000 10000)
 for n in "${sizes[@]}"; do

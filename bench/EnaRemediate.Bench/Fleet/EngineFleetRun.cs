@@ -30,9 +30,17 @@ internal static class EngineFleetRun
         using var meter = new RunMeter(host.World.Counters);
         var started = await service.StartAsync(new RemediationRequest(ids, RemediationMode.Remediate, false, "bench", null));
         AdvanceResult result;
+        var progress = System.Diagnostics.Stopwatch.StartNew();
         while (!(result = await service.AdvanceAsync(started.RemediationIds)).Done)
         {
             clock.Advance(TimeSpan.FromSeconds(result.WaitSeconds));
+            if (progress.Elapsed > TimeSpan.FromMinutes(1))
+            {
+                // What a run that is cut short got to: one line a minute of wall time.
+                Console.Error.WriteLine($"engine progress: {meter.Elapsed.TotalSeconds:0} s wall, {(clock.GetUtcNow() - Start).TotalSeconds:0} s simulated, " +
+                    $"{result.Records.Count(r => r.Outcome is not null)} of {result.Records.Count} finished, {host.World.Counters.Total} calls");
+                progress.Restart();
+            }
         }
         meter.Stop();
         foreach (var reason in result.Records.Where(r => r.Outcome != Outcomes.Recovered).GroupBy(r => r.OutcomeReason))

@@ -23,10 +23,11 @@ public static class FleetBenchmark
             Console.Error.WriteLine(Usage);
             return 64;
         }
+        // The baseline first (it is quick): its report is on stderr even when the engine's run is cut short.
+        var baseline = await NaiveRunbook.RunAsync(scenario, instances, seed);
+        Console.Error.WriteLine($"baseline: {baseline.Instances} instances in {baseline.WallSeconds:0.0} s wall: {baseline.ToJson(indented: false)}");
         var engine = await EngineFleetRun.RunAsync(scenario, instances, seed);
         Console.Error.WriteLine($"engine: {engine.Instances} instances in {engine.WallSeconds:0.0} s wall");
-        var baseline = await NaiveRunbook.RunAsync(scenario, instances, seed);
-        Console.Error.WriteLine($"baseline: {baseline.Instances} instances in {baseline.WallSeconds:0.0} s wall");
         var report = engine with { Baseline = baseline };
         Console.WriteLine(json ? report.ToJson() : Text(report));
         return 0;

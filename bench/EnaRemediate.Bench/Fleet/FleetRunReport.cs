@@ -32,13 +32,10 @@ internal sealed record FleetRunReport(
     [JsonIgnore]
     public double WallSeconds { get; init; }
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-    };
+    private static readonly JsonSerializerOptions Indented = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+    private static readonly JsonSerializerOptions Compact = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson(bool indented = true) => JsonSerializer.Serialize(this, indented ? Indented : Compact);
 
     /// <summary>
     /// Builds a report from what the run measured. The percentiles are of the seconds from start

@@ -26,6 +26,7 @@ internal sealed class RunMeter : IDisposable
         _sampler = new Timer(_ => Sample(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(200));
     }
 
+    public TimeSpan Elapsed => _wall.Elapsed;
     public double WallSeconds { get; private set; }
     public double ClientCpuSeconds { get; private set; }
     public double SimulatorCpuSeconds { get; private set; }

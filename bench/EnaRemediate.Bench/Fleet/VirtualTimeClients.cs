@@ -29,7 +29,7 @@ internal static class VirtualTimeClients
         protected override void CustomizeRuntimePipeline(RuntimePipeline pipeline)
         {
             base.CustomizeRuntimePipeline(pipeline);
-            pipeline.ReplaceHandler<RetryHandler>(new RetryHandler(new SimulatedBackoff(Config, _clock)));
+            SleepBackoffOn(pipeline, Config, _clock);
         }
     }
 
@@ -40,9 +40,12 @@ internal static class VirtualTimeClients
         protected override void CustomizeRuntimePipeline(RuntimePipeline pipeline)
         {
             base.CustomizeRuntimePipeline(pipeline);
-            pipeline.ReplaceHandler<RetryHandler>(new RetryHandler(new SimulatedBackoff(Config, _clock)));
+            SleepBackoffOn(pipeline, Config, _clock);
         }
     }
+
+    private static void SleepBackoffOn(RuntimePipeline pipeline, IClientConfig config, VirtualClock clock) =>
+        pipeline.ReplaceHandler<RetryHandler>(new RetryHandler(new SimulatedBackoff(config, clock)));
 
     /// <summary>The SDK's standard policy, its delay computed as the SDK computes it, slept in simulated time.</summary>
     private sealed class SimulatedBackoff(IClientConfig config, VirtualClock clock) : StandardRetryPolicy(config)
