@@ -38,7 +38,8 @@ internal static class EngineFleetRun
             {
                 // What a run that is cut short got to: one line a minute of wall time.
                 Console.Error.WriteLine($"engine progress: {meter.Elapsed.TotalSeconds:0} s wall, {(clock.GetUtcNow() - Start).TotalSeconds:0} s simulated, " +
-                    $"{result.Records.Count(r => r.Outcome is not null)} of {result.Records.Count} finished, {host.World.Counters.Total} calls");
+                    $"{result.Records.Count(r => r.Outcome is not null)} of {result.Records.Count} finished, {host.World.Counters.Total} calls, " +
+                    $"simulator CPU {host.World.Counters.HandlerCpu.TotalSeconds:0.0} s of the process's {System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.0} s");
                 progress.Restart();
             }
         }
