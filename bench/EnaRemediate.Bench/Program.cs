@@ -1,10 +1,12 @@
 using EnaRemediate.Bench;
+using EnaRemediate.Bench.Fleet;
 
 // One class per benchmark, chosen by the first argument. Add a benchmark with one line here.
 var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal)
 {
     ["diagnose-log"] = DiagnoseLogBenchmark.Run,
     ["simulate-fleet"] = SimulateFleetBenchmark.Run,
+    ["fleet"] = FleetBenchmark.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

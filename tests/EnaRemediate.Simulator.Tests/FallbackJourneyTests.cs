@@ -39,6 +39,8 @@ public sealed class FallbackJourneyTests
             Parameters = new() { ["SourceArchive"] = ["https://example.com/ena_linux_2.16.1.tar.gz"], ["Sha256"] = [Sha], ["Version"] = ["2.16.1"] },
         });
         var commandId = send.Command.CommandId;
+        // SSM knows a new command's invocations only a moment after SendCommand.
+        sim.Advance(TimeSpan.FromSeconds(World.Latencies.InvocationListing.Max));
         Assert.Contains((await Invocation(sim, commandId, id)).Status.Value, new[] { "Pending", "InProgress" });
         sim.Advance(TimeSpan.FromMinutes(4));
         var install = await Invocation(sim, commandId, id);

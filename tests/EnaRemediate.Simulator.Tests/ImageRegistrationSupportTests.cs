@@ -7,15 +7,19 @@ namespace EnaRemediate.Simulator.Tests;
 public sealed class ImageRegistrationSupportTests
 {
     [Fact]
-    public async Task ADeregisteredImageIsGoneFromDescribeImages()
+    public async Task ADeregisteredImageIsGoneFromDescribeImagesAndCannotBeDeregisteredAgain()
     {
         await using var sim = await Sim.StartAsync("instance-store");
         var imageId = sim.World.Instances[0].ImageId;
 
         await sim.Ec2.DeregisterImageAsync(new DeregisterImageRequest { ImageId = imageId });
 
-        var e = await Assert.ThrowsAsync<AmazonEC2Exception>(() => sim.Ec2.DescribeImagesAsync(new DescribeImagesRequest { ImageIds = [imageId] }));
-        Assert.Equal("InvalidAMIID.NotFound", e.ErrorCode);
+        // EC2 answers a just-deregistered id with an empty list, not InvalidAMIID.NotFound.
+        Assert.Empty((await sim.Ec2.DescribeImagesAsync(new DescribeImagesRequest { ImageIds = [imageId] })).Images ?? []);
+        var again = await Assert.ThrowsAsync<AmazonEC2Exception>(() => sim.Ec2.DeregisterImageAsync(new DeregisterImageRequest { ImageId = imageId }));
+        Assert.Equal("InvalidAMIID.Unavailable", again.ErrorCode);
+        var never = await Assert.ThrowsAsync<AmazonEC2Exception>(() => sim.Ec2.DescribeImagesAsync(new DescribeImagesRequest { ImageIds = ["ami-0123456789abcdef0"] }));
+        Assert.Equal("InvalidAMIID.NotFound", never.ErrorCode);
     }
 
     [Fact]

@@ -104,6 +104,7 @@ public sealed class ImageVolumeTagTests
         });
         var id = run.Reservation.Instances.Single().InstanceId;
         Assert.Equal(InstanceLifecycleType.Spot, (await sim.InstanceAsync(id)).InstanceLifecycle);
+        sim.Advance(TimeSpan.FromMinutes(2)); // running: a pending instance is refused for another reason
         var error = await Assert.ThrowsAsync<AmazonEC2Exception>(() => sim.Ec2.StopInstancesAsync(new StopInstancesRequest { InstanceIds = [id] }));
         Assert.Equal("UnsupportedOperation", error.ErrorCode);
     }

@@ -44,8 +44,9 @@ public sealed class SsmTests
         await using var sim = await Sim.StartAsync("kernel-update");
         var id = sim.Id("web");
         var send = await sim.Ssm.SendCommandAsync(new SendCommandRequest { DocumentName = "EnaRemediate-CollectHostReport", InstanceIds = [id], TimeoutSeconds = 60 });
+        sim.Advance(TimeSpan.FromSeconds(Latencies.InvocationListing.Max));
         Assert.Equal("Pending", (await Get(sim, send.Command.CommandId, id)).Status.Value);
-        sim.Advance(TimeSpan.FromSeconds(61));
+        sim.Advance(TimeSpan.FromSeconds(61 - Latencies.InvocationListing.Max));
         var invocation = await Get(sim, send.Command.CommandId, id);
         Assert.Equal("TimedOut", invocation.Status.Value);
         Assert.Equal("Delivery Timed Out", invocation.StatusDetails);

@@ -42,7 +42,7 @@ public sealed class ThrottlingTests
     }
 
     [Fact]
-    public async Task Unfiltered_describes_use_the_smaller_bucket_and_the_per_instance_bucket_limits_stops()
+    public async Task Unfiltered_describes_use_the_smaller_bucket_and_the_resource_bucket_limits_stops_of_one_instance()
     {
         await using var sim = await Sim.StartAsync("healthy", maxErrorRetry: 0);
         for (var n = 0; n < 50; n++)
@@ -68,5 +68,27 @@ public sealed class ThrottlingTests
             }
         }
         Assert.Equal(1, refused);
+    }
+
+    [Fact]
+    public async Task The_stop_and_start_resource_buckets_are_one_per_account_drained_by_every_instance_touched()
+    {
+        await using var sim = await Sim.StartAsync("kernel-update", instances: 1200, maxErrorRetry: 0);
+        var ids = sim.World.Instances.Select(i => i.InstanceId).ToList();
+        await sim.Ec2.StopInstancesAsync(new StopInstancesRequest { InstanceIds = ids[..600] });
+        // 600 of the account's 1,000 stop tokens are gone, whichever instances the next call names.
+        var refused = await Assert.ThrowsAsync<AmazonEC2Exception>(() => sim.Ec2.StopInstancesAsync(new StopInstancesRequest { InstanceIds = ids[600..] }));
+        Assert.Equal("RequestLimitExceeded", refused.ErrorCode);
+        await sim.Ec2.StopInstancesAsync(new StopInstancesRequest { InstanceIds = ids[600..1000] });
+        sim.Advance(TimeSpan.FromSeconds(10)); // 20 tokens a second: 200 back
+        await sim.Ec2.StopInstancesAsync(new StopInstancesRequest { InstanceIds = ids[1000..] });
+
+        sim.Advance(TimeSpan.FromMinutes(2));
+        await sim.Ec2.StartInstancesAsync(new StartInstancesRequest { InstanceIds = ids[..1000] });
+        sim.Advance(TimeSpan.FromSeconds(1)); // the action bucket has tokens again; the resource bucket only 2
+        var starts = await Assert.ThrowsAsync<AmazonEC2Exception>(() => sim.Ec2.StartInstancesAsync(new StartInstancesRequest { InstanceIds = ids[1000..1003] }));
+        Assert.Equal("RequestLimitExceeded", starts.ErrorCode);
+        await sim.Ec2.StartInstancesAsync(new StartInstancesRequest { InstanceIds = ids[1000..1002] });
+        Assert.Equal(2, sim.World.Counters.Throttled);
     }
 }

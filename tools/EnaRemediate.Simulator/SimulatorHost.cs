@@ -52,14 +52,14 @@ public sealed class SimulatorHost : IAsyncDisposable
         var app = builder.Build();
         var ec2 = new Ec2Router(world);
         var ssm = new SsmRouter(world);
-        app.Run(context => Serve(context, ec2, ssm));
+        app.Run(context => Serve(context, world, ec2, ssm));
         await app.StartAsync(ct).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;
         return new SimulatorHost(app, world, new Uri($"http://127.0.0.1:{port}/"));
     }
 
-    private static async Task Serve(HttpContext context, Ec2Router ec2, SsmRouter ssm)
+    private static async Task Serve(HttpContext context, SimulatedWorld world, Ec2Router ec2, SsmRouter ssm)
     {
         int status;
         string body;
@@ -67,7 +67,10 @@ public sealed class SimulatorHost : IAsyncDisposable
         if (context.Request.Headers.TryGetValue("X-Amz-Target", out var target))
         {
             using var reader = new StreamReader(context.Request.Body);
-            (status, body) = ssm.Handle(target.ToString(), await reader.ReadToEndAsync(context.RequestAborted));
+            var request = await reader.ReadToEndAsync(context.RequestAborted);
+            var cpu = ThreadCpuClock.Now();
+            (status, body) = ssm.Handle(target.ToString(), request);
+            world.Counters.AddHandlerCpu(ThreadCpuClock.Now() - cpu);
             contentType = "application/x-amz-json-1.1";
         }
         else
@@ -86,7 +89,9 @@ public sealed class SimulatorHost : IAsyncDisposable
                         parameters[key] = value.ToString();
                     }
                 }
+                var cpu = ThreadCpuClock.Now();
                 (status, body) = ec2.Handle(new QueryRequest(parameters));
+                world.Counters.AddHandlerCpu(ThreadCpuClock.Now() - cpu);
             }
             catch (InvalidDataException e)
             {

@@ -43,7 +43,10 @@ internal static partial class ImageActions
     {
         var ids = ctx.Request.List("ImageId");
         var owners = ctx.Request.List("Owner");
-        var candidates = ids.Count > 0 ? ids.Select(id => Image(ctx, id)).ToList() : ctx.World.Images.ToList();
+        // A just-deregistered id is answered with nothing rather than an error, as EC2 answers it.
+        var candidates = ids.Count > 0
+            ? ids.Where(id => !ctx.World.DeregisteredImageIds.Contains(id)).Select(id => Image(ctx, id)).ToList()
+            : ctx.World.Images.ToList();
         var match = ImageFilters.Compile(ctx.Request.Filters());
         var selected = candidates
             .Where(i => owners.Count == 0 || owners.Any(o => (o == "self" ? SimulatedWorld.AccountId : o) == i.OwnerId))
@@ -165,16 +168,22 @@ internal static partial class ImageActions
         yield return E("imageId", image.ImageId);
     }
 
-    /// <summary>Like EC2, a deregistered image is gone from DescribeImages (its S3 bundle is not this API's business).</summary>
+    /// <summary>Like EC2, a deregistered image is gone from DescribeImages (its S3 bundle is not this API's business), and deregistering it again is InvalidAMIID.Unavailable.</summary>
     private static IEnumerable<XElement> DeregisterImage(Ec2Context ctx)
     {
-        var image = Image(ctx, ctx.Request.Required("ImageId"));
+        var id = ctx.Request.Required("ImageId");
+        if (ctx.World.DeregisteredImageIds.Contains(id))
+        {
+            throw new ApiException("InvalidAMIID.Unavailable", $"The image id '[{id}]' is no longer available");
+        }
+        var image = Image(ctx, id);
         if (image.OwnerId != SimulatedWorld.AccountId)
         {
             throw new ApiException("AuthFailure", $"Not authorized for image:{image.ImageId}");
         }
         ctx.ExitIfDryRun();
         ctx.World.Images.Remove(image);
+        ctx.World.DeregisteredImageIds.Add(image.ImageId);
         yield return E("return", true);
     }
 

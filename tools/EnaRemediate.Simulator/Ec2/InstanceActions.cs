@@ -67,7 +67,8 @@ internal static class InstanceActions
             {
                 throw new ApiException("UnsupportedOperation", $"The instance '{i.InstanceId}' does not have an 'ebs' root device type and cannot be stopped.");
             }
-            if (i.StateAt(ctx.Now) is InstanceStates.ShuttingDown or InstanceStates.Terminated)
+            // EC2 refuses to stop an instance that has not reached running yet (pending), as well as one going away.
+            if (i.StateAt(ctx.Now) is InstanceStates.Pending or InstanceStates.ShuttingDown or InstanceStates.Terminated)
             {
                 throw new ApiException("IncorrectInstanceState", $"This instance '{i.InstanceId}' is not in a state from which it can be stopped.");
             }
@@ -83,7 +84,7 @@ internal static class InstanceActions
         {
             var previous = i.StateAt(ctx.Now);
             // Stopping a stopped instance is not an error; EC2 just reports it stopped.
-            if (previous is InstanceStates.Pending or InstanceStates.Running || (previous == InstanceStates.Stopping && force))
+            if (previous == InstanceStates.Running || (previous == InstanceStates.Stopping && force))
             {
                 i.BeginStop(ctx.Now, force, ctx.World.Faults.For(i.InstanceId).StuckStopping);
             }

@@ -7,9 +7,19 @@ namespace EnaRemediate.Simulator.Ec2;
 /// <summary>NextToken/MaxResults pagination: the token is an opaque offset into the (stable, ordered) result list.</summary>
 internal static class Paging
 {
-    public static (IReadOnlyList<T> Page, string? NextToken) Page<T>(IReadOnlyList<T> all, QueryRequest request, int min, int max)
+    /// <summary>
+    /// One page. A MaxResults outside min..max is refused, except above max where
+    /// <paramref name="clampAbove"/> says EC2 answers a page of max instead (DescribeVolumes: "if
+    /// you specify a value larger than 500, only 500 items are returned"; DescribeSnapshots the
+    /// same at 1,000): the AWS CLI sends MaxResults=1000 to both.
+    /// </summary>
+    public static (IReadOnlyList<T> Page, string? NextToken) Page<T>(IReadOnlyList<T> all, QueryRequest request, int min, int max, bool clampAbove = false)
     {
         var maxResults = request.Int("MaxResults");
+        if (clampAbove && maxResults > max)
+        {
+            maxResults = max;
+        }
         if (maxResults is { } m && (m < min || m > max))
         {
             throw new ApiException("InvalidParameterValue", $"Value ( {m} ) for parameter maxResults is invalid. Expecting a value between {min} and {max}.");

@@ -51,7 +51,7 @@ internal static class VolumeActions
     }
 
     public static VolumeRecord Volume(Ec2Context ctx, string id) =>
-        ctx.World.Volumes.FirstOrDefault(v => v.VolumeId == id)
+        ctx.World.Volumes.Find(id)
         ?? throw new ApiException(id.StartsWith("vol-", StringComparison.Ordinal) ? "InvalidVolume.NotFound" : "InvalidVolumeID.Malformed",
             id.StartsWith("vol-", StringComparison.Ordinal) ? $"The volume '{id}' does not exist." : $"Invalid id: \"{id}\"");
 
@@ -84,7 +84,7 @@ internal static class VolumeActions
         var match = VolumeFilters.Compile(ctx.Request.Filters());
         var selected = candidates.Where(v => match((v, ctx.Now))).ToList();
         ctx.ExitIfDryRun();
-        var (page, next) = Paging.Page(selected, ctx.Request, 5, 500);
+        var (page, next) = Paging.Page(selected, ctx.Request, 5, 500, clampAbove: true);
         yield return Set("volumeSet", page.Select(v => new object?[]
         {
             E("volumeId", v.VolumeId),
@@ -216,7 +216,7 @@ internal static class VolumeActions
         var match = SnapshotFilters.Compile(ctx.Request.Filters());
         var selected = candidates.Where(s => match((s, ctx.Now))).ToList();
         ctx.ExitIfDryRun();
-        var (page, next) = Paging.Page(selected, ctx.Request, 5, 1000);
+        var (page, next) = Paging.Page(selected, ctx.Request, 5, 1000, clampAbove: true);
         yield return Set("snapshotSet", page.Select(s => SnapshotMembers(s, ctx.Now)));
         if (next is not null)
         {

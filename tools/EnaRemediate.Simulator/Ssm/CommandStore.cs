@@ -12,6 +12,8 @@ internal sealed class CommandRecord
     public required int TimeoutSeconds { get; init; }
     public string Comment { get; init; } = "";
     public List<InvocationRecord> Invocations { get; } = [];
+    /// <summary>Until then SSM does not know the invocations yet: Get answers InvocationDoesNotExist, List leaves them out.</summary>
+    public DateTimeOffset VisibleAt { get; set; }
 }
 
 /// <summary>
@@ -55,12 +57,55 @@ internal sealed class InvocationRecord
     }
 }
 
-/// <summary>SSM's command history, settled lazily: every request first runs what finished before "now".</summary>
+/// <summary>
+/// SSM's command history, settled lazily: every request first runs what finished before "now".
+/// Indexed so that no request scans the whole history: commands by id, invocations by instance,
+/// the undelivered ones in a list of their own and the delivered ones in a queue by end time.
+/// </summary>
 internal sealed class CommandStore(SimulatedWorld world)
 {
-    public List<CommandRecord> Commands { get; } = [];
+    private readonly List<CommandRecord> _commands = [];
+    private readonly Dictionary<string, CommandRecord> _byId = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<InvocationRecord>> _byInstance = new(StringComparer.Ordinal);
+    private readonly PriorityQueue<InvocationRecord, (DateTimeOffset End, long Order)> _due = new();
+    // SSM's own eventual consistency: how long a new command's invocations stay unknown. Its own
+    // random source, so that the instances' timelines do not depend on how many commands were sent.
+    private readonly Random _listing = new(world.Seed);
+    private List<InvocationRecord> _undelivered = [];
+    private long _order;
 
-    public IEnumerable<InvocationRecord> Invocations => Commands.SelectMany(c => c.Invocations);
+    /// <summary>Every command, oldest first.</summary>
+    public IReadOnlyList<CommandRecord> Commands => _commands;
+
+    public IEnumerable<InvocationRecord> Invocations => _commands.SelectMany(c => c.Invocations);
+
+    public CommandRecord? Find(string commandId) => _byId.GetValueOrDefault(commandId);
+
+    /// <summary>The invocations that ran or run on one instance, oldest command first.</summary>
+    public IReadOnlyList<InvocationRecord> InvocationsOn(string instanceId) =>
+        _byInstance.TryGetValue(instanceId, out var list) ? list : [];
+
+    /// <summary>Records a new command (its invocations already built) and hands it to the agents that are online.</summary>
+    public void Add(CommandRecord command, DateTimeOffset now)
+    {
+        command.VisibleAt = command.RequestedAt + _listing.Draw(Latencies.InvocationListing);
+        _commands.Add(command);
+        _byId[command.CommandId] = command;
+        foreach (var invocation in command.Invocations)
+        {
+            if (!_byInstance.TryGetValue(invocation.InstanceId, out var list))
+            {
+                list = [];
+                _byInstance[invocation.InstanceId] = list;
+            }
+            list.Add(invocation);
+            TryDeliver(invocation, now);
+            if (!invocation.IsFinished && invocation.StartsAt is null)
+            {
+                _undelivered.Add(invocation);
+            }
+        }
+    }
 
     /// <summary>
     /// Delivers commands to instances that came online, and completes every invocation whose end
@@ -69,17 +114,26 @@ internal sealed class CommandStore(SimulatedWorld world)
     /// </summary>
     public void Settle(DateTimeOffset now)
     {
-        foreach (var invocation in Invocations.Where(i => !i.IsFinished && i.StartsAt is null).ToList())
+        if (_undelivered.Count > 0)
         {
-            TryDeliver(invocation, now);
+            var still = new List<InvocationRecord>();
+            foreach (var invocation in _undelivered.Where(i => !i.IsFinished))
+            {
+                TryDeliver(invocation, now);
+                if (!invocation.IsFinished && invocation.StartsAt is null)
+                {
+                    still.Add(invocation);
+                }
+            }
+            _undelivered = still;
         }
-        var due = Invocations
-            .Where(i => !i.IsFinished && i.CompletesAt is { } end && end <= now)
-            .OrderBy(i => i.CompletesAt)
-            .ToList();
-        foreach (var invocation in due)
+        while (_due.TryPeek(out var invocation, out var due) && due.End <= now)
         {
-            Complete(invocation, invocation.CompletesAt!.Value);
+            _due.Dequeue();
+            if (!invocation.IsFinished)
+            {
+                Complete(invocation, due.End);
+            }
         }
     }
 
@@ -92,7 +146,7 @@ internal sealed class CommandStore(SimulatedWorld world)
     }
 
     /// <summary>Hands the command to the agent if the instance is online (at the later of sending and coming online).</summary>
-    public void TryDeliver(InvocationRecord invocation, DateTimeOffset now)
+    private void TryDeliver(InvocationRecord invocation, DateTimeOffset now)
     {
         var instance = world.FindInstance(invocation.InstanceId)!;
         var deadline = invocation.Command.RequestedAt + TimeSpan.FromSeconds(invocation.Command.TimeoutSeconds);
@@ -103,6 +157,9 @@ internal sealed class CommandStore(SimulatedWorld world)
             {
                 invocation.StartsAt = receivedAt + instance.Random.Draw(Latencies.CommandPickup);
                 invocation.CompletesAt = invocation.StartsAt + invocation.Command.Document.Duration(instance.Random);
+                // Ties end in the order they were delivered, as the history's order had them.
+                _due.Enqueue(invocation, (invocation.CompletesAt.Value, _order++));
+                instance.RecordCommand(invocation.Command.Document.Name, receivedAt, invocation.CompletesAt.Value);
                 return;
             }
         }
@@ -111,7 +168,6 @@ internal sealed class CommandStore(SimulatedWorld world)
             invocation.Finish(deadline, "TimedOut", "Delivery Timed Out", -1, "", "");
         }
     }
-
     private void Complete(InvocationRecord invocation, DateTimeOffset at)
     {
         var instance = world.FindInstance(invocation.InstanceId)!;

@@ -25,20 +25,24 @@ internal static class InstanceInformationOperation
                 throw new ApiException("InvalidInstanceInformationFilterValue", $"The filter key '{key}' is not valid.");
             }
         }
-        var rows = ctx.World.Instances
+        // Asked about given instances (as the engine asks), look only at those; a listing reads the fleet.
+        var ids = filters.Where(f => f.Key == "InstanceIds").Select(f => f.Values).FirstOrDefault();
+        var candidates = ids is not null
+            ? ids.Distinct(StringComparer.Ordinal).Select(ctx.World.FindInstance).OfType<SimulatedInstance>()
+            : ctx.World.AllInstances;
+        var rows = candidates
             .Select(i => (I: i, Ping: i.PingStatusAt(ctx.Now)))
             .Where(x => x.Ping is not null && x.I.StateAt(ctx.Now) != InstanceStates.Terminated)
             .Where(x => filters.All(f => Matches(f.Key, f.Values, x.I, x.Ping!)))
             .ToList();
-        var offset = Offset(ctx.Request.String("NextToken"));
-        var page = rows.Skip(offset).Take(maxResults ?? 50).ToList();
+        var (page, next) = SsmPaging.Page(rows, ctx.Request.String("NextToken"), maxResults ?? 50);
         var result = new JsonObject
         {
             ["InstanceInformationList"] = new JsonArray(page.Select(x => (JsonNode)Item(x.I, x.Ping!, ctx.Now)).ToArray()),
         };
-        if (offset + page.Count < rows.Count)
+        if (next is not null)
         {
-            result["NextToken"] = $"ssm-offset-{offset + page.Count}";
+            result["NextToken"] = next;
         }
         return result;
     }
@@ -74,9 +78,4 @@ internal static class InstanceInformationOperation
 
     private static List<string> Values(JsonNode? node) =>
         node is JsonArray a ? a.Select(v => v?.GetValue<string>() ?? "").ToList() : [];
-
-    private static int Offset(string? token) =>
-        token is null ? 0
-        : token.StartsWith("ssm-offset-", StringComparison.Ordinal) && int.TryParse(token.AsSpan(11), out var o) && o >= 0 ? o
-        : throw new ApiException("InvalidNextToken", "The specified token isn't valid.");
 }

@@ -50,13 +50,8 @@ internal sealed partial class SsmCommandOperations
             TimeoutSeconds = timeout,
             Comment = ctx.Request.String("Comment") ?? "",
         };
-        foreach (var id in ids.Distinct())
-        {
-            var invocation = new InvocationRecord { Command = command, InstanceId = id };
-            command.Invocations.Add(invocation);
-            ctx.World.Commands.TryDeliver(invocation, ctx.Now);
-        }
-        ctx.World.Commands.Commands.Add(command);
+        command.Invocations.AddRange(ids.Distinct().Select(id => new InvocationRecord { Command = command, InstanceId = id }));
+        ctx.World.Commands.Add(command, ctx.Now);
         return new JsonObject { ["Command"] = CommandJson(command, ctx.Now) };
     }
 
@@ -102,26 +97,22 @@ internal sealed partial class SsmCommandOperations
         {
             throw new ApiException("ValidationException", "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 50");
         }
-        if (commandId is not null && ctx.World.Commands.Commands.All(c => c.CommandId != commandId))
-        {
-            throw new ApiException("InvalidCommandId", $"Command {commandId} does not exist.");
-        }
-        var rows = ctx.World.Commands.Invocations
-            .Where(i => (commandId is null || i.Command.CommandId == commandId) && (instanceId is null || i.InstanceId == instanceId))
+        // An unknown command id is not an error here, as in SSM: the list is just empty.
+        var candidates = commandId is not null ? ctx.World.Commands.Find(commandId)?.Invocations ?? []
+            : instanceId is not null ? ctx.World.Commands.InvocationsOn(instanceId)
+            : ctx.World.Commands.Invocations;
+        var rows = candidates
+            .Where(i => (instanceId is null || i.InstanceId == instanceId) && ctx.Now >= i.Command.VisibleAt)
             .OrderByDescending(i => i.Command.RequestedAt)
             .ToList();
-        var offset = ctx.Request.String("NextToken") is { } token
-            ? token.StartsWith("ssm-offset-", StringComparison.Ordinal) && int.TryParse(token.AsSpan(11), out var o) && o >= 0 ? o
-                : throw new ApiException("InvalidNextToken", "The specified token isn't valid.")
-            : 0;
-        var page = rows.Skip(offset).Take(maxResults).ToList();
+        var (page, next) = SsmPaging.Page(rows, ctx.Request.String("NextToken"), maxResults);
         var result = new JsonObject
         {
             ["CommandInvocations"] = new JsonArray(page.Select(i => (JsonNode)InvocationJson(i, details, ctx.Now)).ToArray()),
         };
-        if (offset + page.Count < rows.Count)
+        if (next is not null)
         {
-            result["NextToken"] = $"ssm-offset-{offset + page.Count}";
+            result["NextToken"] = next;
         }
         return result;
     }
@@ -129,7 +120,7 @@ internal sealed partial class SsmCommandOperations
     public JsonObject CancelCommand(SsmContext ctx)
     {
         var commandId = ctx.Request.Required("CommandId");
-        var command = ctx.World.Commands.Commands.FirstOrDefault(c => c.CommandId == commandId)
+        var command = ctx.World.Commands.Find(commandId)
             ?? throw new ApiException("InvalidCommandId", $"Command {commandId} does not exist.");
         var ids = ctx.Request.Strings("InstanceIds");
         foreach (var invocation in command.Invocations.Where(i => ids.Count == 0 || ids.Contains(i.InstanceId)))
@@ -139,9 +130,12 @@ internal sealed partial class SsmCommandOperations
         return [];
     }
 
+    // Right after SendCommand SSM does not know the invocation yet (VisibleAt): the same answer as for one that never existed.
     private static InvocationRecord Find(SsmContext ctx, string commandId, string instanceId) =>
-        ctx.World.Commands.Invocations.FirstOrDefault(i => i.Command.CommandId == commandId && i.InstanceId == instanceId)
-        ?? throw new ApiException("InvocationDoesNotExist", "An invocation with the specified command ID and instance ID doesn't exist.");
+        ctx.World.Commands.Find(commandId) is { } command && ctx.Now >= command.VisibleAt
+        && command.Invocations.FirstOrDefault(i => i.InstanceId == instanceId) is { } invocation
+            ? invocation
+            : throw new ApiException("InvocationDoesNotExist", "An invocation with the specified command ID and instance ID doesn't exist.");
 
     private static JsonObject InvocationJson(InvocationRecord i, bool details, DateTimeOffset now)
     {
@@ -202,9 +196,11 @@ internal sealed partial class SsmCommandOperations
             + errorHeader + SsmJson.Truncate(stderr, share - errorHeader.Length, SsmJson.StderrMarker);
     }
 
-    private static JsonObject CommandJson(CommandRecord c, DateTimeOffset now)
+    /// <summary>A command as SendCommand and ListCommands show it, its status and counts aggregated from its invocations.</summary>
+    internal static JsonObject CommandJson(CommandRecord c, DateTimeOffset now)
     {
-        var statuses = c.Invocations.Select(i => i.StatusAt(now).Status).ToList();
+        var statuses = c.Invocations.Select(i => i.StatusAt(now)).ToList();
+        var status = CommandStatus(statuses.Select(s => s.Status).ToList());
         var parameters = new JsonObject();
         foreach (var (key, values) in c.Parameters)
         {
@@ -221,17 +217,26 @@ internal sealed partial class SsmCommandOperations
             ["InstanceIds"] = new JsonArray(c.Invocations.Select(i => (JsonNode)JsonValue.Create(i.InstanceId)!).ToArray()),
             ["Targets"] = new JsonArray(),
             ["RequestedDateTime"] = SsmJson.Epoch(c.RequestedAt),
-            ["Status"] = statuses.All(s => s == "Pending") ? "Pending" : "InProgress",
-            ["StatusDetails"] = statuses.All(s => s == "Pending") ? "Pending" : "InProgress",
+            ["Status"] = status,
+            ["StatusDetails"] = status,
             ["MaxConcurrency"] = "50",
             ["MaxErrors"] = "0",
             ["TargetCount"] = c.Invocations.Count,
-            ["CompletedCount"] = 0,
-            ["ErrorCount"] = 0,
-            ["DeliveryTimedOutCount"] = 0,
+            ["CompletedCount"] = c.Invocations.Count(i => i.IsFinished),
+            ["ErrorCount"] = statuses.Count(s => s.Status is "Failed" or "TimedOut"),
+            ["DeliveryTimedOutCount"] = statuses.Count(s => s.Details == "Delivery Timed Out"),
             ["TimeoutSeconds"] = c.TimeoutSeconds,
         };
     }
+
+    // SSM's command status: running while any invocation runs; then the worst outcome (MaxErrors is 0).
+    private static string CommandStatus(List<string> statuses) =>
+        statuses.All(s => s == "Pending") ? "Pending"
+        : statuses.Any(s => s is "Pending" or "InProgress") ? "InProgress"
+        : statuses.Contains("Failed") ? "Failed"
+        : statuses.Contains("TimedOut") ? "TimedOut"
+        : statuses.Contains("Cancelled") ? "Cancelled"
+        : "Success";
 
     [GeneratedRegex("^(i|mi)-[0-9a-f]{8,17}$")]
     private static partial Regex InstanceIdShape();

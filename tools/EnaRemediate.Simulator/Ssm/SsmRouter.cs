@@ -22,6 +22,7 @@ internal sealed class SsmRouter
         _operations["GetCommandInvocation"] = commands.GetCommandInvocation;
         _operations["ListCommandInvocations"] = commands.ListCommandInvocations;
         _operations["CancelCommand"] = commands.CancelCommand;
+        _operations["ListCommands"] = ListCommandsOperation.List;
     }
 
     public (int Status, string Body) Handle(string target, string body)

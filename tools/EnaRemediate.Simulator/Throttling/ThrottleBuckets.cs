@@ -1,14 +1,15 @@
 namespace EnaRemediate.Simulator.Throttling;
 
 /// <summary>
-/// EC2's request throttling per account and Region (FACTS.md §4): one bucket per action, and per
-/// instance resource buckets for StartInstances and StopInstances. A request goes through only if
-/// its action bucket and every touched instance's bucket have tokens.
+/// EC2's request throttling per account and Region (FACTS.md §4): one bucket per action, and for
+/// StartInstances and StopInstances one resource bucket per action for the whole account, drained
+/// by one token per instance a request touches. A request goes through only if its action bucket
+/// has a token and its resource bucket has a token for every distinct instance it names.
 /// </summary>
 public sealed class ThrottleBuckets(TimeProvider clock)
 {
     private readonly Dictionary<string, TokenBucket> _actions = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Action, string Resource), TokenBucket> _resources = [];
+    private readonly Dictionary<string, TokenBucket> _resources = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (double Size, double Refill)> _overrides = new(StringComparer.Ordinal);
     private readonly object _sync = new();
 
@@ -28,6 +29,7 @@ public sealed class ThrottleBuckets(TimeProvider clock)
         _ => (50, 5),
     };
 
+    /// <summary>The account-wide resource bucket of an action, if it has one: one token per instance touched.</summary>
     public static (double Size, double Refill)? ResourceLimit(string action) => action switch
     {
         "StartInstances" => (1000, 2),
@@ -72,25 +74,23 @@ public sealed class ThrottleBuckets(TimeProvider clock)
                 bucket = new TokenBucket(size, refill, now);
                 _actions[key] = bucket;
             }
-            var resources = new List<TokenBucket>();
+            TokenBucket? resources = null;
+            var touched = 0;
             if (ResourceLimit(action) is { } limit)
             {
-                foreach (var id in instanceIds.Distinct(StringComparer.Ordinal))
+                if (!_resources.TryGetValue(action, out resources))
                 {
-                    if (!_resources.TryGetValue((action, id), out var r))
-                    {
-                        r = new TokenBucket(limit.Size, limit.Refill, now);
-                        _resources[(action, id)] = r;
-                    }
-                    resources.Add(r);
+                    resources = new TokenBucket(limit.Size, limit.Refill, now);
+                    _resources[action] = resources;
                 }
+                touched = instanceIds.Distinct(StringComparer.Ordinal).Count();
             }
-            if (bucket.Available(now) < 1 || resources.Any(r => r.Available(now) < 1))
+            if (bucket.Available(now) < 1 || (resources is not null && resources.Available(now) < touched))
             {
                 return false;
             }
             bucket.TryTake(now);
-            resources.ForEach(r => r.TryTake(now));
+            resources?.TryTake(now, touched);
             return true;
         }
     }

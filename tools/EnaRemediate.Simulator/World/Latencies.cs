@@ -16,6 +16,8 @@ public static class Latencies
     public static readonly (int Min, int Max) DkmsBuild = (60, 180);
     public static readonly (int Min, int Max) ShortCommand = (2, 8);
     public static readonly (int Min, int Max) CommandPickup = (1, 3);
+    /// <summary>How long after SendCommand SSM still answers InvocationDoesNotExist (eventual consistency, FACTS.md §4).</summary>
+    public static readonly (int Min, int Max) InvocationListing = (1, 3);
     public static readonly (int Min, int Max) SnapshotCompletion = (30, 120);
     public static readonly (int Min, int Max) ImageAvailable = (30, 120);
     public static readonly (int Min, int Max) VolumeAttachment = (2, 10);

@@ -12,6 +12,7 @@ public sealed class SimulatedInstance
     private DateTimeOffset? _transitionEnds;
     private string? _nextState;
     private bool _registeredInEarlierBoot;
+    private readonly List<TimelineEntry> _timeline = [];
 
     internal SimulatedInstance(SimulatedWorld world, string instanceId, InstanceTypeInfo type, Random random, string state)
     {
@@ -57,6 +58,8 @@ public sealed class SimulatedInstance
     /// <summary>The kernel of the current boot: the newest one installed when the instance booted.</summary>
     public string? RunningKernel { get; private set; }
     internal Random Random { get; }
+    /// <summary>Every stop, start and command this instance went through, with the times the simulator drew for them.</summary>
+    public IReadOnlyList<TimelineEntry> Timeline => _timeline;
 
     public bool IsInstanceStoreBacked => RootDeviceType == "instance-store";
     public bool IsParavirtual => VirtualizationType == "paravirtual";
@@ -170,6 +173,7 @@ public sealed class SimulatedInstance
         Transition(InstanceStates.Pending, now + pending, InstanceStates.Running);
         Boot(now, pending);
         StateTransitionReason = "";
+        _timeline.Add(new TimelineEntry(TimelineEntry.Start, now, SsmOnlineAt, ChecksAt));
     }
 
     internal void BeginStop(DateTimeOffset now, bool force, bool stuck)
@@ -188,6 +192,7 @@ public sealed class SimulatedInstance
         }
         var ends = stuck && !force ? (DateTimeOffset?)null : now + Random.Draw(force ? Latencies.ForcedStopping : Latencies.Stopping);
         Transition(InstanceStates.Stopping, ends, InstanceStates.Stopped);
+        _timeline.Add(new TimelineEntry(TimelineEntry.Stop, now, ends));
         StateTransitionReason = $"User initiated ({now.UtcDateTime:yyyy-MM-dd HH:mm:ss} GMT)";
     }
 
@@ -204,6 +209,9 @@ public sealed class SimulatedInstance
         EndBoot(now);
         Boot(now, TimeSpan.Zero);
     }
+
+    internal void RecordCommand(string document, DateTimeOffset receivedAt, DateTimeOffset completesAt) =>
+        _timeline.Add(new TimelineEntry(TimelineEntry.Command(document), receivedAt, completesAt));
 
     private void EndBoot(DateTimeOffset now)
     {

@@ -54,9 +54,11 @@ public sealed class SimulatedWorld
     public IReadOnlyList<SnapshotRecord> AllSnapshots { get { lock (Sync) { return Snapshots.ToList(); } } }
     public IReadOnlyList<ImageRecord> AllImages { get { lock (Sync) { return Images.ToList(); } } }
 
-    internal List<VolumeRecord> Volumes { get; } = [];
+    internal VolumeCollection Volumes { get; } = new();
     internal List<SnapshotRecord> Snapshots { get; } = [];
     internal List<ImageRecord> Images { get; } = [];
+    /// <summary>Images deregistered in this account: EC2 still knows their ids (DescribeImages answers nothing, DeregisterImage InvalidAMIID.Unavailable).</summary>
+    internal HashSet<string> DeregisteredImageIds { get; } = new(StringComparer.Ordinal);
     internal CommandStore Commands { get; }
 
     public SimulatedInstance Instance(string instanceId)
@@ -106,11 +108,12 @@ public sealed class SimulatedWorld
         _instancesById.TryGetValue(instanceId, out var instance) ? instance : null;
 
     internal VolumeRecord? RootVolumeOf(SimulatedInstance instance) =>
-        Volumes.FirstOrDefault(v => v.Attachment is { } a && a.InstanceId == instance.InstanceId
-            && a.Device == instance.RootDeviceName && a.DetachedAt is null);
+        Volumes.AttachedTo(instance.InstanceId).FirstOrDefault(v => v.Attachment!.Device == instance.RootDeviceName);
 
-    internal IEnumerable<VolumeRecord> VolumesOf(string instanceId) =>
-        Volumes.Where(v => v.Attachment is { } a && a.InstanceId == instanceId && a.DetachedAt is null);
+    internal IEnumerable<VolumeRecord> VolumesOf(string instanceId) => Volumes.AttachedTo(instanceId);
+
+    /// <summary>The fleet without a copy, for handlers that already hold <see cref="Sync"/>.</summary>
+    internal IReadOnlyList<SimulatedInstance> AllInstances => _instances;
 
     internal SimulatedInstance Launch(LaunchSpec spec, DateTimeOffset launchTime)
     {

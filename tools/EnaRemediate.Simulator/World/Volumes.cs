@@ -3,6 +3,8 @@ namespace EnaRemediate.Simulator.World;
 /// <summary>An EBS volume; the root volume of an EBS-backed instance carries that instance's OS.</summary>
 public sealed class VolumeRecord
 {
+    private VolumeAttachment? _attachment;
+
     public required string VolumeId { get; init; }
     public required int Size { get; init; }
     public required string AvailabilityZone { get; init; }
@@ -10,8 +12,21 @@ public sealed class VolumeRecord
     public required DateTimeOffset CreateTime { get; init; }
     public string VolumeType { get; init; } = "gp3";
     public GuestOs? Guest { get; init; }
-    public VolumeAttachment? Attachment { get; internal set; }
+    /// <summary>Where it is attached; replacing it re-indexes the volume under its new instance.</summary>
+    public VolumeAttachment? Attachment
+    {
+        get => _attachment;
+        internal set
+        {
+            var before = _attachment;
+            _attachment = value;
+            Owner?.Reattached(this, before);
+        }
+    }
     public Dictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
+    /// <summary>The account's volume list that indexes this volume, and the volume's place in it.</summary>
+    internal VolumeCollection? Owner { get; set; }
+    internal long Sequence { get; set; }
 
     /// <summary>in-use while attached or in transition, else available.</summary>
     public string StateAt(DateTimeOffset now) => Attachment is { } a && a.StateAt(now) != "detached" ? "in-use" : "available";

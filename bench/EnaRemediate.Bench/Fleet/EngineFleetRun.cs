@@ -1,0 +1,59 @@
+using Amazon.Runtime;
+using EnaRemediate.Aws.Engine;
+using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Engine.Stores;
+using EnaRemediate.Core.Plans;
+using EnaRemediate.Simulator;
+
+namespace EnaRemediate.Bench.Fleet;
+
+/// <summary>
+/// The engine as it is, recovering a scenario fleet through the real AWS SDK against the simulator:
+/// StartAsync for every instance, then AdvanceAsync until done, jumping a stepped clock to each
+/// answer's next-look time (no sleeping: wall time is the engine's, the SDK's and the simulator's work).
+/// The engine's poll jitter is seeded with the fleet's seed, so that one seed gives one run.
+/// </summary>
+internal static class EngineFleetRun
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>A pinned digest: the simulator checks its shape, not the bytes.</summary>
+    public const string Sha256 = "5f1c2b7e0d9a4c3b8e6f1a2d3c4b5a6978e1f0d2c3b4a5968778695a4b3c2d1e";
+
+    public static async Task<FleetRunReport> RunAsync(string scenario, int instances, int seed)
+    {
+        var clock = new SteppedClock(Start);
+        await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { Scenario = scenario, Instances = instances, Seed = seed, Clock = clock });
+        var service = EngineFactory.Create(new AwsConnection("us-east-1", host.Endpoint.ToString(), new BasicAWSCredentials("bench", "bench")),
+            new InMemoryRemediationStore(), new EngineOptions { JitterSeed = seed }.WithDriver(Sha256), clock);
+        var ids = host.World.Instances.Select(i => i.InstanceId).ToList();
+        using var meter = new RunMeter(host.World.Counters);
+        var started = await service.StartAsync(new RemediationRequest(ids, RemediationMode.Remediate, false, "bench", null));
+        AdvanceResult result;
+        var progress = System.Diagnostics.Stopwatch.StartNew();
+        while (!(result = await service.AdvanceAsync(started.RemediationIds)).Done)
+        {
+            clock.Advance(TimeSpan.FromSeconds(result.WaitSeconds));
+            if (progress.Elapsed > TimeSpan.FromMinutes(1))
+            {
+                // What a run that is cut short got to: one line a minute of wall time.
+                Console.Error.WriteLine($"engine progress: {meter.Elapsed.TotalSeconds:0} s wall, {(clock.GetUtcNow() - Start).TotalSeconds:0} s simulated, " +
+                    $"{result.Records.Count(r => r.Outcome is not null)} of {result.Records.Count} finished, {host.World.Counters.Total} calls, " +
+                    $"simulator CPU {host.World.Counters.HandlerCpu.TotalSeconds:0.0} s of the process's {System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.0} s");
+                progress.Restart();
+            }
+        }
+        meter.Stop();
+        foreach (var reason in result.Records.Where(r => r.Outcome != Outcomes.Recovered).GroupBy(r => r.OutcomeReason))
+        {
+            Console.Error.WriteLine($"engine: {reason.Count()} x {reason.Key}");
+        }
+        return FleetRunReport.From(scenario, seed, host.World, (clock.GetUtcNow() - Start).TotalSeconds,
+            result.Records.Select(r => (r.ElapsedSeconds, r.Outcome ?? "unfinished")).ToList(),
+            result.Records.Count(r => r.Outcome != Outcomes.Recovered && IsThrottling(r.OutcomeReason)),
+            meter);
+    }
+
+    public static bool IsThrottling(string? reason) =>
+        reason is not null && reason.Contains("RequestLimitExceeded", StringComparison.Ordinal);
+}
