@@ -175,8 +175,21 @@ internal sealed class FakeCloud(TimeProvider time) : IEc2Port, ISsmPort
     }
 
     public Task<IReadOnlyDictionary<string, string>> ListInvocationStatusesAsync(string commandId, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyDictionary<string, string>>(_commands.Where(c => c.Id == commandId)
-            .ToDictionary(c => c.InstanceId, c => Now - c.SentAt < TimeSpan.FromSeconds(20) ? "InProgress" : Vms[c.InstanceId].InstallFails && c.Document.Contains("Install", StringComparison.Ordinal) ? "Failed" : "Success"));
+        Task.FromResult<IReadOnlyDictionary<string, string>>(_commands.Where(c => c.Id == commandId).ToDictionary(c => c.InstanceId, StatusOf));
+
+    public Task<IReadOnlyList<RecentInvocation>> ListRecentInvocationsAsync(string documentName, DateTimeOffset invokedAfter, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<RecentInvocation>>(_commands.Where(c => c.Document == documentName && c.SentAt >= invokedAfter)
+            .Select(c => new RecentInvocation(c.Id, c.InstanceId, StatusOf(c), c.SentAt)).ToList());
+
+    /// <summary>How many commands of a document ran on the instance at the same time as another one of it (the engine must never cause one).</summary>
+    public int OverlappingCommands(string instanceId) =>
+        _commands.Where(c => c.InstanceId == instanceId)
+            .Count(c => _commands.Any(o => o != c && o.InstanceId == instanceId && o.Document == c.Document && o.SentAt >= c.SentAt && o.SentAt < c.SentAt + CommandRunTime && o.Id != c.Id));
+
+    private static readonly TimeSpan CommandRunTime = TimeSpan.FromSeconds(20);
+
+    private string StatusOf(Command c) =>
+        Now - c.SentAt < CommandRunTime ? "InProgress" : Vms[c.InstanceId].InstallFails && c.Document.Contains("Install", StringComparison.Ordinal) ? "Failed" : "Success";
 
     /// <summary>Commands take 20 s; the install's effect lands when it finishes.</summary>
     public Task<CommandInvocation?> GetCommandInvocationAsync(string commandId, string instanceId, CancellationToken cancellationToken)

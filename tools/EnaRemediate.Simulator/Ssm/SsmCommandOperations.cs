@@ -106,8 +106,10 @@ internal sealed partial class SsmCommandOperations
         {
             throw new ApiException("InvalidCommandId", $"Command {commandId} does not exist.");
         }
+        var (document, invokedAfter) = Filters(ctx.Request.Objects("Filters"));
         var rows = ctx.World.Commands.Invocations
             .Where(i => (commandId is null || i.Command.CommandId == commandId) && (instanceId is null || i.InstanceId == instanceId))
+            .Where(i => (document is null || i.Command.Document.Name == document) && (invokedAfter is null || i.Command.RequestedAt >= invokedAfter))
             .OrderByDescending(i => i.Command.RequestedAt)
             .ToList();
         var offset = ctx.Request.String("NextToken") is { } token
@@ -124,6 +126,30 @@ internal sealed partial class SsmCommandOperations
             result["NextToken"] = $"ssm-offset-{offset + page.Count}";
         }
         return result;
+    }
+
+    /// <summary>The DocumentName and InvokedAfter filters ({"key","value"}); other keys are refused as SSM refuses them here.</summary>
+    private static (string? Document, DateTimeOffset? InvokedAfter) Filters(IReadOnlyList<JsonObject> filters)
+    {
+        string? document = null;
+        DateTimeOffset? after = null;
+        foreach (var filter in filters)
+        {
+            var key = filter["key"]?.GetValue<string>();
+            var value = filter["value"]?.GetValue<string>() ?? "";
+            switch (key)
+            {
+                case "DocumentName":
+                    document = value;
+                    break;
+                case "InvokedAfter" when DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at):
+                    after = at;
+                    break;
+                default:
+                    throw new ApiException("InvalidFilterKey", $"The filter {key}={value} is not supported by the simulator (DocumentName and InvokedAfter are).");
+            }
+        }
+        return (document, after);
     }
 
     public JsonObject CancelCommand(SsmContext ctx)
