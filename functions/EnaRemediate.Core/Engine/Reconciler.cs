@@ -320,7 +320,8 @@ public sealed class Reconciler
         var wait = TimeSpan.FromSeconds(Math.Min(600, 30 * Math.Pow(2, Math.Min(tries, 5))));
         return record.WithEvent(now, $"{result.Action.AwsAction}: {result.Error}; no capacity since {since}, retrying for up to {_options.CapacityRetryFor.TotalMinutes:0} min") with
         {
-            Memo = record.Memo.SetItem(MemoKeys.CapacitySince, since).SetItem(MemoKeys.CapacityTries, (tries + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            Memo = record.Memo.SetItem(MemoKeys.CapacitySince, since).SetItem(MemoKeys.CapacityLastRefusedAt, now.ToString("O"))
+                .SetItem(MemoKeys.CapacityTries, (tries + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)),
             NextLookAt = now + Jittered(wait),
         };
     }

@@ -28,7 +28,7 @@ internal static class RecordChanges
             Step = step,
             Attempts = 0,
             // Each step gets its own capacity retry window.
-            Memo = record.Memo.SetItem(MemoKeys.StepStartedAt, now.ToString("O")).Remove(MemoKeys.CapacitySince).Remove(MemoKeys.CapacityTries),
+            Memo = record.Memo.SetItem(MemoKeys.StepStartedAt, now.ToString("O")).RemoveRange([MemoKeys.CapacitySince, MemoKeys.CapacityTries, MemoKeys.CapacityLastRefusedAt]),
             UpdatedAt = now,
         };
 

@@ -18,6 +18,9 @@ public sealed record StepContext(
 
     public TimeSpan InStepFor => Now - StepStartedAt;
 
+    /// <summary>Time in the step since EC2 last refused a start for lack of capacity: the clock a start or health timeout runs on (waiting for capacity has its own limit).</summary>
+    public TimeSpan InStepSinceCapacity => Now - (MemoTime(MemoKeys.CapacityLastRefusedAt) is { } refused && refused > StepStartedAt ? refused : StepStartedAt);
+
     public string? Memo(string key) => Record.Memo.TryGetValue(key, out var v) ? v : null;
 
     public DateTimeOffset? MemoTime(string key) =>
@@ -55,6 +58,7 @@ public static class MemoKeys
     /// <summary>When EC2 first answered InsufficientInstanceCapacity to this step's start (cleared by a new step or an accepted start).</summary>
     public const string CapacitySince = "capacity.since";
     public const string CapacityTries = "capacity.tries";
+    public const string CapacityLastRefusedAt = "capacity.lastRefusedAt";
     /// <summary>Both status checks ok and SSM Online when the record was created.</summary>
     public const string FoundHealthy = "found.healthy";
     /// <summary>The remediation was forced past the "observed broken" and cool-down checks.</summary>

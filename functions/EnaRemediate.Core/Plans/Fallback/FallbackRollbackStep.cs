@@ -71,7 +71,7 @@ public sealed class FallbackRollbackStep : IPlanStep
         {
             return Finish(context, outcome, $"{why}; rolled back, passing its status checks");
         }
-        if (context.InStepFor > context.Options.HealthyTimeout + context.Options.StuckStoppingAfter)
+        if (context.InStepSinceCapacity > context.Options.HealthyTimeout + context.Options.StuckStoppingAfter)
         {
             return Finish(context, Outcomes.Failed, $"{why}; rolled back but the instance status check is {instanceStatus ?? "unknown"}");
         }
