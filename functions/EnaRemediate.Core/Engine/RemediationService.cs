@@ -99,9 +99,27 @@ public sealed class RemediationService
         var distinct = instanceIds.Select(i => i?.Trim() ?? "").Distinct(StringComparer.Ordinal).ToList();
         var invalid = distinct.Where(i => !TriageRules.IsValidInstanceId(i)).ToList();
         var valid = distinct.Where(TriageRules.IsValidInstanceId).ToList();
-        var facts = valid.Count == 0 ? new Dictionary<string, InstanceFacts>() : await _facts.GatherAsync(valid, cancellationToken);
+        var facts = valid.Count == 0 ? new Dictionary<string, InstanceFacts>() : await GatherPatientlyAsync(valid, cancellationToken);
         return (facts, invalid);
     }
+
+    /// <summary>Waits to read for triage (1, 2, 4, 8 s) when EC2 or SSM throttles it, rather than failing the start: throttling says "later", not "no".</summary>
+    private async Task<IReadOnlyDictionary<string, InstanceFacts>> GatherPatientlyAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await _facts.GatherAsync(ids, cancellationToken);
+            }
+            catch (AwsCallException e) when (e.Throttled && attempt < ThrottledTriageRetries)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1 << attempt), _time, cancellationToken);
+            }
+        }
+    }
+
+    private const int ThrottledTriageRetries = 4;
 
     /// <summary>
     /// Triage, then the engine's own limits: an unfinished record; parameters that would be

@@ -100,4 +100,21 @@ public sealed class StepLimitsTests
         Assert.Contains("system status check", record.OutcomeReason);
         Assert.DoesNotContain("cannot take an SSM command", record.OutcomeReason);
     }
+
+    [Fact]
+    public async Task AThrottledReadDuringTriageWaitsInsteadOfFailingTheStart()
+    {
+        _world.Cloud.Add(Id);
+        _world.Cloud.ThrottledDescribes = 2;
+
+        var start = _world.Service().StartAsync(FakeWorld.Remediate(Id));
+        for (var tick = 0; tick < 100 && !start.IsCompleted; tick++)
+        {
+            _world.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(5);
+        }
+
+        Assert.Single((await start).RemediationIds);
+        Assert.Equal(0, _world.Cloud.ThrottledDescribes);
+    }
 }
