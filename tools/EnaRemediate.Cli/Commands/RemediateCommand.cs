@@ -12,7 +12,8 @@ namespace EnaRemediate.Cli.Commands;
 /// `enaremediate remediate --instance-id ID... [--dry-run] [--yes] [--state-dir DIR] [...]`: runs the
 /// engine to the end with a live progress view. Records live in --state-dir, so an interrupted run
 /// resumes where it stopped. Exit 0 all recovered (or a dry run), 1 refusals or rollbacks, 2 a
-/// failure, 64 bad usage (including changing instances without --yes when no one can be asked).
+/// failure or an escalation, 64 bad usage (including changing instances without --yes when no one
+/// can be asked, and a parameter the engine would refuse).
 /// </summary>
 public static class RemediateCommand
 {
@@ -107,7 +108,7 @@ public static class RemediateCommand
 
     private static int ExitCode(StartResult started, AdvanceResult result)
     {
-        if (result.Records.Any(r => r.Outcome == Outcomes.Failed))
+        if (result.Records.Any(r => r.Outcome is Outcomes.Failed or Outcomes.Escalated))
         {
             return ExitCodes.Failure;
         }
