@@ -133,11 +133,10 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
         {
             return chunk.Select(w => new ActionResult(w.Record, w.Action, Error: $"{e.ErrorCode}: {e.Message}", ErrorCode: e.ErrorCode)).ToList();
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (Reconciler.IsCallFailure(e, cancellationToken))
         {
-            // A transport failure (whether the call landed is unknown, and every step is safe to
-            // repeat) or a plan-owned call's own bug: a failed attempt of these records only.
-            return chunk.Select(w => new ActionResult(w.Record, w.Action, Error: Reconciler.Describe(e))).ToList();
+            // A transport failure: whether the call landed is unknown, and every step is safe to repeat.
+            return chunk.Select(w => new ActionResult(w.Record, w.Action, Error: e.Message)).ToList();
         }
     }
 
