@@ -71,6 +71,37 @@ public sealed class SsmAdapter(IAmazonSimpleSystemsManagement ssm) : ISsmPort
         return result;
     }
 
+    public async Task<IReadOnlyList<RecentInvocation>> ListRecentInvocationsAsync(string documentName, DateTimeOffset invokedAfter, CancellationToken cancellationToken)
+    {
+        var result = new List<RecentInvocation>();
+        string? next = null;
+        do
+        {
+            var response = await Ec2Adapter.Call("ListCommandInvocations", () => ssm.ListCommandInvocationsAsync(new ListCommandInvocationsRequest
+            {
+                Filters =
+                [
+                    new CommandFilter { Key = CommandFilterKey.DocumentName, Value = documentName },
+                    new CommandFilter { Key = CommandFilterKey.InvokedAfter, Value = invokedAfter.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) },
+                ],
+                Details = false,
+                NextToken = next,
+            }, cancellationToken));
+            foreach (var invocation in response.CommandInvocations ?? [])
+            {
+                if (invocation.CommandId is { } commandId && invocation.InstanceId is { } instanceId && invocation.Status?.Value is { } status
+                    && (invocation.DocumentName is null || invocation.DocumentName == documentName))
+                {
+                    var requested = invocation.RequestedDateTime is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : invokedAfter;
+                    result.Add(new RecentInvocation(commandId, instanceId, status, requested));
+                }
+            }
+            next = response.NextToken;
+        }
+        while (!string.IsNullOrEmpty(next));
+        return result;
+    }
+
     public async Task<CommandInvocation?> GetCommandInvocationAsync(string commandId, string instanceId, CancellationToken cancellationToken)
     {
         try

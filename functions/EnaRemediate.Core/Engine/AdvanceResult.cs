@@ -27,6 +27,9 @@ public sealed record RecordSummary(
     /// <summary>The steps the record has been in, in order (from its audit log).</summary>
     public IReadOnlyList<string> StepsTaken { get; init; } = [];
 
+    /// <summary>After a rollback: what is left changed and how to undo it (enaSupport, state, the DKMS module); null otherwise.</summary>
+    public string? Remains { get; init; }
+
     public static RecordSummary From(RemediationRecord record, DateTimeOffset now) => new(
         record.RemediationId,
         record.InstanceId,
@@ -40,6 +43,7 @@ public sealed record RecordSummary(
         record.NextLookAt,
         record.DryRun)
     {
+        Remains = record.Memo.GetValueOrDefault(Plans.MemoKeys.Remains),
         StepsTaken = record.History.Select(h => h.Step)
             .Where(s => s != RemediationRecord.InitialStep)
             .Aggregate(new List<string>(), (steps, step) => { if (steps.Count == 0 || steps[^1] != step) { steps.Add(step); } return steps; }),

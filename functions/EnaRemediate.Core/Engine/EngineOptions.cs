@@ -71,6 +71,17 @@ public sealed record EngineOptions
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(30);
     /// <summary>Failed calls of one step before the step is given up (throttling does not count).</summary>
     public int MaxAttempts { get; init; } = 4;
+    /// <summary>
+    /// Calls of one mutating action that AWS accepted in one step: a step that keeps asking (EC2
+    /// answers 200 but the state never follows) gives up after this many.
+    /// </summary>
+    public int MaxCallsPerStep { get; init; } = 5;
+    /// <summary>No step (and no rollback) runs longer than this, whatever it waits for.</summary>
+    public TimeSpan StepDeadline { get; init; } = TimeSpan.FromHours(3);
+    /// <summary>How long a start refused with InsufficientInstanceCapacity is retried (with backoff) before the step gives up and escalates.</summary>
+    public TimeSpan CapacityRetryFor { get; init; } = TimeSpan.FromHours(1);
+    /// <summary>After a remediation of an instance finished, no trigger starts another for this long unless forced.</summary>
+    public TimeSpan Cooldown { get; init; } = TimeSpan.FromHours(6);
 
     /// <summary>Client-side token buckets per mutating action (EC2's documented account limits: size, refill per second).</summary>
     public IReadOnlyDictionary<string, (int Size, double RefillPerSecond)> RateLimits { get; init; } = new Dictionary<string, (int, double)>

@@ -59,12 +59,22 @@ public sealed class Reconciler
         var due = latest.Values.Where(r => !r.IsFinished && (r.NextLookAt is null || r.NextLookAt <= now + CoalesceWindow)).ToList();
         if (due.Count > 0)
         {
-            var facts = await _facts.GatherAsync(due.Select(r => r.InstanceId).ToList(), cancellationToken);
+            var (facts, readFailure) = await TryGatherAsync(due, cancellationToken);
+            if (facts is null)
+            {
+                // The read itself failed (throttled, or EC2/SSM unavailable): every due record waits and looks again; none fails.
+                foreach (var record in due)
+                {
+                    var deferred = DeferRead(record, readFailure!, now);
+                    latest[record.RemediationId] = await TrySaveAsync(deferred, record.Version, cancellationToken) ?? record;
+                }
+                return Summarise(latest.Values, remediationIds, _time.GetUtcNow());
+            }
             var invocations = await FetchInvocationsAsync(due, cancellationToken);
             var work = new List<PendingAction>();
             foreach (var record in due)
             {
-                var (decided, action) = Decide(record, facts[record.InstanceId], invocations.GetValueOrDefault(record.RemediationId), now);
+                var (decided, action) = DecideIsolated(record, facts[record.InstanceId], invocations.GetValueOrDefault(record.RemediationId), now);
                 if (decided == record)
                 {
                     continue;
@@ -94,6 +104,61 @@ public sealed class Reconciler
         return Summarise(latest.Values, remediationIds, _time.GetUtcNow());
     }
 
+    /// <summary>The facts of every due instance, or null when EC2 or SSM would not answer (the caller defers the batch).</summary>
+    private async Task<(IReadOnlyDictionary<string, InstanceFacts>? Facts, string? Failure)> TryGatherAsync(List<RemediationRecord> due, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _facts.GatherAsync(due.Select(r => r.InstanceId).ToList(), cancellationToken), null);
+        }
+        catch (Exception e) when (IsCallFailure(e, cancellationToken))
+        {
+            return (null, Describe(e));
+        }
+    }
+
+    private RemediationRecord DeferRead(RemediationRecord record, string failure, DateTimeOffset now)
+    {
+        var why = $"looking again later: the read failed ({failure})";
+        var noted = record.LastEvent() == why ? record : record.WithEvent(now, why);
+        return noted with { NextLookAt = now + Jittered(ReadRetry) };
+    }
+
+    private static readonly TimeSpan ReadRetry = TimeSpan.FromSeconds(30);
+
+    /// <summary>An AWS error or a transport failure (not our own cancellation): a reason to wait, never to fail the batch.</summary>
+    internal static bool IsCallFailure(Exception e, CancellationToken cancellationToken) =>
+        e is AwsCallException or HttpRequestException or TimeoutException or IOException
+        || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        || e.GetType().FullName?.StartsWith("Amazon.", StringComparison.Ordinal) == true;
+
+    internal static string Describe(Exception e) => e is AwsCallException aws ? $"{aws.ErrorCode}: {aws.Message}" : e.Message;
+
+    /// <summary>
+    /// <see cref="Decide"/> for one record, so that whatever goes wrong deciding it (a host output
+    /// no judge foresaw, a bug in a step) is that record's failed attempt and never stops the rest of the batch.
+    /// </summary>
+    private (RemediationRecord Record, EngineAction? Action) DecideIsolated(RemediationRecord record, InstanceFacts facts, CommandInvocation? invocation, DateTimeOffset now)
+    {
+        try
+        {
+            return Decide(record, facts, invocation, now);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var attempts = record.Attempts + 1;
+            var noted = record.WithEvent(now, $"error deciding step {record.Step}: {e.GetType().Name}: {e.Message}");
+            // The rollback has no rollback: past its limit the record ends, saying what it knows.
+            if (record.Step == RollbackStep && attempts >= 2 * _options.MaxAttempts)
+            {
+                return (noted.Finish(Outcomes.Failed, $"{record.Memo.GetValueOrDefault(MemoKeys.FailureReason) ?? "the remediation failed"}; the rollback could not continue ({e.Message}); the instance is {facts.State}, enaSupport {(facts.Instance?.EnaSupport == true ? "on" : "off")}", now), null);
+            }
+            return (noted with { Attempts = attempts, NextLookAt = now + Jittered(Backoff(record.Attempts)) }, null);
+        }
+    }
+
+    private static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(5 * Math.Pow(2, Math.Min(attempts, 5)));
+
     /// <summary>
     /// The invocations of the commands due records are waiting on: one ListCommandInvocations per
     /// command for everyone's status, and GetCommandInvocation (the output) only for the finished ones.
@@ -106,7 +171,16 @@ public sealed class Reconciler
             .GroupBy(w => w.CommandId!, StringComparer.Ordinal);
         foreach (var command in waiting)
         {
-            var statuses = await _ssm.ListInvocationStatusesAsync(command.Key, cancellationToken);
+            IReadOnlyDictionary<string, string> statuses;
+            try
+            {
+                statuses = await _ssm.ListInvocationStatusesAsync(command.Key, cancellationToken);
+            }
+            catch (Exception e) when (IsCallFailure(e, cancellationToken))
+            {
+                // Not known this time: those records wait (their step's deadline still holds).
+                continue;
+            }
             foreach (var (record, _) in command)
             {
                 if (!statuses.TryGetValue(record.InstanceId, out var status))
@@ -117,12 +191,24 @@ public sealed class Reconciler
                 {
                     var running = new CommandInvocation(status, null, "", "");
                     result[record.RemediationId] = running.IsFinal
-                        ? await _ssm.GetCommandInvocationAsync(command.Key, record.InstanceId, cancellationToken)
+                        ? await TryGetInvocationAsync(command.Key, record.InstanceId, cancellationToken)
                         : running;
                 }
             }
         }
         return result;
+    }
+
+    private async Task<CommandInvocation?> TryGetInvocationAsync(string commandId, string instanceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _ssm.GetCommandInvocationAsync(commandId, instanceId, cancellationToken);
+        }
+        catch (Exception e) when (IsCallFailure(e, cancellationToken))
+        {
+            return null;
+        }
     }
 
     /// <summary>Runs the record's steps on one observation until one waits, acts or finishes.</summary>
@@ -146,9 +232,8 @@ public sealed class Reconciler
                 return (record.Finish(Outcomes.Failed, $"plan {plan.Name} has no step '{record.Step}'", now), null);
             }
             var context = new StepContext(record, facts, now, _options, invocation);
-            var decision = !inRollback && record.Attempts >= _options.MaxAttempts
-                ? new StepDecision.Fail($"{step.Name} gave up after {record.Attempts} failed calls ({record.LastEvent()})")
-                : step.Decide(context);
+            var decision = StepGuards.Before(context, step, inRollback)
+                ?? StepGuards.After(context, step, step.Decide(context), inRollback);
             switch (decision)
             {
                 case StepDecision.Wait wait:
@@ -198,12 +283,46 @@ public sealed class Reconciler
         return result switch
         {
             { Deferred: { } retryAfter } => record with { NextLookAt = now + Jittered(retryAfter) },
+            { ErrorCode: StepGuards.CapacityError } => CapacityRefused(record, result, now),
             { Error: { } error } => record.WithEvent(now, $"{result.Action.AwsAction} failed: {error}") with
             {
                 Attempts = record.Attempts + 1,
-                NextLookAt = now + Jittered(TimeSpan.FromSeconds(5 * Math.Pow(2, Math.Min(record.Attempts, 5)))),
+                NextLookAt = now + Jittered(Backoff(record.Attempts)),
             },
-            _ => record.WithMemo(result.Memo) with { NextLookAt = now + Jittered(FirstLookAfter(result.Action)) },
+            _ => Accepted(record, result) with { NextLookAt = now + Jittered(FirstLookAfter(result.Action)) },
+        };
+    }
+
+    /// <summary>An accepted call: its memo is kept, and it counts towards the step's limit of calls (see <see cref="StepGuards"/>).</summary>
+    private static RemediationRecord Accepted(RemediationRecord record, ActionResult result)
+    {
+        var key = MemoKeys.Calls(record.Step, result.Action.AwsAction);
+        var made = int.TryParse(record.Memo.GetValueOrDefault(key), out var n) ? n : 0;
+        var memo = record.Memo.SetItem(key, (made + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (result.Action is StartAction)
+        {
+            memo = memo.Remove(MemoKeys.CapacitySince).Remove(MemoKeys.CapacityTries);
+        }
+        var accepted = record with { Memo = result.Memo is null ? memo : memo.SetItems(result.Memo) };
+        return result.Memo?.FirstOrDefault(m => m.Key.EndsWith(".adopted", StringComparison.Ordinal)) is { Value: { } adopted }
+            ? accepted.WithEvent(accepted.UpdatedAt, $"adopted command {adopted}, already on the host, instead of sending another")
+            : accepted;
+    }
+
+    /// <summary>
+    /// No capacity for the start is not the instance's fault and not a failed attempt: it is retried
+    /// with backoff (30 s doubling to 10 min) until <see cref="EngineOptions.CapacityRetryFor"/> has passed since the first refusal.
+    /// </summary>
+    private RemediationRecord CapacityRefused(RemediationRecord record, ActionResult result, DateTimeOffset now)
+    {
+        var tries = int.TryParse(record.Memo.GetValueOrDefault(MemoKeys.CapacityTries), out var n) ? n : 0;
+        var since = record.Memo.GetValueOrDefault(MemoKeys.CapacitySince) ?? now.ToString("O");
+        var wait = TimeSpan.FromSeconds(Math.Min(600, 30 * Math.Pow(2, Math.Min(tries, 5))));
+        return record.WithEvent(now, $"{result.Action.AwsAction}: {result.Error}; no capacity since {since}, retrying for up to {_options.CapacityRetryFor.TotalMinutes:0} min") with
+        {
+            Memo = record.Memo.SetItem(MemoKeys.CapacitySince, since).SetItem(MemoKeys.CapacityLastRefusedAt, now.ToString("O"))
+                .SetItem(MemoKeys.CapacityTries, (tries + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            NextLookAt = now + Jittered(wait),
         };
     }
 

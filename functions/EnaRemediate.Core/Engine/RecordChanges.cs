@@ -27,7 +27,8 @@ internal static class RecordChanges
         {
             Step = step,
             Attempts = 0,
-            Memo = record.Memo.SetItem(MemoKeys.StepStartedAt, now.ToString("O")),
+            // Each step gets its own capacity retry window.
+            Memo = record.Memo.SetItem(MemoKeys.StepStartedAt, now.ToString("O")).RemoveRange([MemoKeys.CapacitySince, MemoKeys.CapacityTries, MemoKeys.CapacityLastRefusedAt]),
             UpdatedAt = now,
         };
 

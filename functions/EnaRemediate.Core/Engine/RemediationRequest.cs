@@ -20,4 +20,7 @@ public sealed record RemediationRequest(
 {
     /// <summary>Plan options kept on the record as memo "option.&lt;key&gt;" (reregister-ami: launchReplacement=true).</summary>
     public IReadOnlyDictionary<string, string> PlanOptions { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Remediate even an instance not observed broken, or within the cool-down; recorded on the record as forced.</summary>
+    public bool Force { get; init; }
 }

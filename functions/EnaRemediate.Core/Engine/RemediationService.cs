@@ -43,13 +43,18 @@ public sealed class RemediationService
     public int ThrottledCalls => _reconciler.ThrottledCalls;
 
     /// <summary>Read-only: what <see cref="StartAsync"/> in Remediate mode would do for each instance, and why.</summary>
-    public async Task<IReadOnlyList<InstancePlan>> PlanAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<InstancePlan>> PlanAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken = default) =>
+        PlanAsync(instanceIds, force: false, cancellationToken);
+
+    /// <summary>Read-only: what a (forced, when <paramref name="force"/>) <see cref="StartAsync"/> in Remediate mode would do.</summary>
+    public async Task<IReadOnlyList<InstancePlan>> PlanAsync(IReadOnlyList<string> instanceIds, bool force, CancellationToken cancellationToken = default)
     {
         var (facts, invalid) = await GatherValidAsync(instanceIds, cancellationToken);
         var plans = invalid.Select(id => new InstancePlan(TriageRules.Decide(new InstanceFacts(id, null, null, null, null), remediate: true), null, [])).ToList();
+        var request = new RemediationRequest(instanceIds, RemediationMode.Remediate, DryRun: false, "plan", null) { Force = force };
         foreach (var fact in facts.Values)
         {
-            var triage = await TriageAsync(fact, remediate: true, cancellationToken);
+            var triage = await TriageAsync(fact, request, cancellationToken);
             plans.Add(new InstancePlan(triage, fact, PlannedCalls(triage, fact)));
         }
         return plans;
@@ -65,10 +70,10 @@ public sealed class RemediationService
         var remediate = request.Mode == RemediationMode.Remediate;
         var (facts, invalid) = await GatherValidAsync(request.InstanceIds, cancellationToken);
         var started = invalid.Select(id => StartedInstance.From(TriageRules.Decide(new InstanceFacts(id, null, null, null, null), remediate), null, [])).ToList();
-        var dryRunChecks = request.DryRun ? await DryRunCheckAsync(facts.Values.ToList(), remediate, cancellationToken) : null;
+        var dryRunChecks = request.DryRun ? await DryRunCheckAsync(facts.Values.ToList(), request, cancellationToken) : null;
         foreach (var fact in facts.Values)
         {
-            var triage = await TriageAsync(fact, remediate, cancellationToken);
+            var triage = await TriageAsync(fact, request, cancellationToken);
             var calls = request.DryRun ? dryRunChecks![fact.InstanceId] : [];
             var record = NewRecord(request, fact, triage, calls);
             var created = await _store.TryCreateAsync(record, cancellationToken);
@@ -94,35 +99,77 @@ public sealed class RemediationService
         var distinct = instanceIds.Select(i => i?.Trim() ?? "").Distinct(StringComparer.Ordinal).ToList();
         var invalid = distinct.Where(i => !TriageRules.IsValidInstanceId(i)).ToList();
         var valid = distinct.Where(TriageRules.IsValidInstanceId).ToList();
-        var facts = valid.Count == 0 ? new Dictionary<string, InstanceFacts>() : await _facts.GatherAsync(valid, cancellationToken);
+        var facts = valid.Count == 0 ? new Dictionary<string, InstanceFacts>() : await GatherPatientlyAsync(valid, cancellationToken);
         return (facts, invalid);
     }
 
-    /// <summary>Triage, then the engine's own limits: an unfinished record, or a plan this engine cannot execute yet.</summary>
-    private async Task<TriageResult> TriageAsync(InstanceFacts facts, bool remediate, CancellationToken cancellationToken)
+    /// <summary>Waits to read for triage (1, 2, 4, 8 s) when EC2 or SSM throttles it, rather than failing the start: throttling says "later", not "no".</summary>
+    private async Task<IReadOnlyDictionary<string, InstanceFacts>> GatherPatientlyAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        var triage = TriageRules.Decide(facts, remediate, _options.OptInAll, _options.OptInTagKey);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await _facts.GatherAsync(ids, cancellationToken);
+            }
+            catch (AwsCallException e) when (e.Throttled && attempt < ThrottledTriageRetries)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1 << attempt), _time, cancellationToken);
+            }
+        }
+    }
+
+    private const int ThrottledTriageRetries = 4;
+
+    /// <summary>
+    /// Triage, then the engine's own limits: an unfinished record; parameters that would be
+    /// refused later; for a plan that stops the instance, that it is observed broken and not in
+    /// its cool-down (unless forced); a plan this engine cannot execute yet.
+    /// </summary>
+    private async Task<TriageResult> TriageAsync(InstanceFacts facts, RemediationRequest request, CancellationToken cancellationToken)
+    {
+        var triage = TriageRules.Decide(facts, request.Mode == RemediationMode.Remediate, _options.OptInAll, _options.OptInTagKey);
         if (facts.Found && await _store.GetLatestAsync(facts.InstanceId, cancellationToken) is { IsFinished: false } running)
         {
             return AlreadyRemediating(facts.InstanceId, running);
         }
-        if (!triage.Refused && triage.Plan == PlanNames.Fallback && _options.DriverConfigurationProblem is { } problem)
+        if (triage.Refused || !_plans.TryGet(triage.Plan, out var plan))
         {
-            return TriageResult.Refuse(facts.InstanceId, triage.Plan, RefusalCodes.PlanNotAvailable, $"Engine configuration: {problem}; nothing was changed.");
+            return triage.Refused ? triage : NotAvailable(facts, triage);
         }
-        if (triage.Refused || _plans.TryGet(triage.Plan, out _))
+        if (triage.Plan == PlanNames.DiagnoseOnly)
         {
             return triage;
         }
-        return triage.Plan switch
+        if ((ParameterValidator.Problem(_options) ?? ParameterValidator.Problem(request.PlanOptions, name => _plans.TryGet(name, out _))) is { } invalid)
         {
-            PlanNames.OfflineRepair => TriageResult.Refuse(facts.InstanceId, triage.Plan, RefusalCodes.PlanNotAvailable,
-                $"Needs offline repair (snapshot, rescue instance, chroot install): {triage.Reason} This engine does not carry out offline repair yet; nothing was changed."),
-            PlanNames.ReregisterAmi => TriageResult.Refuse(facts.InstanceId, triage.Plan, RefusalCodes.PlanNotAvailable,
-                $"Needs a re-registered AMI: {triage.Reason} This engine does not register AMIs yet; nothing was changed."),
-            _ => TriageResult.Refuse(facts.InstanceId, triage.Plan, RefusalCodes.PlanNotAvailable, $"This engine has no plan named {triage.Plan}."),
-        };
+            return TriageResult.Refuse(facts.InstanceId, triage.Plan, RefusalCodes.InvalidParameters, $"Invalid parameter: {invalid}; nothing was changed.");
+        }
+        if (InstallsDriver(plan) && _options.DriverConfigurationProblem is { } problem)
+        {
+            return TriageResult.Refuse(facts.InstanceId, triage.Plan, RefusalCodes.PlanNotAvailable, $"Engine configuration: {problem}; nothing was changed.");
+        }
+        if (request.Force || !Admission.Disrupts(plan))
+        {
+            return triage;
+        }
+        return Admission.NotObservedBroken(facts, triage.Plan)
+            ?? Admission.InCooldown(await _store.HistoryAsync(facts.InstanceId, cancellationToken), facts.InstanceId, triage.Plan, _options.Cooldown, _time.GetUtcNow())
+            ?? triage;
     }
+
+    /// <summary>The plan runs the driver install document at some step (so it needs the driver configured).</summary>
+    private bool InstallsDriver(IRemediationPlan plan) =>
+        plan.Steps.Select(s => s.PlannedAction(_options)).OfType<SendCommandAction>().Any(a => a.DocumentName == _options.InstallDocument);
+
+    private static TriageResult NotAvailable(InstanceFacts facts, TriageResult triage) => triage.Plan switch
+    {
+        PlanNames.OfflineRepair => TriageResult.Refuse(facts.InstanceId, triage.Plan, RefusalCodes.PlanNotAvailable,
+            $"Needs offline repair (snapshot, rescue instance, chroot install): {triage.Reason} This engine does not carry out offline repair yet; nothing was changed."),
+        PlanNames.ReregisterAmi => TriageResult.Refuse(facts.InstanceId, triage.Plan, RefusalCodes.PlanNotAvailable,
+            $"Needs a re-registered AMI: {triage.Reason} This engine does not register AMIs yet; nothing was changed."),
+        _ => TriageResult.Refuse(facts.InstanceId, triage.Plan, RefusalCodes.PlanNotAvailable, $"This engine has no plan named {triage.Plan}."),
+    };
 
     private static TriageResult AlreadyRemediating(string instanceId, RemediationRecord running) =>
         TriageResult.Refuse(instanceId, running.Plan, RefusalCodes.AlreadyRemediating,
@@ -144,8 +191,16 @@ public sealed class RemediationService
             Memo = ImmutableDictionary<string, string>.Empty
                 .Add(MemoKeys.FoundState, facts.State)
                 .Add(MemoKeys.FoundEnaSupport, facts.Instance?.EnaSupport == true ? "true" : "false")
+                .Add(MemoKeys.FoundHealthy, facts.IsHealthyAndManaged ? "true" : "false")
                 .SetItems(request.PlanOptions.Select(o => KeyValuePair.Create("option." + o.Key, o.Value))),
         }.WithEvent(now, $"triage: {triage.Plan}: {triage.Reason}");
+        if (request.Force && !triage.Refused)
+        {
+            record = record.WithEvent(now, $"forced by the request ({request.Trigger}): the observed-broken and cool-down checks were skipped") with
+            {
+                Memo = record.Memo.Add(MemoKeys.Forced, "true"),
+            };
+        }
         if (triage.Refused)
         {
             return record.Finish(Outcomes.Refused, triage.Reason ?? triage.RefusalCode!, now) with { Memo = record.Memo.Add("refusal.code", triage.RefusalCode!) };
@@ -180,12 +235,12 @@ public sealed class RemediationService
     /// ones (batched like the real run: one StopInstances and one StartInstances for all).
     /// SSM has no DryRun; its calls are listed as not checked.
     /// </summary>
-    private async Task<Dictionary<string, IReadOnlyList<PlannedCall>>> DryRunCheckAsync(IReadOnlyList<InstanceFacts> facts, bool remediate, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, IReadOnlyList<PlannedCall>>> DryRunCheckAsync(IReadOnlyList<InstanceFacts> facts, RemediationRequest request, CancellationToken cancellationToken)
     {
         var planned = new Dictionary<string, IReadOnlyList<PlannedCall>>(StringComparer.Ordinal);
         foreach (var fact in facts)
         {
-            planned[fact.InstanceId] = PlannedCalls(await TriageAsync(fact, remediate, cancellationToken), fact);
+            planned[fact.InstanceId] = PlannedCalls(await TriageAsync(fact, request, cancellationToken), fact);
         }
         // Only instances with instance calls are DryRun-checked: an instance-store plan must not even DryRun a stop.
         var acting = planned.Where(p => p.Value.Any(c => c.Action is StopAction or StartAction or SetEnaSupportAction)).Select(p => p.Key).ToList();

@@ -12,4 +12,6 @@ public static class Outcomes
     public const string Diagnosed = "diagnosed";
     /// <summary>A dry run: the calls were listed and EC2-DryRun-checked, nothing changed.</summary>
     public const string DryRun = "dry-run";
+    /// <summary>The engine stopped trying and a person must act (for example no capacity to start the instance again); the reason says what to do.</summary>
+    public const string Escalated = "escalated";
 }

@@ -18,6 +18,9 @@ public sealed record StepContext(
 
     public TimeSpan InStepFor => Now - StepStartedAt;
 
+    /// <summary>Time in the step since EC2 last refused a start for lack of capacity: the clock a start or health timeout runs on (waiting for capacity has its own limit).</summary>
+    public TimeSpan InStepSinceCapacity => Now - (MemoTime(MemoKeys.CapacityLastRefusedAt) is { } refused && refused > StepStartedAt ? refused : StepStartedAt);
+
     public string? Memo(string key) => Record.Memo.TryGetValue(key, out var v) ? v : null;
 
     public DateTimeOffset? MemoTime(string key) =>
@@ -25,6 +28,9 @@ public sealed record StepContext(
 
     /// <summary>The instance was stopped when the remediation began: it must end stopped.</summary>
     public bool FoundStopped => Memo(MemoKeys.FoundState) == "stopped";
+
+    /// <summary>Calls of this AWS action the current step made that AWS accepted (the reconciler counts them).</summary>
+    public int CallsMade(string awsAction) => int.TryParse(Memo(MemoKeys.Calls(Record.Step, awsAction)), out var n) ? n : 0;
 }
 
 /// <summary>Keys of <see cref="RemediationRecord.Memo"/> shared between the reconciler and the steps.</summary>
@@ -45,4 +51,20 @@ public static class MemoKeys
     public static string StopRequestedAt(string step) => $"{step}.stopRequestedAt";
 
     public static string ForcedAt(string step) => $"{step}.forcedAt";
+
+    /// <summary>Accepted calls of one AWS action in one step: bounded by EngineOptions.MaxCallsPerStep.</summary>
+    public static string Calls(string step, string awsAction) => $"{step}.calls.{awsAction}";
+
+    /// <summary>When EC2 first answered InsufficientInstanceCapacity to this step's start (cleared by a new step or an accepted start).</summary>
+    public const string CapacitySince = "capacity.since";
+    public const string CapacityTries = "capacity.tries";
+    public const string CapacityLastRefusedAt = "capacity.lastRefusedAt";
+    /// <summary>Both status checks ok and SSM Online when the record was created.</summary>
+    public const string FoundHealthy = "found.healthy";
+    /// <summary>The remediation was forced past the "observed broken" and cool-down checks.</summary>
+    public const string Forced = "forced";
+    /// <summary>The driver version the install step installed (or found installed), for the rollback's account of what remains.</summary>
+    public const string InstalledDriver = "driver.installed";
+    /// <summary>What the rollback left changed, in plain words (the CLI and notifications print it).</summary>
+    public const string Remains = "remains";
 }

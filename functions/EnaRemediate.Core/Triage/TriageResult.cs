@@ -26,6 +26,9 @@ public static class RefusalCodes
     public const string AlreadyRemediating = "already-remediating";
     public const string PlanNotAvailable = "plan-not-available";
     public const string Unknown = "unknown-facts";
+    public const string NotImpaired = "not-impaired";
+    public const string Cooldown = "cool-down";
+    public const string InvalidParameters = "invalid-parameters";
 }
 
 /// <summary>

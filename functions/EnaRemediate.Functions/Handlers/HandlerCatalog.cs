@@ -10,11 +10,11 @@ public static class HandlerCatalog
 {
     private static readonly Dictionary<string, Func<FunctionServices, IFunctionHandler>> Factories = new(StringComparer.Ordinal)
     {
-        ["intake"] = s => new IntakeHandler(new TriggerNormaliser(s.Settings.DefaultMode), s.Engine),
+        ["intake"] = s => new IntakeHandler(new TriggerNormaliser(s.Settings.DefaultMode, s.Settings.Region), s.Engine),
         ["advance"] = s => new AdvanceHandler(s.Engine, s.Store, s.Time),
-        ["diagnose"] = s => new DiagnoseHandler(new TriggerNormaliser(Core.Engine.RemediationMode.Diagnose), s.Engine),
+        ["diagnose"] = s => new DiagnoseHandler(new TriggerNormaliser(Core.Engine.RemediationMode.Diagnose, s.Settings.Region), s.Engine),
         ["sweep"] = s => new SweepHandler(s.ImpairedInstances, s.Engine, s.Store, s.Settings.DefaultMode, s.Time),
-        ["register-ami"] = s => new RegisterAmiHandler(new TriggerNormaliser(Core.Engine.RemediationMode.Remediate), s.Engine),
+        ["register-ami"] = s => new RegisterAmiHandler(new TriggerNormaliser(Core.Engine.RemediationMode.Remediate, s.Settings.Region), s.Engine),
     };
 
     public static IReadOnlyCollection<string> Names => Factories.Keys;

@@ -13,7 +13,8 @@ namespace EnaRemediate.Functions.Handlers;
 /// </summary>
 public sealed class SweepHandler(ImpairedInstanceFinder finder, RemediationService engine, IRemediationStore store, RemediationMode mode, TimeProvider time) : IFunctionHandler
 {
-    public static readonly TimeSpan Cooldown = TimeSpan.FromHours(6);
+    /// <summary>The engine refuses a remediation within its cool-down anyway; checking first keeps the sweep from writing a refusal record every tick.</summary>
+    public static readonly TimeSpan Cooldown = new EngineOptions().Cooldown;
     public static readonly TimeSpan Orphaned = TimeSpan.FromMinutes(10);
 
     public async Task<string> HandleAsync(LambdaInvocation invocation, CancellationToken cancellationToken)

@@ -7,7 +7,8 @@ namespace EnaRemediate.Functions.Intake;
 /// A request that names its instances: a console test event
 /// <c>{"instanceIds":["i-…"],"mode":"diagnose|remediate","dryRun":true}</c>, or the
 /// EnaRemediate-Recover runbook's payload (source enaremediate.runbook, instanceIds as the
-/// runbook's comma-separated String parameter, dryRun as the rendered Boolean).
+/// runbook's comma-separated String parameter, dryRun as the rendered Boolean). <c>"force": true</c>
+/// remediates even an instance not observed broken or in its cool-down (recorded as forced).
 /// </summary>
 internal static class ExplicitRequest
 {
@@ -48,19 +49,24 @@ internal static class ExplicitRequest
             case var other: return IntakeDecision.Reject($"mode must be \"diagnose\" or \"remediate\", not {InstanceIds.Quote(other.Value.ToString())}.");
         }
 
-        bool dryRun;
-        switch (TriggerNormaliser.Member(root, "dryRun"))
-        {
-            case null or { ValueKind: JsonValueKind.Null }: dryRun = false; break;
-            case { ValueKind: JsonValueKind.True }: dryRun = true; break;
-            case { ValueKind: JsonValueKind.False }: dryRun = false; break;
-            case { ValueKind: JsonValueKind.String } s when bool.TryParse(s.GetString(), out var parsed): dryRun = parsed; break;
-            case var other: return IntakeDecision.Reject($"dryRun must be true or false, not {InstanceIds.Quote(other.Value.ToString())}.");
-        }
+        if (Flag(root, "dryRun") is not { } dryRun)
+            return IntakeDecision.Reject($"dryRun must be true or false, not {InstanceIds.Quote(TriggerNormaliser.Member(root, "dryRun").ToString())}.");
+        if (Flag(root, "force") is not { } force)
+            return IntakeDecision.Reject($"force must be true or false, not {InstanceIds.Quote(TriggerNormaliser.Member(root, "force").ToString())}.");
 
         var trigger = fromRunbook ? "runbook" : "console";
         var detail = fromRunbook ? TriggerNormaliser.Text(root, "automationExecutionId") : null;
-        var request = new RemediationRequest(ids, mode, dryRun, trigger, detail);
-        return IntakeDecision.Accept(request, $"{trigger} request: {mode.ToString().ToLowerInvariant()}{(dryRun ? " (dry run)" : "")} for {string.Join(", ", ids)}.");
+        var request = new RemediationRequest(ids, mode, dryRun, trigger, detail) { Force = force };
+        return IntakeDecision.Accept(request, $"{trigger} request: {mode.ToString().ToLowerInvariant()}{(dryRun ? " (dry run)" : "")}{(force ? " (forced)" : "")} for {string.Join(", ", ids)}.");
     }
+
+    /// <summary>A Boolean member: absent or null is false; true/false, or the runbook's rendered "true"/"false"; null for anything else.</summary>
+    private static bool? Flag(JsonElement root, string name) => TriggerNormaliser.Member(root, name) switch
+    {
+        null or { ValueKind: JsonValueKind.Null } => false,
+        { ValueKind: JsonValueKind.True } => true,
+        { ValueKind: JsonValueKind.False } => false,
+        { ValueKind: JsonValueKind.String } s when bool.TryParse(s.GetString(), out var parsed) => parsed,
+        _ => null,
+    };
 }

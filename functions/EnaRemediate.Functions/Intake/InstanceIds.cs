@@ -13,11 +13,11 @@ public static partial class InstanceIds
 
     public static bool IsValid(string? id) => id is not null && Pattern().IsMatch(id);
 
-    /// <summary>Shortens and strips control characters so a hostile value can be quoted in a reason safely.</summary>
+    /// <summary>Shortens and strips control characters and surrogates so a hostile value can be quoted in a reason (and serialised) safely.</summary>
     public static string Quote(string? value)
     {
         if (value is null) return "null";
-        var clean = new string(value.Take(40).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        var clean = new string(value.Take(40).Select(c => char.IsControl(c) || char.IsSurrogate(c) ? '?' : c).ToArray());
         return "'" + clean + (value.Length > 40 ? "…" : "") + "'";
     }
 }

@@ -24,7 +24,23 @@ internal sealed class FakeCloud(TimeProvider time) : IEc2Port, ISsmPort
         public bool StuckStopping { get; set; }
         public bool FinalValidationFails { get; set; }
         public Dictionary<string, string> Tags { get; } = new() { ["EnaRemediate:OptIn"] = "true" };
+        /// <summary>What the collect document prints instead of the host report (hostile host output).</summary>
+        public string? CollectOutput { get; set; }
+        /// <summary>What the install document prints instead of its result line.</summary>
+        public string? InstallOutput { get; set; }
+        /// <summary>ModifyInstanceAttribute answers 200 and changes nothing (seen against another EC2 emulator).</summary>
+        public bool IgnoresEnaChanges { get; set; }
+        /// <summary>Starts refused with InsufficientInstanceCapacity this many more times.</summary>
+        public int NoCapacityStarts { get; set; }
+        /// <summary>A start never gets past pending.</summary>
+        public bool StuckPending { get; set; }
+        /// <summary>The system status check goes impaired once the instance has been started again.</summary>
+        public bool SystemImpairedAfterStart { get; set; }
+        public int Starts { get; set; }
     }
+
+    /// <summary>The next this many DescribeInstances calls are throttled (RequestLimitExceeded).</summary>
+    public int ThrottledDescribes;
 
     /// <summary>A collect command reports the host as it was when the command ran (captured at send).</summary>
     private sealed record Command(string Id, string Document, string InstanceId, DateTimeOffset SentAt, string? Report);
@@ -53,7 +69,7 @@ internal sealed class FakeCloud(TimeProvider time) : IEc2Port, ISsmPort
             vm.State = "stopped";
             vm.Since = vm.Since + TimeSpan.FromSeconds(20);
         }
-        if (vm.State == "pending" && Now - vm.Since >= TimeSpan.FromSeconds(15))
+        if (vm.State == "pending" && !vm.StuckPending && Now - vm.Since >= TimeSpan.FromSeconds(15))
         {
             vm.State = "running";
             vm.Since = vm.Since + TimeSpan.FromSeconds(15);
@@ -65,6 +81,11 @@ internal sealed class FakeCloud(TimeProvider time) : IEc2Port, ISsmPort
 
     public Task<IReadOnlyList<Ec2Instance>> DescribeInstancesAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
     {
+        if (ThrottledDescribes > 0)
+        {
+            ThrottledDescribes--;
+            throw new AwsCallException("DescribeInstances", "RequestLimitExceeded", "Request limit exceeded.", throttled: true);
+        }
         var found = instanceIds.Where(Vms.ContainsKey).Select(id => Vms[id]).ToList();
         found.ForEach(Settle);
         return Task.FromResult<IReadOnlyList<Ec2Instance>>(found.Select(vm => new Ec2Instance
@@ -86,7 +107,8 @@ internal sealed class FakeCloud(TimeProvider time) : IEc2Port, ISsmPort
             {
                 return new Ec2StatusChecks("not-applicable", "not-applicable");
             }
-            return Now - vm.Since < TimeSpan.FromSeconds(30) ? new Ec2StatusChecks("initializing", "initializing") : new Ec2StatusChecks("ok", Reachable(vm) ? "ok" : "impaired");
+            var system = vm.SystemImpairedAfterStart && vm.Starts > 0 ? "impaired" : "ok";
+            return Now - vm.Since < TimeSpan.FromSeconds(30) ? new Ec2StatusChecks("initializing", "initializing") : new Ec2StatusChecks(system, Reachable(vm) ? "ok" : "impaired");
         }));
 
     public Task StopInstancesAsync(IReadOnlyList<string> instanceIds, bool force, bool dryRun, CancellationToken cancellationToken)
@@ -124,9 +146,15 @@ internal sealed class FakeCloud(TimeProvider time) : IEc2Port, ISsmPort
         }
         StartCalls++;
         MutatingCalls.Add($"start {string.Join(",", instanceIds)}");
+        if (instanceIds.Select(id => Vms[id]).FirstOrDefault(v => v.NoCapacityStarts > 0) is { } full)
+        {
+            full.NoCapacityStarts--;
+            throw new AwsCallException("StartInstances", "InsufficientInstanceCapacity", $"We currently do not have sufficient {full.Type} capacity in the Availability Zone you requested.");
+        }
         foreach (var vm in instanceIds.Select(id => Vms[id]))
         {
             Settle(vm);
+            vm.Starts++;
             if (vm.State != "stopped")
             {
                 Violations.Add($"start of {vm.Id} while {vm.State}");
@@ -152,7 +180,10 @@ internal sealed class FakeCloud(TimeProvider time) : IEc2Port, ISsmPort
             Violations.Add($"enaSupport change of {vm.Id} while {vm.State}");
             throw new AwsCallException("ModifyInstanceAttribute", "IncorrectInstanceState", "The instance is not in the 'stopped' state.");
         }
-        vm.Ena = enabled;
+        if (!vm.IgnoresEnaChanges)
+        {
+            vm.Ena = enabled;
+        }
         return Task.CompletedTask;
     }
 
@@ -175,8 +206,21 @@ internal sealed class FakeCloud(TimeProvider time) : IEc2Port, ISsmPort
     }
 
     public Task<IReadOnlyDictionary<string, string>> ListInvocationStatusesAsync(string commandId, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyDictionary<string, string>>(_commands.Where(c => c.Id == commandId)
-            .ToDictionary(c => c.InstanceId, c => Now - c.SentAt < TimeSpan.FromSeconds(20) ? "InProgress" : Vms[c.InstanceId].InstallFails && c.Document.Contains("Install", StringComparison.Ordinal) ? "Failed" : "Success"));
+        Task.FromResult<IReadOnlyDictionary<string, string>>(_commands.Where(c => c.Id == commandId).ToDictionary(c => c.InstanceId, StatusOf));
+
+    public Task<IReadOnlyList<RecentInvocation>> ListRecentInvocationsAsync(string documentName, DateTimeOffset invokedAfter, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<RecentInvocation>>(_commands.Where(c => c.Document == documentName && c.SentAt >= invokedAfter)
+            .Select(c => new RecentInvocation(c.Id, c.InstanceId, StatusOf(c), c.SentAt)).ToList());
+
+    /// <summary>How many commands of a document ran on the instance at the same time as another one of it (the engine must never cause one).</summary>
+    public int OverlappingCommands(string instanceId) =>
+        _commands.Where(c => c.InstanceId == instanceId)
+            .Count(c => _commands.Any(o => o != c && o.InstanceId == instanceId && o.Document == c.Document && o.SentAt >= c.SentAt && o.SentAt < c.SentAt + CommandRunTime && o.Id != c.Id));
+
+    private static readonly TimeSpan CommandRunTime = TimeSpan.FromSeconds(20);
+
+    private string StatusOf(Command c) =>
+        Now - c.SentAt < CommandRunTime ? "InProgress" : Vms[c.InstanceId].InstallFails && c.Document.Contains("Install", StringComparison.Ordinal) ? "Failed" : "Success";
 
     /// <summary>Commands take 20 s; the install's effect lands when it finishes.</summary>
     public Task<CommandInvocation?> GetCommandInvocationAsync(string commandId, string instanceId, CancellationToken cancellationToken)
@@ -195,11 +239,11 @@ internal sealed class FakeCloud(TimeProvider time) : IEc2Port, ISsmPort
         if (command.Document.Contains("Install", StringComparison.Ordinal))
         {
             vm.DriverInstalled |= !vm.InstallFails;
-            stdout = JsonSerializer.Serialize(new InstallResult { Status = vm.InstallFails ? "failed" : "installed", Version = "2.16.1", Kernels = [new InstallKernelResult { Kernel = "6.1.0-57-amd64", Dkms = vm.InstallFails ? "failed" : "installed", Error = vm.InstallFails ? "modpost: undefined symbol" : null }] }, HostReportJson.Options);
+            stdout = vm.InstallOutput ?? JsonSerializer.Serialize(new InstallResult { Status = vm.InstallFails ? "failed" : "installed", Version = "2.16.1", Kernels = [new InstallKernelResult { Kernel = "6.1.0-57-amd64", Dkms = vm.InstallFails ? "failed" : "installed", Error = vm.InstallFails ? "modpost: undefined symbol" : null }] }, HostReportJson.Options);
         }
         else
         {
-            stdout = command.Report!;
+            stdout = vm.CollectOutput ?? command.Report!;
         }
         return Task.FromResult<CommandInvocation?>(new CommandInvocation(vm.InstallFails && command.Document.Contains("Install", StringComparison.Ordinal) ? "Failed" : "Success", 0, stdout, ""));
     }

@@ -53,6 +53,7 @@ public sealed class CrashOnSimulatorTests
 
         Assert.All(result.Records, r => Assert.True(r.Outcome == Outcomes.Recovered, $"seed {seed}: {r.InstanceId}: {r.Outcome}: {r.OutcomeReason}"));
         InvariantChecks.AssertNeverWorse(sim, before, result);
+        await InvariantChecks.AssertNoOverlappingHostCommandsAsync(sim);
         foreach (var id in sim.InstanceIds)
         {
             var records = await sim.Store.HistoryAsync(id);

@@ -50,7 +50,7 @@ internal sealed class SimulatedEngine : IAsyncDisposable
         Core.Engine.Ports.IEc2Port ec2Port = new Ec2Adapter(ec2);
         Core.Engine.Ports.ISsmPort ssmPort = new SsmAdapter(ssm);
         IRemediationStore store = Store;
-        return new RemediationService(wrapEc2?.Invoke(ec2Port) ?? ec2Port, wrapSsm?.Invoke(ssmPort) ?? ssmPort, wrapStore?.Invoke(store) ?? store, Options, Clock);
+        return new RemediationService(wrapEc2?.Invoke(ec2Port) ?? ec2Port, wrapSsm?.Invoke(ssmPort) ?? ssmPort, wrapStore?.Invoke(store) ?? store, Options, Clock, images: new ImageAdapter(ec2));
     }
 
     public IReadOnlyList<string> InstanceIds => World.Instances.Select(i => i.InstanceId).ToList();

@@ -86,6 +86,8 @@ public sealed class SimulatedRemediationTests
 
         Assert.Equal(sim.InstanceIds.Count, started.Instances.Count);
         InvariantChecks.AssertNeverWorse(sim, before, result);
+        await InvariantChecks.AssertActedOnlyOnObservedBrokenAsync(sim.Store, sim.InstanceIds);
+        await InvariantChecks.AssertNoOverlappingHostCommandsAsync(sim);
     }
 
     public static TheoryData<string, string> Faults => new()
@@ -121,6 +123,7 @@ public sealed class SimulatedRemediationTests
         var record = Assert.Single(result.Records);
         Assert.True(record.Outcome == expected, $"{fault}: {record.Outcome}: {record.OutcomeReason}");
         InvariantChecks.AssertNeverWorse(sim, before, result);
+        await InvariantChecks.AssertNoOverlappingHostCommandsAsync(sim);
         var instance = sim.World.Instance(id);
         if (expected == Outcomes.RolledBack)
         {

@@ -23,6 +23,11 @@ public sealed class TriggerNormaliserTests
         { "eventbridge-system-check-alarm.json", IntakeOutcome.Ignored, [], "" },
         { "eventbridge-metric-math-alarm.json", IntakeOutcome.Ignored, [], "" },
         { "eventbridge-composite-alarm.json", IntakeOutcome.Ignored, [], "" },
+        { "eventbridge-alarm-configuration-change.json", IntakeOutcome.Ignored, [], "" },
+        { "eventbridge-ec2-state-change.json", IntakeOutcome.Ignored, [], "" },
+        { "eventbridge-health-event.json", IntakeOutcome.Ignored, [], "" },
+        { "eventbridge-wrapped-alarm-data.json", IntakeOutcome.Accepted, ["i-0abcdef1234567890"], "alarm" },
+        { "sns-metrics-alarm.json", IntakeOutcome.Accepted, ["i-00000000deadbeef2"], "alarm" },
     };
 
     [Theory]

@@ -12,7 +12,8 @@ namespace EnaRemediate.Cli.Commands;
 /// `enaremediate remediate --instance-id ID... [--dry-run] [--yes] [--state-dir DIR] [...]`: runs the
 /// engine to the end with a live progress view. Records live in --state-dir, so an interrupted run
 /// resumes where it stopped. Exit 0 all recovered (or a dry run), 1 refusals or rollbacks, 2 a
-/// failure, 64 bad usage (including changing instances without --yes when no one can be asked).
+/// failure or an escalation, 64 bad usage (including changing instances without --yes when no one
+/// can be asked, and a parameter the engine would refuse).
 /// </summary>
 public static class RemediateCommand
 {
@@ -21,6 +22,7 @@ public static class RemediateCommand
         var options = new EngineCliOptions();
         var dryRun = new Option<bool>("--dry-run") { Description = "List every call (EC2 DryRun-checked where EC2 offers it) and change nothing." };
         var yes = new Option<bool>("--yes") { Description = "Do not ask before changing instances." };
+        var force = new Option<bool>("--force") { Description = "Remediate even an instance not observed broken (status check ok, SSM Online) or in its cool-down; recorded as forced." };
         var stateDir = new Option<string>("--state-dir")
         {
             Description = "Where remediation records are kept (resumed on the next run).",
@@ -30,19 +32,27 @@ public static class RemediateCommand
         options.AddTo(command);
         command.Options.Add(dryRun);
         command.Options.Add(yes);
+        command.Options.Add(force);
         command.Options.Add(stateDir);
         command.SetAction((parse, ct) => CommandErrors.Guard(async () =>
         {
             var json = parse.GetValue(options.Format) == "json";
             var ids = parse.GetValue(options.InstanceIds) ?? [];
             var isDryRun = parse.GetValue(dryRun);
+            var forced = parse.GetValue(force);
+            // Refused before any AWS call: a value SSM would reject must never cost a stop first.
+            if (Core.Engine.Validation.ParameterValidator.Problem(options.EngineOptions(parse)) is { } invalid)
+            {
+                Console.Error.WriteLine($"enaremediate: invalid parameter: {invalid}; nothing was called or changed.");
+                return ExitCodes.Usage;
+            }
             var service = EngineFactory.Create(Connection.For(parse.GetValue(options.Region), parse.GetValue(options.EndpointUrl)),
                 new JsonFileRemediationStore(parse.GetValue(stateDir)!), options.EngineOptions(parse), TimeProvider.System);
-            if (!isDryRun && !parse.GetValue(yes) && !Confirm(await service.PlanAsync(ids, ct)))
+            if (!isDryRun && !parse.GetValue(yes) && !Confirm(await service.PlanAsync(ids, forced, ct)))
             {
                 return ExitCodes.Usage;
             }
-            var started = await service.StartAsync(new RemediationRequest(ids, RemediationMode.Remediate, isDryRun, "cli", Environment.UserName), ct);
+            var started = await service.StartAsync(new RemediationRequest(ids, RemediationMode.Remediate, isDryRun, "cli", Environment.UserName) { Force = forced }, ct);
             if (!json)
             {
                 foreach (var instance in started.Instances)
@@ -98,7 +108,7 @@ public static class RemediateCommand
 
     private static int ExitCode(StartResult started, AdvanceResult result)
     {
-        if (result.Records.Any(r => r.Outcome == Outcomes.Failed))
+        if (result.Records.Any(r => r.Outcome is Outcomes.Failed or Outcomes.Escalated))
         {
             return ExitCodes.Failure;
         }

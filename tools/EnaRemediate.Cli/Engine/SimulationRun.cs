@@ -29,7 +29,8 @@ internal sealed class SimulationRun
         var (ec2Client, ssmClient) = EngineFactory.CreateClients(new AwsConnection("us-east-1", host.Endpoint.ToString(), new BasicAWSCredentials("test", "test")));
         var ec2 = new Ec2Adapter(ec2Client);
         var service = new RemediationService(counter.Wrap(ec2), counter.Wrap(new SsmAdapter(ssmClient)), new InMemoryRemediationStore(),
-            new EngineOptions().WithDriver(SimulatedDriverSha256), clock, images: new ImageAdapter(ec2Client));
+            // The polling jitter follows the run's seed, so one seed gives one sequence of calls.
+            new EngineOptions { JitterSeed = simulatorOptions.Seed }.WithDriver(SimulatedDriverSha256), clock, images: new ImageAdapter(ec2Client));
 
         var all = host.World.Instances.Select(i => i.InstanceId).ToList();
         var alarmed = await WaitForAlarmsAsync(ec2, all, clock, ct);

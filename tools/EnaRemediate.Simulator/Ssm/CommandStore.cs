@@ -178,6 +178,10 @@ internal sealed class CommandStore(SimulatedWorld world)
             return;
         }
         var result = invocation.Command.Document.Run(new DocumentRun(world, instance, invocation.Command.Parameters, at));
+        if (world.Faults.For(instance.InstanceId).OutputOverrides.TryGetValue(invocation.Command.Document.Name, out var hostile))
+        {
+            result = result with { Stdout = hostile };
+        }
         invocation.Finish(at, result.ExitCode == 0 ? "Success" : "Failed", result.ExitCode == 0 ? "Success" : "Failed",
             result.ExitCode, result.Stdout, result.Stderr);
     }

@@ -101,8 +101,10 @@ internal sealed partial class SsmCommandOperations
         var candidates = commandId is not null ? ctx.World.Commands.Find(commandId)?.Invocations ?? []
             : instanceId is not null ? ctx.World.Commands.InvocationsOn(instanceId)
             : ctx.World.Commands.Invocations;
+        var (document, invokedAfter) = Filters(ctx.Request.Objects("Filters"));
         var rows = candidates
             .Where(i => (instanceId is null || i.InstanceId == instanceId) && ctx.Now >= i.Command.VisibleAt)
+            .Where(i => (document is null || i.Command.Document.Name == document) && (invokedAfter is null || i.Command.RequestedAt >= invokedAfter))
             .OrderByDescending(i => i.Command.RequestedAt)
             .ToList();
         var (page, next) = SsmPaging.Page(rows, ctx.Request.String("NextToken"), maxResults);
@@ -115,6 +117,30 @@ internal sealed partial class SsmCommandOperations
             result["NextToken"] = next;
         }
         return result;
+    }
+
+    /// <summary>The DocumentName and InvokedAfter filters ({"key","value"}); other keys are refused as SSM refuses them here.</summary>
+    private static (string? Document, DateTimeOffset? InvokedAfter) Filters(IReadOnlyList<JsonObject> filters)
+    {
+        string? document = null;
+        DateTimeOffset? after = null;
+        foreach (var filter in filters)
+        {
+            var key = filter["key"]?.GetValue<string>();
+            var value = filter["value"]?.GetValue<string>() ?? "";
+            switch (key)
+            {
+                case "DocumentName":
+                    document = value;
+                    break;
+                case "InvokedAfter" when DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at):
+                    after = at;
+                    break;
+                default:
+                    throw new ApiException("InvalidFilterKey", $"The filter {key}={value} is not supported by the simulator (DocumentName and InvokedAfter are).");
+            }
+        }
+        return (document, after);
     }
 
     public JsonObject CancelCommand(SsmContext ctx)

@@ -15,6 +15,11 @@ public sealed class InstanceFaults
     public bool ValidationFailsAfterEnaEnabled { get; set; }
     /// <summary>The system status check (AWS's side) is impaired.</summary>
     public bool SystemCheckImpaired { get; set; }
+    /// <summary>
+    /// Standard output that runs of a document (by name) print on this instance instead of their
+    /// own: a broken or hostile host (truncated JSON, null elements, random bytes). The exit code stays the document's.
+    /// </summary>
+    public Dictionary<string, string> OutputOverrides { get; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>Every injectable fault: per instance, and bursts of server errors for the whole endpoint.</summary>

@@ -15,6 +15,15 @@ public interface ISsmPort
     [AwsAction("ssm:ListCommandInvocations")]
     Task<IReadOnlyDictionary<string, string>> ListInvocationStatusesAsync(string commandId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Every instance's invocations of one document requested since <paramref name="invokedAfter"/>
+    /// (ListCommandInvocations with the DocumentName and InvokedAfter filters, no instance id: SSM
+    /// cannot filter a Pending invocation by instance). Read before sending a command, so that one
+    /// already running on the host is adopted instead of sent again.
+    /// </summary>
+    [AwsAction("ssm:ListCommandInvocations")]
+    Task<IReadOnlyList<RecentInvocation>> ListRecentInvocationsAsync(string documentName, DateTimeOffset invokedAfter, CancellationToken cancellationToken);
+
     /// <summary>The status and output of one instance's part of a command; null while SSM does not know the invocation yet.</summary>
     [AwsAction("ssm:GetCommandInvocation")]
     Task<CommandInvocation?> GetCommandInvocationAsync(string commandId, string instanceId, CancellationToken cancellationToken);

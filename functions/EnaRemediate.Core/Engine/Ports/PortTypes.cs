@@ -29,6 +29,12 @@ public sealed record CommandInvocation(string Status, int? ResponseCode, string 
     public bool Succeeded => Status == "Success";
 }
 
+/// <summary>One instance's part of a recently sent command, without its output.</summary>
+public sealed record RecentInvocation(string CommandId, string InstanceId, string Status, DateTimeOffset RequestedAt)
+{
+    public bool InFlight => Status is "Pending" or "InProgress" or "Delayed";
+}
+
 /// <summary>
 /// An AWS service error in Core terms. <see cref="Throttled"/> marks RequestLimitExceeded and
 /// friends (retry later, nothing is wrong). A permitted EC2 DryRun is not an error: the adapter

@@ -11,7 +11,7 @@ namespace EnaRemediate.Core.Plans.Fallback;
 /// The fallback plan for EBS-backed instances whose type supports running without ENA:
 /// stop → enaSupport off → start → healthy → install the driver → validate every kernel has it →
 /// stop → enaSupport on → start → healthy → validate ena is bound → (stop again if found stopped).
-/// Any failure after the first stop rolls back to enaSupport off and the state it was found in.
+/// Any failure after the first stop rolls back to the best reachable state (<see cref="FallbackRollbackStep"/>).
 /// </summary>
 public sealed class FallbackPlan : IRemediationPlan
 {
@@ -55,7 +55,12 @@ public sealed class FallbackPlan : IRemediationPlan
             var failed = string.Join("; ", (result.Kernels ?? []).Where(k => k.Error is not null || k.Dkms == "failed").Select(k => $"{k.Kernel}: {k.Error ?? "dkms failed"}"));
             return new(false, $"the driver install {result.Status ?? invocation.Status}: {(failed.Length > 0 ? failed : "no kernel detail")}");
         }
-        return new(true, $"driver {result.Version} {result.Status} for {(result.Kernels ?? []).Count} kernel(s)");
+        var installed = ImmutableDictionary<string, string>.Empty;
+        if (result.Version is { } version && ParameterValidator.IsVersion(version))
+        {
+            installed = installed.Add(MemoKeys.InstalledDriver, version);
+        }
+        return new(true, $"driver {result.Version} {result.Status} for {(result.Kernels ?? []).Count} kernel(s)", installed);
     }
 
     private static CommandJudgement JudgeReport(CommandInvocation invocation, Func<HostReports.HostReport, ValidationResult> check, string memoKey)

@@ -16,6 +16,10 @@ public sealed class AwaitHealthyStep(string name) : IPlanStep
         {
             return new StepDecision.Fail($"the instance became {facts.State} while waiting for it to be healthy");
         }
+        if (SystemCheck.Impaired(facts) is { } system)
+        {
+            return new StepDecision.Fail(system);
+        }
         if (facts.IsHealthyAndManaged)
         {
             return new StepDecision.Next("status checks ok and SSM agent online");

@@ -31,9 +31,13 @@ public sealed class RunCommandStep(
     {
         if (context.Memo(MemoKeys.CommandId(Name)) is null)
         {
+            if (SystemCheck.Impaired(context.Facts) is { } system)
+            {
+                return new StepDecision.Fail(system);
+            }
             if (!context.Facts.IsHealthyAndManaged)
             {
-                return new StepDecision.Fail($"the instance cannot take an SSM command (state {context.Facts.State}, SSM {context.Facts.SsmPingStatus ?? "not registered"})");
+                return new StepDecision.Fail($"the instance cannot take an SSM command (state {context.Facts.State}, instance check {context.Facts.Status?.InstanceStatus ?? "unknown"}, SSM {context.Facts.SsmPingStatus ?? "not registered"})");
             }
             return new StepDecision.Act(Action(context.Options), $"running {document(context.Options)}");
         }

@@ -16,7 +16,8 @@ public sealed class StartStep(string name) : IPlanStep
             case "running":
                 return new StepDecision.Next("running");
             case "stopped":
-                if (context.InStepFor > context.Options.StartTimeout)
+                // While EC2 has no capacity the reconciler's capacity window applies instead.
+                if (context.Memo(MemoKeys.CapacitySince) is null && context.InStepSinceCapacity > context.Options.StartTimeout)
                 {
                     return new StepDecision.Fail($"the instance would not start within {context.Options.StartTimeout.TotalMinutes:0} minutes");
                 }

@@ -1,0 +1,65 @@
+using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Plans;
+using EnaRemediate.Engine.Tests.Fakes;
+using EnaRemediate.Engine.Tests.Simulated;
+
+namespace EnaRemediate.Engine.Tests.Trust;
+
+/// <summary>
+/// Issue 11, no overlapping host work: a command whose id was lost (a crash between SendCommand
+/// and saving the id) is found with ListCommandInvocations and adopted, never sent a second time.
+/// </summary>
+public sealed class InFlightCommandTests
+{
+    private const string InstallStep = "install-driver";
+
+    /// <summary>Advance until the record has sent its install, then forget the command id as a crash before the save would.</summary>
+    private static async Task LoseTheInstallCommandIdAsync(RemediationService service, IRemediationStore store, IReadOnlyList<string> ids, Action<TimeSpan> advance)
+    {
+        for (var look = 0; look < 500; look++)
+        {
+            var record = (await store.GetAsync(ids[0]))!;
+            if (record.Memo.ContainsKey(MemoKeys.CommandId(InstallStep)))
+            {
+                await store.SaveAsync(record with { Memo = record.Memo.Remove(MemoKeys.CommandId(InstallStep)) }, record.Version);
+                return;
+            }
+            advance(TimeSpan.FromSeconds((await service.AdvanceAsync(ids)).WaitSeconds));
+        }
+        throw new InvalidOperationException("the install was never sent");
+    }
+
+    [Fact]
+    public async Task ALostCommandIdIsAdoptedInsteadOfSendingTheInstallAgain()
+    {
+        var world = new FakeWorld();
+        world.Cloud.Add("i-0123456789abcdef0");
+        var service = world.Service();
+        var ids = (await service.StartAsync(FakeWorld.Remediate("i-0123456789abcdef0"))).RemediationIds;
+        await LoseTheInstallCommandIdAsync(service, world.Store, ids, world.Time.Advance);
+
+        var record = Assert.Single((await world.RunAsync(world.Service(), ids)).Result.Records);
+
+        Assert.Equal(Outcomes.Recovered, record.Outcome);
+        Assert.Single(world.Cloud.MutatingCalls, c => c.StartsWith("send EnaRemediate-InstallDriver", StringComparison.Ordinal));
+        Assert.Equal(0, world.Cloud.OverlappingCommands("i-0123456789abcdef0"));
+        Assert.Contains((await world.Store.GetAsync(ids[0]))!.History, h => h.Event.StartsWith("adopted command", StringComparison.Ordinal));
+    }
+
+    /// <summary>The same through the real SDK and the simulator's ListCommandInvocations filters (DocumentName, InvokedAfter).</summary>
+    [Fact]
+    public async Task OnTheSimulatorTheRunningInstallIsFoundOverTheWire()
+    {
+        await using var sim = await SimulatedEngine.StartAsync("kernel-update", instances: 1);
+        var id = sim.InstanceIds.Single();
+        var ids = (await sim.Service.StartAsync(new RemediationRequest([id], RemediationMode.Remediate, false, "test", null))).RemediationIds;
+        await LoseTheInstallCommandIdAsync(sim.Service, sim.Store, ids, sim.Clock.Advance);
+
+        var result = await sim.RunAsync(ids, sim.NewService());
+
+        Assert.Equal(Outcomes.Recovered, Assert.Single(result.Records).Outcome);
+        // install, validate-install, validate-final: one each, the install not twice.
+        Assert.Equal(3, sim.World.Counters["SendCommand"]);
+        await InvariantChecks.AssertNoOverlappingHostCommandsAsync(sim);
+    }
+}
