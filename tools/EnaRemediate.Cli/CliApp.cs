@@ -1,11 +1,18 @@
 using System.CommandLine;
 using EnaRemediate.Cli.Commands;
+using EnaRemediate.Simulator;
 
 namespace EnaRemediate.Cli;
 
-/// <summary>Builds the `enaremediate` command tree and maps parse failures to the usage exit code.</summary>
+/// <summary>
+/// Builds the `enaremediate` command tree, maps parse failures to the usage exit code, and turns
+/// SIGINT/SIGTERM into the commands' cancellation token (<see cref="Signals"/>) instead of an exit.
+/// </summary>
 public static class CliApp
 {
+    /// <summary>This process's stop signals: the first cancels every command's token, a second abandons calls in flight.</summary>
+    internal static StopSignals Signals { get; private set; } = null!;
+
     public static RootCommand BuildRoot()
     {
         var root = new RootCommand("EnaRemediate: recover EC2 instances that the Elastic Network Adapter took off the network.");
@@ -31,6 +38,9 @@ public static class CliApp
             Console.Error.WriteLine("Run 'enaremediate --help' for usage.");
             return ExitCodes.Usage;
         }
-        return await parse.InvokeAsync();
+        using var signals = new StopSignals();
+        Signals = signals;
+        // ProcessTerminationTimeout = null: the commands stop themselves (and save) on the token, never a forced exit.
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, signals.Stopping);
     }
 }

@@ -10,7 +10,7 @@ namespace EnaRemediate.Cli.Commands;
 /// <summary>
 /// `enaremediate simulate [--scenario NAME] [--instances N] [--seed S] [--speed X] [--format text|json]`:
 /// a broken fleet in the embedded simulator, its alarms, and the engine recovering it. Exit 0 when
-/// nothing failed or rolled back (refusals are part of a scenario), 1 rollbacks, 2 failures.
+/// nothing failed or rolled back (refusals are part of a scenario), 2 a failure or rollback, 130 interrupted.
 /// </summary>
 public static class SimulateCommand
 {
@@ -62,9 +62,13 @@ public static class SimulateCommand
             {
                 WriteSummary(report);
             }
-            return report.Instances.Any(i => i.Outcome == Outcomes.Failed) ? ExitCodes.Failure
-                : report.Instances.Any(i => i.Outcome == Outcomes.RolledBack) ? ExitCodes.Attention
-                : ExitCodes.Ok;
+            if (ct.IsCancellationRequested)
+            {
+                Console.Error.WriteLine($"enaremediate: simulate interrupted by {CliApp.Signals.Received}; the simulator is stopped and the report above is where each instance stood.");
+                return ExitCodes.Interrupted;
+            }
+            // Refusals are part of a scenario's story: only a failure (or rollback) makes the demo fail.
+            return Tally(report).Failed > 0 ? ExitCodes.Failure : ExitCodes.Ok;
         }));
         return command;
     }
@@ -88,5 +92,13 @@ public static class SimulateCommand
         var outcomes = string.Join(", ", report.Instances.GroupBy(i => i.Outcome).Select(g => $"{g.Count()} {g.Key}"));
         Console.WriteLine($"{report.Scenario} (seed {report.Seed}): {outcomes}; {totals.ApiCalls} API calls ({totals.Throttled} throttled), " +
             $"{TimeSpan.FromSeconds(totals.SimulatedSeconds)} simulated in {totals.WallSeconds:0.0} s");
+        Console.WriteLine(Tally(report));
     }
+
+    private static OutcomeTally Tally(SimulationReport report) => OutcomeTally.Of(report.Instances.Select(i => i.Outcome switch
+    {
+        SimulationReport.Healthy => OutcomeTally.Kind.Healthy,
+        SimulationReport.Unfinished => OutcomeTally.Kind.Unfinished,
+        var outcome => OutcomeTally.Classify(outcome, null),
+    }));
 }

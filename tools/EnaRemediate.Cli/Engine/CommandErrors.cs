@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Amazon.Runtime;
 using EnaRemediate.Core.Engine.Ports;
+using EnaRemediate.Core.Engine.Stores;
 
 namespace EnaRemediate.Cli.Engine;
 
@@ -20,7 +22,18 @@ internal static class CommandErrors
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine("enaremediate: interrupted; unfinished remediations resume on the next run.");
-            return ExitCodes.Attention;
+            return ExitCodes.Interrupted;
+        }
+        catch (RecordStoreException e)
+        {
+            Console.Error.WriteLine($"enaremediate: {e.Message}");
+            return ExitCodes.RecordStore;
+        }
+        catch (JsonException e)
+        {
+            // Only stored records are parsed as JSON here (a DynamoDB item whose body is not a record).
+            Console.Error.WriteLine($"enaremediate: a stored remediation record cannot be read ({e.Message}); nothing was changed.");
+            return ExitCodes.RecordStore;
         }
         catch (Exception e) when (e is AwsCallException or AmazonClientException or HttpRequestException or IOException or InvalidDataException)
         {

@@ -34,9 +34,10 @@ internal sealed class SimulationRun
         var all = host.World.Instances.Select(i => i.InstanceId).ToList();
         var alarmed = await WaitForAlarmsAsync(ec2, all, clock, ct);
         var started = await service.StartAsync(new RemediationRequest(alarmed, RemediationMode.Remediate, DryRun: false, "alarm", "StatusCheckFailed_Instance"), ct);
+        // Stopped by a signal, the loop ends after the Advance in flight, and the report says where each instance stands.
         var result = started.RemediationIds.Count == 0
             ? new AdvanceResult(true, 0, [])
-            : await RemediationLoop.RunAsync(service, started.RemediationIds, clock, onProgress, ct);
+            : (await RemediationLoop.RunAsync(service, started.RemediationIds, clock, onProgress, ct)).Last ?? new AdvanceResult(false, 0, []);
         var now = clock.GetUtcNow();
         return SimulationReport.Build(simulatorOptions, host.World, started, result, all, counter, service.ThrottledCalls, (now - startedAt).TotalSeconds, wall.Elapsed.TotalSeconds, now);
     }
