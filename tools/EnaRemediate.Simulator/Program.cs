@@ -47,6 +47,8 @@ root.SetAction(async (parse, ct) =>
         {
             // A stop signal: fall through to a clean shutdown.
         }
+        // The last stdout line: what was asked of the simulator, for whoever started it (tests count StopInstances).
+        Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { requests = host.World.Counters.Snapshot() }));
     }
     Console.Error.WriteLine($"enaremediate-simulator: stopped ({signals.Received ?? "cancelled"}).");
     return 0;

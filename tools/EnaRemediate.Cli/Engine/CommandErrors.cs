@@ -21,7 +21,7 @@ internal static class CommandErrors
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("enaremediate: interrupted; unfinished remediations resume on the next run.");
+            Console.Error.WriteLine($"enaremediate: interrupted by {CliApp.Signals?.Received ?? "a stop request"} before anything was left half done; unfinished remediations resume on the next run.");
             return ExitCodes.Interrupted;
         }
         catch (RecordStoreException e)

@@ -11,8 +11,9 @@ namespace EnaRemediate.Cli.Engine;
 /// lease this process loses is left to its new holder. On SIGINT/SIGTERM the leases are given up
 /// and every record's standing is printed with the commands that resume or roll it back.
 /// </summary>
-internal sealed class DrivenRun(RemediationService service, IRemediationStore store, StoreLocation location, TextWriter log)
+internal sealed class DrivenRun(RemediationService service, IRemediationStore store, StoreLocation location, TimeProvider clock, TextWriter log)
 {
+    // Leases run on real time whatever the engine's clock: every process on the store must agree on it.
     private readonly RecordLease _lease = new(store, TimeProvider.System);
     private readonly List<string> _ids = [];
 
@@ -56,7 +57,7 @@ internal sealed class DrivenRun(RemediationService service, IRemediationStore st
         {
             return new RemediationLoop.End(new AdvanceResult(true, 0, []), Interrupted: false);
         }
-        var end = await RemediationLoop.RunAsync(service, _ids, TimeProvider.System, onProgress, stop, abandon, RenewAsync);
+        var end = await RemediationLoop.RunAsync(service, _ids, clock, onProgress, stop, abandon, RenewAsync);
         if (end.Interrupted)
         {
             foreach (var id in _ids)
