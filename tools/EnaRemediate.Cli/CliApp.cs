@@ -23,6 +23,9 @@ public static class CliApp
         root.Subcommands.Add(RemediateCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(RegisterAmiCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(HistoryCommand.Create());
+        root.Subcommands.Add(AbortCommand.Create());
         return root;
     }
 

@@ -24,7 +24,7 @@ public static class RemediateCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "List every call (EC2 DryRun-checked where EC2 offers it) and change nothing." };
         var yes = new Option<bool>("--yes") { Description = "Do not ask before changing instances." };
         var storeOption = StoreLocation.CreateOption();
-        var timeScale = new Option<double?>("--time-scale") { Description = "With --endpoint-url of a simulator started with --speed X: run the engine's clock X times faster too (1-1000)." };
+        var timeScale = EngineClock.CreateOption();
         var command = new Command("remediate", "Recover the instances: triage, then the chosen plan to the end, with live progress.");
         options.AddTo(command);
         command.Options.Add(dryRun);
@@ -37,7 +37,7 @@ public static class RemediateCommand
             var ids = parse.GetValue(options.InstanceIds) ?? [];
             var isDryRun = parse.GetValue(dryRun);
             var location = StoreLocation.Parse(parse.GetValue(storeOption));
-            var clock = EngineClock(parse.GetValue(timeScale), parse.GetValue(options.EndpointUrl));
+            var clock = EngineClock.For(parse.GetValue(timeScale), parse.GetValue(options.EndpointUrl));
             var store = location.Open(parse.GetValue(options.Region), Console.Error);
             var service = EngineFactory.Create(Connection.For(parse.GetValue(options.Region), parse.GetValue(options.EndpointUrl)),
                 store, options.EngineOptions(parse), clock);
@@ -90,15 +90,6 @@ public static class RemediateCommand
             : elsewhere.Contains(i.InstanceId) ? OutcomeTally.Kind.Refused
             : OutcomeTally.Classify(i.Outcome ?? (i.RemediationId is null ? Outcomes.Refused : null), i.RefusalCode)));
     }
-
-    /// <summary>Real time, or a simulator's faster time; never a scaled clock against real AWS.</summary>
-    private static TimeProvider EngineClock(double? scale, string? endpointUrl) => scale switch
-    {
-        null => TimeProvider.System,
-        _ when endpointUrl is null => throw new ArgumentException("--time-scale needs --endpoint-url: it is for simulators, never for real AWS"),
-        < 1 or > 1000 => throw new ArgumentException("--time-scale must be between 1 and 1000"),
-        { } speed => new Simulator.Time.ScaledTimeProvider(speed),
-    };
 
     private static bool Confirm(IReadOnlyList<InstancePlan> plans)
     {

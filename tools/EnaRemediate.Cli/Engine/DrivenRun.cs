@@ -33,22 +33,29 @@ internal sealed class DrivenRun(RemediationService service, IRemediationStore st
         }
         foreach (var instance in started.Instances.Where(i => i.RefusalCode == RefusalCodes.AlreadyRemediating))
         {
-            if (await service.LatestUnfinishedAsync(instance.InstanceId, ct) is not { } record)
+            if (await service.LatestUnfinishedAsync(instance.InstanceId, ct) is { } record)
             {
-                continue;
-            }
-            var (taken, holder) = await _lease.TryTakeAsync(record.RemediationId, RecordLease.Grace, ours: false, ct);
-            if (taken is not null)
-            {
-                log.WriteLine($"{instance.InstanceId}: resuming {record.RemediationId} at step {taken.Step}");
-                _ids.Add(record.RemediationId);
-            }
-            else if (holder is not null)
-            {
-                HeldElsewhere[instance.InstanceId] = holder;
-                log.WriteLine($"{instance.InstanceId}: not resuming {record.RemediationId} (step {record.Step}): {holder} drives it. Watch it with `enaremediate status --instance-id {instance.InstanceId}{StoreArgument}`.");
+                await TakeOverAsync(record, ct);
             }
         }
+    }
+
+    /// <summary>Drives a record another run left (or that `abort` marked), unless another live process drives it.</summary>
+    public async Task<bool> TakeOverAsync(RemediationRecord record, CancellationToken ct)
+    {
+        var (taken, holder) = await _lease.TryTakeAsync(record.RemediationId, RecordLease.Grace, ours: false, ct);
+        if (taken is not null)
+        {
+            log.WriteLine($"{record.InstanceId}: resuming {record.RemediationId} at step {taken.Step}");
+            _ids.Add(record.RemediationId);
+            return true;
+        }
+        if (holder is not null)
+        {
+            HeldElsewhere[record.InstanceId] = holder;
+            log.WriteLine($"{record.InstanceId}: not resuming {record.RemediationId} (step {record.Step}): {holder} drives it. Watch it with `enaremediate status --instance-id {record.InstanceId}{StoreArgument}`.");
+        }
+        return false;
     }
 
     public async Task<RemediationLoop.End> DriveAsync(Action<AdvanceResult> onProgress, CancellationToken stop, CancellationToken abandon)
