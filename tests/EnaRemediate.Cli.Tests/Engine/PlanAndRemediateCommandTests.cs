@@ -55,7 +55,7 @@ public sealed class PlanAndRemediateCommandTests : IAsyncLifetime
         var id = Id("fallback");
         var before = (_sim.World.Instance(id).State, _sim.World.Instance(id).EnaSupport);
 
-        var run = await Run("remediate", "--instance-id", id, "--dry-run", "--state-dir", _stateDir);
+        var run = await Run("remediate", "--instance-id", id, "--dry-run", "--store", Path.Combine(_stateDir, "records.db"));
 
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         Assert.Contains("StopInstances", run.Stdout);
@@ -68,7 +68,7 @@ public sealed class PlanAndRemediateCommandTests : IAsyncLifetime
     [Fact]
     public async Task RemediateWithoutYesRefusesWhenNoOneCanBeAsked()
     {
-        var run = await Run("remediate", "--instance-id", Id("fallback"), "--state-dir", _stateDir);
+        var run = await Run("remediate", "--instance-id", Id("fallback"), "--store", Path.Combine(_stateDir, "records.db"));
 
         Assert.Equal(64, run.ExitCode);
         Assert.Contains("--yes", run.Stderr);
