@@ -7,36 +7,9 @@ namespace EnaRemediate.Cli.Tests.Processes;
 /// per-instance lock and the record lease hold across processes, a killed run is resumed, and an
 /// interrupted run saves, says where it stands, and resumes.
 /// </summary>
-public sealed class ConcurrentRemediateTests : IAsyncLifetime
+public sealed class ConcurrentRemediateTests : SimulatorAndStore
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "enaremediate-procs-" + Guid.NewGuid().ToString("N"));
-    private StandaloneSimulator _sim = null!;
-    private string _instance = null!;
-
-    private string Store => Path.Combine(_dir, "records.db");
-
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_dir);
-        _sim = await StandaloneSimulator.StartAsync();
-        _instance = await _sim.InstanceAsync("fallback");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _sim.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
-
-    private Task<RunningProcess> StartRemediate() => RunningProcess.StartAsync("enaremediate.dll",
-    [
-        "remediate", "--instance-id", _instance, "--yes", "--store", Store, "--endpoint-url", _sim.Endpoint,
-        "--driver-sha256", new string('a', 64), "--time-scale", StandaloneSimulator.Speed.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    ]);
-
-    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
-
-    private async Task<IReadOnlyList<Core.Engine.RemediationRecord>> HistoryAsync() => await new SqliteRemediationStore(Store).HistoryAsync(_instance);
+    private async Task<IReadOnlyList<Core.Engine.RemediationRecord>> HistoryAsync() => await new SqliteRemediationStore(Store).HistoryAsync(Instance);
 
     [Fact]
     public async Task TwoProcessesStartedAtTheSameMomentMakeExactlyOneRemediation()
@@ -46,7 +19,7 @@ public sealed class ConcurrentRemediateTests : IAsyncLifetime
         await using var second = starts[1];
 
         var exits = await Task.WhenAll(first.WaitForExitAsync(RunTimeout), second.WaitForExitAsync(RunTimeout));
-        var requests = await _sim.StopAsync();
+        var requests = await Sim.StopAsync();
 
         var output = first.Stdout + first.Stderr + "\n----\n" + second.Stdout + second.Stderr;
         Assert.True(exits.Order().SequenceEqual([0, 1]), $"exits {exits[0]}, {exits[1]}\n{output}");
@@ -69,7 +42,7 @@ public sealed class ConcurrentRemediateTests : IAsyncLifetime
         await using var second = await StartRemediate();
         var secondExit = await second.WaitForExitAsync(RunTimeout);
         var firstExit = await first.WaitForExitAsync(RunTimeout);
-        var requests = await _sim.StopAsync();
+        var requests = await Sim.StopAsync();
 
         Assert.True(secondExit == 1, second.Stdout + second.Stderr);
         Assert.Contains("not resuming", second.Stderr);
@@ -111,9 +84,9 @@ public sealed class ConcurrentRemediateTests : IAsyncLifetime
 
             Assert.True(exit == 130, interrupted.Stdout + interrupted.Stderr);
             Assert.Contains($"interrupted by {name}", interrupted.Stderr);
-            Assert.Contains($"{_instance}: step ", interrupted.Stderr);
+            Assert.Contains($"{Instance}: step ", interrupted.Stderr);
             Assert.Contains("to undo if abandoned", interrupted.Stderr);
-            Assert.Contains($"resume:    enaremediate remediate --yes --store '{Store}' --instance-id {_instance}", interrupted.Stderr);
+            Assert.Contains($"resume:    enaremediate remediate --yes --store '{Store}' --instance-id {Instance}", interrupted.Stderr);
             Assert.Contains("roll back: enaremediate abort ", interrupted.Stderr);
             Assert.DoesNotContain("Exception", interrupted.Stdout + interrupted.Stderr);
         }

@@ -4,32 +4,8 @@ using EnaRemediate.Cli.Tests.Engine;
 namespace EnaRemediate.Cli.Tests.Processes;
 
 /// <summary>`remediate`, `status`, `history` and `abort` as processes on one store and the standalone simulator: one consistent story.</summary>
-public sealed class RecordViewTests : IAsyncLifetime
+public sealed class RecordViewTests : SimulatorAndStore
 {
-    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "enaremediate-views-" + Guid.NewGuid().ToString("N"));
-    private StandaloneSimulator _sim = null!;
-    private string _instance = null!;
-
-    private string Store => Path.Combine(_dir, "records.db");
-    private string Scale => StandaloneSimulator.Speed.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_dir);
-        _sim = await StandaloneSimulator.StartAsync();
-        _instance = await _sim.InstanceAsync("fallback");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _sim.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
-
-    private Task<RunningProcess> StartRemediate() => RunningProcess.StartAsync("enaremediate.dll",
-        ["remediate", "--instance-id", _instance, "--yes", "--store", Store, "--endpoint-url", _sim.Endpoint, "--driver-sha256", new string('a', 64), "--time-scale", Scale]);
-
     private Task<CliProcess.Result> Cli(params string[] args) => CliProcess.RunAsync([.. args, "--store", Store]);
 
     [Fact]
@@ -44,16 +20,16 @@ public sealed class RecordViewTests : IAsyncLifetime
         var status = await Cli("status", "--format", "json");
         Assert.True(status.ExitCode == 0, status.Stderr);
         var row = Assert.Single(JsonDocument.Parse(status.Stdout).RootElement.GetProperty("instances").EnumerateArray());
-        Assert.Equal(_instance, row.GetProperty("instanceId").GetString());
+        Assert.Equal(Instance, row.GetProperty("instanceId").GetString());
         Assert.Equal("recovered", row.GetProperty("outcome").GetString());
         var remediationId = row.GetProperty("remediationId").GetString()!;
-        var text = await Cli("status", "--instance-id", _instance);
-        Assert.Contains($"{_instance} fallback", text.Stdout);
+        var text = await Cli("status", "--instance-id", Instance);
+        Assert.Contains($"{Instance} fallback", text.Stdout);
         Assert.Contains("1 fixed, 0 healthy, 0 refused, 0 failed", text.Stdout);
 
-        var history = await Cli("history", _instance);
+        var history = await Cli("history", Instance);
         Assert.True(history.ExitCode == 0, history.Stderr);
-        Assert.Contains($"{remediationId}: {_instance} fallback, recovered (trigger cli", history.Stdout);
+        Assert.Contains($"{remediationId}: {Instance} fallback, recovered (trigger cli", history.Stdout);
         foreach (var step in new[] { "stop", "ena-off", "install-driver", "validate-final" })
         {
             Assert.Contains($" {step} ", history.Stdout);
@@ -72,7 +48,7 @@ public sealed class RecordViewTests : IAsyncLifetime
         await using var remediate = await StartRemediate();
         await remediate.WaitForOutputAsync(o => o.Contains("install-driver", StringComparison.Ordinal), RunTimeout);
 
-        var abort = await Cli("abort", _instance, "--endpoint-url", _sim.Endpoint, "--time-scale", Scale);
+        var abort = await Cli("abort", Instance, "--endpoint-url", Sim.Endpoint, "--time-scale", Scale);
         Assert.True(abort.ExitCode == 0, abort.Stdout + abort.Stderr);
         Assert.Contains("rolling back", abort.Stdout);
         Assert.Contains("its driver rolls it back", abort.Stdout);
@@ -95,15 +71,15 @@ public sealed class RecordViewTests : IAsyncLifetime
             await killed.SignalAsync("KILL");
             await killed.WaitForExitAsync(RunTimeout);
         }
-        var before = await Cli("status", "--instance-id", _instance);
+        var before = await Cli("status", "--instance-id", Instance);
         Assert.Contains("nobody drives it now", before.Stdout);
         Assert.Contains("changed and not undone", before.Stdout);
 
-        var abort = await Cli("abort", _instance, "--endpoint-url", _sim.Endpoint, "--time-scale", Scale);
+        var abort = await Cli("abort", Instance, "--endpoint-url", Sim.Endpoint, "--time-scale", Scale);
 
         Assert.True(abort.ExitCode == 0, abort.Stdout + abort.Stderr);
-        Assert.Contains($"{_instance}: rolled-back:", abort.Stdout);
-        var again = await Cli("abort", _instance, "--endpoint-url", _sim.Endpoint);
+        Assert.Contains($"{Instance}: rolled-back:", abort.Stdout);
+        var again = await Cli("abort", Instance, "--endpoint-url", Sim.Endpoint);
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("nothing to abort", again.Stdout);
     }

@@ -56,14 +56,7 @@ internal sealed class RunningProcess : IAsyncDisposable
         {
             start.ArgumentList.Add(arg);
         }
-        start.Environment["AWS_ACCESS_KEY_ID"] = "test";
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = "test";
-        start.Environment["AWS_REGION"] = "us-east-1";
-        start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
+        Engine.CliProcess.SetEnvironment(start, environment);
         var shell = Process.Start(start)!;
         var running = new RunningProcess(shell);
         shell.BeginOutputReadLine();
