@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh machine: the real dkms, kernel headers and ENA source
 # (driver bundle tests), shellcheck and bats (host scripts), and the npm validators and dynalite
-# (templates, documents, DynamoDB store). Idempotent: a machine that has everything is left alone.
+# (templates, documents, DynamoDB store), and chromium (the HTML report is rendered headless). Idempotent: a machine that has everything is left alone.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-apt_packages=(dkms linux-headers-amd64 linux-source-6.1 shellcheck bats jq kmod initramfs-tools xz-utils)
+apt_packages=(dkms linux-headers-amd64 linux-source-6.1 shellcheck bats jq kmod initramfs-tools xz-utils chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -27,6 +27,14 @@ public sealed class RecordViewTests : SimulatorAndStore
         Assert.Contains($"{Instance} fallback", text.Stdout);
         Assert.Contains("1 fixed, 0 healthy, 0 refused, 0 failed", text.Stdout);
 
+        var page = Path.Combine(Path.GetDirectoryName(Store)!, "status.html");
+        var report = await Cli("status", "--report", page);
+        Assert.Equal(0, report.ExitCode);
+        var html = await File.ReadAllTextAsync(page);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, "<details class=\"row\""));
+        Assert.Contains($"data-instance=\"{Instance}\"", html);
+        Assert.Contains("data-step=\"install-driver\"", html);
+
         var history = await Cli("history", Instance);
         Assert.True(history.ExitCode == 0, history.Stderr);
         Assert.Contains($"{remediationId}: {Instance} fallback, recovered (trigger cli", history.Stdout);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using EnaRemediate.Aws.Engine;
 using EnaRemediate.Cli.Engine;
 using EnaRemediate.Cli.Records;
+using EnaRemediate.Cli.Report;
 using EnaRemediate.Core.Engine;
 using EnaRemediate.Core.Plans;
 
@@ -25,12 +26,14 @@ public static class RemediateCommand
         var yes = new Option<bool>("--yes") { Description = "Do not ask before changing instances." };
         var storeOption = StoreLocation.CreateOption();
         var timeScale = EngineClock.CreateOption();
+        var reportFile = ReportOption.Create();
         var command = new Command("remediate", "Recover the instances: triage, then the chosen plan to the end, with live progress.");
         options.AddTo(command);
         command.Options.Add(dryRun);
         command.Options.Add(yes);
         command.Options.Add(storeOption);
         command.Options.Add(timeScale);
+        command.Options.Add(reportFile);
         command.SetAction((parse, ct) => CommandErrors.Guard(async () =>
         {
             var json = parse.GetValue(options.Format) == "json";
@@ -66,6 +69,12 @@ public static class RemediateCommand
                 : await new ProgressView().RunAsync(progress => run.DriveAsync(progress, stop, abandon));
             var records = end.Last?.Records ?? [];
             var tally = Tally(started, records, run.HeldElsewhere.Keys);
+            if (parse.GetValue(reportFile) is { } path)
+            {
+                var rows = await ReportOption.RowsAsync(store, started.Instances.Select(i => i.InstanceId), clock.GetUtcNow(),
+                    id => "plan " + started.Instances.First(i => i.InstanceId == id).Plan, _ => null, Outcomes.Refused, "no record (not an instance id)", CancellationToken.None);
+                ReportOption.Write(path, $"remediate ({location})", tally.ToString(), rows);
+            }
             if (json)
             {
                 Console.WriteLine(JsonSerializer.Serialize(new { started = started.Instances, records, heldElsewhere = run.HeldElsewhere, summary = tally, interrupted = end.Interrupted }, CliJson.Options));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using EnaRemediate.Cli.Engine;
+using EnaRemediate.Cli.Report;
 using EnaRemediate.Core.Plans;
 using EnaRemediate.Simulator;
 using EnaRemediate.Simulator.Scenarios;
@@ -22,9 +23,10 @@ public static class SimulateCommand
         var speed = new Option<double>("--speed") { Description = "Simulated seconds per wall second (1-1000).", DefaultValueFactory = _ => 200 };
         var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
+        var reportFile = ReportOption.Create();
 
         var command = new Command("simulate", "Break a simulated fleet, let its status-check alarms fire, and watch the engine recover it.");
-        foreach (var option in new Option[] { scenario, instances, seed, speed, format })
+        foreach (var option in new Option[] { scenario, instances, seed, speed, format, reportFile })
         {
             command.Options.Add(option);
         }
@@ -42,10 +44,10 @@ public static class SimulateCommand
             }
             var options = new SimulatorOptions { Scenario = parse.GetValue(scenario)!, Instances = count, Seed = parse.GetValue(seed), Speed = factor };
             var json = parse.GetValue(format) == "json";
-            SimulationReport report;
+            SimulationRun.Outcome outcome;
             try
             {
-                report = json
+                outcome = json
                     ? await SimulationRun.RunAsync(options, _ => { }, ct)
                     : await new ProgressView().RunAsync(progress => SimulationRun.RunAsync(options, progress, ct));
             }
@@ -53,6 +55,11 @@ public static class SimulateCommand
             {
                 Console.Error.WriteLine($"enaremediate: cannot load scenario '{options.Scenario}': {e.Message}");
                 return ExitCodes.Usage;
+            }
+            var report = outcome.Report;
+            if (parse.GetValue(reportFile) is { } path)
+            {
+                ReportOption.Write(path, $"simulate {report.Scenario} (seed {report.Seed})", Tally(report).ToString(), outcome.Timeline);
             }
             if (json)
             {

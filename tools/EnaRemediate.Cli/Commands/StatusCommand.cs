@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using EnaRemediate.Cli.Engine;
 using EnaRemediate.Cli.Records;
+using EnaRemediate.Cli.Report;
 using EnaRemediate.Core.Engine;
 
 namespace EnaRemediate.Cli.Commands;
@@ -21,6 +22,8 @@ public static class StatusCommand
         var command = new Command("status", "Where each instance's latest remediation stands (read-only), from the local store or --store dynamodb:TABLE.");
         options.AddTo(command);
         command.Options.Add(ids);
+        var reportFile = ReportOption.Create();
+        command.Options.Add(reportFile);
         command.SetAction((parse, ct) => CommandErrors.Guard(async () =>
         {
             var (location, store) = options.Open(parse);
@@ -28,6 +31,10 @@ public static class StatusCommand
             var now = TimeProvider.System.GetUtcNow();
             var rows = records.Select(r => StatusRow.From(r, now)).ToList();
             var tally = OutcomeTally.Of(rows.Select(r => r.Kind));
+            if (parse.GetValue(reportFile) is { } path)
+            {
+                ReportOption.Write(path, $"status ({location})", tally.ToString(), records.Select(r => TimelineRow.From(r, $"plan {r.Plan}, trigger {r.Trigger}", now, null)).ToList());
+            }
             if (options.Json(parse))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new { store = location.ToString(), instances = rows, summary = tally }, CliJson.Options));
