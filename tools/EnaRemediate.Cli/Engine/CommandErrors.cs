@@ -29,13 +29,18 @@ internal static class CommandErrors
             Console.Error.WriteLine($"enaremediate: {e.Message}");
             return ExitCodes.RecordStore;
         }
+        catch (Amazon.DynamoDBv2.Model.ResourceNotFoundException)
+        {
+            Console.Error.WriteLine("enaremediate: the DynamoDB table named in --store does not exist in this region (check the name, --region and AWS_ENDPOINT_URL_DYNAMODB); nothing was changed.");
+            return ExitCodes.RecordStore;
+        }
         catch (JsonException e)
         {
             // Only stored records are parsed as JSON here (a DynamoDB item whose body is not a record).
             Console.Error.WriteLine($"enaremediate: a stored remediation record cannot be read ({e.Message}); nothing was changed.");
             return ExitCodes.RecordStore;
         }
-        catch (Exception e) when (e is AwsCallException or AmazonClientException or HttpRequestException or IOException or InvalidDataException)
+        catch (Exception e) when (e is AwsCallException or AmazonClientException or AmazonServiceException or HttpRequestException or IOException or InvalidDataException)
         {
             Console.Error.WriteLine($"enaremediate: {e.Message}");
             return ExitCodes.Failure;
