@@ -13,6 +13,15 @@ public static class CliApp
     /// <summary>This process's stop signals: the first cancels every command's token, a second abandons calls in flight.</summary>
     internal static StopSignals Signals { get; private set; } = null!;
 
+    /// <summary>Set by commands that save and stop by themselves on <see cref="Signals"/> (remediate, simulate, abort, register-ami).</summary>
+    private static volatile bool s_stopsByItself;
+
+    /// <summary>
+    /// The running command stops by itself on a signal: no forced exit 2 s after the first one.
+    /// (Other commands, which may be blocked reading input, are ended 2 s after it, as by default.)
+    /// </summary>
+    internal static void CommandStopsByItself() => s_stopsByItself = true;
+
     public static RootCommand BuildRoot()
     {
         var root = new RootCommand("EnaRemediate: recover EC2 instances that the Elastic Network Adapter took off the network.");
@@ -43,7 +52,16 @@ public static class CliApp
         }
         using var signals = new StopSignals();
         Signals = signals;
+        signals.Stopping.Register(() => { if (!s_stopsByItself) ExitSoon(TimeSpan.FromSeconds(2)); });
+        // After a second signal the calls in flight are abandoned; whatever still hangs then is ended.
+        signals.Abandoning.Register(() => ExitSoon(TimeSpan.FromSeconds(10)));
         // ProcessTerminationTimeout = null: the commands stop themselves (and save) on the token, never a forced exit.
         return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, signals.Stopping);
     }
+
+    private static void ExitSoon(TimeSpan after) => _ = Task.Delay(after).ContinueWith(_ =>
+    {
+        Console.Error.WriteLine($"enaremediate: stopped by {Signals.Received}.");
+        Environment.Exit(ExitCodes.Interrupted);
+    }, TaskScheduler.Default);
 }

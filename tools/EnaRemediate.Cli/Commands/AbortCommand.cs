@@ -31,6 +31,7 @@ public static class AbortCommand
         command.Options.Add(timeScale);
         command.SetAction((parse, ct) => CommandErrors.Guard(async () =>
         {
+            CliApp.CommandStopsByItself();
             var (location, store) = options.Open(parse);
             var clock = EngineClock.For(parse.GetValue(timeScale), parse.GetValue(endpoint));
             var service = EngineFactory.Create(Connection.For(parse.GetValue(options.Region), parse.GetValue(endpoint)), store, new EngineOptions(), clock);

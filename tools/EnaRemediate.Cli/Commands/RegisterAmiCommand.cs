@@ -29,6 +29,7 @@ public static partial class RegisterAmiCommand
         }
         command.SetAction((parse, ct) =>
         {
+            CliApp.CommandStopsByItself();
             var image = parse.GetValue(imageId);
             var instance = parse.GetValue(instanceId);
             if ((image is null) == (instance is null))

@@ -36,6 +36,7 @@ public static class RemediateCommand
         command.Options.Add(reportFile);
         command.SetAction((parse, ct) => CommandErrors.Guard(async () =>
         {
+            CliApp.CommandStopsByItself();
             var json = parse.GetValue(options.Format) == "json";
             var ids = parse.GetValue(options.InstanceIds) ?? [];
             var isDryRun = parse.GetValue(dryRun);

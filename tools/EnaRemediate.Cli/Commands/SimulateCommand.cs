@@ -32,6 +32,7 @@ public static class SimulateCommand
         }
         command.SetAction((parse, ct) => CommandErrors.Guard(async () =>
         {
+            CliApp.CommandStopsByItself();
             var count = parse.GetValue(instances);
             var factor = parse.GetValue(speed);
             if (count is < 1 or > 5000)
