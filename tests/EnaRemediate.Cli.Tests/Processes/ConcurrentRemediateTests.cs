@@ -101,4 +101,23 @@ public sealed class ConcurrentRemediateTests : SimulatorAndStore
         Assert.Contains("resuming", next.Stderr);
         Assert.Equal("recovered", Assert.Single(await HistoryAsync()).Outcome);
     }
+
+    [Fact]
+    public async Task ASecondSignalAbandonsTheCallInFlightAndTheRecordStillResumes()
+    {
+        await using (var interrupted = await StartRemediate())
+        {
+            await interrupted.WaitForOutputAsync(o => o.Contains("install-driver", StringComparison.Ordinal), RunTimeout);
+            await interrupted.SignalAsync("INT");
+            await interrupted.SignalAsync("INT");
+
+            Assert.Equal(130, await interrupted.WaitForExitAsync(RunTimeout));
+            Assert.DoesNotContain("Exception", interrupted.Stdout + interrupted.Stderr);
+        }
+        Assert.Null(Assert.Single(await HistoryAsync()).Outcome);
+
+        await using var next = await StartRemediate();
+        Assert.True(await next.WaitForExitAsync(RunTimeout) == 0, next.Stdout + next.Stderr);
+        Assert.Equal("recovered", Assert.Single(await HistoryAsync()).Outcome);
+    }
 }

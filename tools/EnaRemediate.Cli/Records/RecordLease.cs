@@ -9,8 +9,9 @@ namespace EnaRemediate.Cli.Records;
 /// instance"; the lease says "one driver per remediation": a second `remediate` started while
 /// another process drives the record leaves it alone instead of taking it over. The lease is kept
 /// in the record's memo (so it works on every store, through the same versioned saves), renewed
-/// after every Advance, and ends by itself: when it expires, or at once when its holder was a
-/// process on this machine that no longer runs, so a crashed run's record can be resumed.
+/// after every Advance, and given up by an interrupted run. A holder on this machine holds while its
+/// process runs (so a crashed run's record is resumed at once); one on another machine until its
+/// lease expires (so a crashed machine's record is resumed after the lease).
 /// A record nobody leased (created by the deployed workflow) counts as driven while it was
 /// active within <see cref="Grace"/>.
 /// </summary>
@@ -18,6 +19,8 @@ internal sealed class RecordLease(IRemediationStore store, TimeProvider time)
 {
     public const string OwnerKey = "lease.owner";
     public const string UntilKey = "lease.until";
+    /// <summary>The owner of a record whose holder gave it up.</summary>
+    private const string Released = "released";
     /// <summary>How long past its next look a record stays held: longer than any one Advance takes.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromMinutes(2);
 
@@ -33,11 +36,14 @@ internal sealed class RecordLease(IRemediationStore store, TimeProvider time)
         }
         if (record.Memo.TryGetValue(OwnerKey, out var owner))
         {
-            if (owner == Me || Until(record) < now || IsGoneFromThisMachine(owner))
+            if (owner == Me || owner == Released)
             {
                 return null;
             }
-            return $"enaremediate process {Readable(owner)} (until {Until(record):u} unless it stops)";
+            // On this machine the holder's process itself is the truth (alive: it renews or releases;
+            // gone: nobody will); a holder elsewhere is trusted until its lease expires.
+            var held = OnThisMachine(owner) is { } alive ? alive : Until(record) >= now;
+            return held ? $"enaremediate process {Readable(owner)} (lease until {Until(record):u})" : null;
         }
         var lastActive = record.NextLookAt is { } next && next > record.UpdatedAt ? next : record.UpdatedAt;
         return lastActive + Grace > now ? $"another run (active at {lastActive:u})" : null;
@@ -73,15 +79,14 @@ internal sealed class RecordLease(IRemediationStore store, TimeProvider time)
         }
     }
 
-    /// <summary>Gives the record up at once (an interrupted run): the lease ends now, so the next run resumes it without waiting.</summary>
+    /// <summary>Gives the record up at once (an interrupted run): marked released, so the next run resumes it without waiting.</summary>
     public async Task ReleaseAsync(string remediationId, CancellationToken cancellationToken)
     {
         while (await store.GetAsync(remediationId, cancellationToken) is { IsFinished: false } record && record.Memo.GetValueOrDefault(OwnerKey) == Me)
         {
             try
             {
-                var ended = time.GetUtcNow().AddTicks(-1).ToString("O", CultureInfo.InvariantCulture);
-                await store.SaveAsync(record with { Memo = record.Memo.SetItem(UntilKey, ended) }, record.Version, cancellationToken);
+                await store.SaveAsync(record with { Memo = record.Memo.SetItem(OwnerKey, Released).SetItem(UntilKey, time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)) }, record.Version, cancellationToken);
                 return;
             }
             catch (StoreConflictException)
@@ -98,23 +103,23 @@ internal sealed class RecordLease(IRemediationStore store, TimeProvider time)
 
     private static string Readable(string owner) => owner.Split('|') is [var machine, var pid, _] ? $"{pid} on {machine}" : owner;
 
-    /// <summary>A holder on this machine whose process (same pid and start time) is gone cannot renew: its lease is void.</summary>
-    private static bool IsGoneFromThisMachine(string owner)
+    /// <summary>Whether a holder on this machine still runs (same pid and start time); null for a holder elsewhere.</summary>
+    private static bool? OnThisMachine(string owner)
     {
         if (owner.Split('|') is not [var machine, var pidText, var ticksText] || machine != Environment.MachineName
             || !int.TryParse(pidText, CultureInfo.InvariantCulture, out var pid) || !long.TryParse(ticksText, CultureInfo.InvariantCulture, out var ticks))
         {
-            return false;
+            return null;
         }
         try
         {
             using var process = Process.GetProcessById(pid);
             // Start times are derived from clock ticks; a second's tolerance keeps a live holder live.
-            return Math.Abs(StartTicks(process) - ticks) > TimeSpan.TicksPerSecond;
+            return Math.Abs(StartTicks(process) - ticks) <= TimeSpan.TicksPerSecond;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            return true;
+            return false;
         }
     }
 
