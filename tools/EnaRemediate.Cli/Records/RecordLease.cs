@@ -51,7 +51,7 @@ internal sealed class RecordLease(IRemediationStore store, TimeProvider time)
 
     /// <summary>
     /// Takes or renews the lease for as long as the next look needs. A record another live holder
-    /// drives is not taken (returns null with <paramref name="holder"/> set) unless <paramref name="ours"/>
+    /// drives is not taken (no record comes back, and who holds it does) unless <paramref name="ours"/>
     /// (this process created it a moment ago).
     /// </summary>
     public async Task<(RemediationRecord? Record, string? Holder)> TryTakeAsync(string remediationId, TimeSpan hold, bool ours, CancellationToken cancellationToken)
