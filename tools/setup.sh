@@ -3,12 +3,13 @@
 # (driver bundle tests), debootstrap (the Debian root volume of the offline-repair test, built
 # lazily by the test and cached under /var/cache/enaremediate-tests), shellcheck and bats (host
 # scripts), moto's S3 server and the aws CLI (host scripts fetch archives only from s3:// or
-# https://), and the npm validators and dynalite (templates, documents, DynamoDB store).
+# https://), the npm validators and dynalite (templates, documents, DynamoDB store), and chromium
+# (the HTML report is rendered headless).
 # Idempotent: a machine that has everything is left alone.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-apt_packages=(dkms linux-headers-amd64 linux-source-6.1 shellcheck bats jq kmod initramfs-tools xz-utils debootstrap git)
+apt_packages=(dkms linux-headers-amd64 linux-source-6.1 shellcheck bats jq kmod initramfs-tools xz-utils debootstrap git chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

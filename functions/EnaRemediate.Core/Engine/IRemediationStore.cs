@@ -1,7 +1,7 @@
 namespace EnaRemediate.Core.Engine;
 
 /// <summary>
-/// Where remediation records live: memory or a JSON file locally, DynamoDB in AWS.
+/// Where remediation records live: memory (tests, simulate), SQLite for the CLI, DynamoDB in AWS.
 /// Every write is conditional so that one instance is never remediated twice at once.
 /// </summary>
 public interface IRemediationStore

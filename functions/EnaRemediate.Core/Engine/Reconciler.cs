@@ -14,7 +14,7 @@ namespace EnaRemediate.Core.Engine;
 /// </summary>
 public sealed class Reconciler
 {
-    private const string RollbackStep = "rollback";
+    internal const string RollbackStep = "rollback";
     private static readonly TimeSpan CoalesceWindow = TimeSpan.FromSeconds(10);
     private double _jitterFactor = 1;
     private readonly IRemediationStore _store;

@@ -90,6 +90,38 @@ public sealed class RemediationService
     public async Task<RemediationRecord?> LatestUnfinishedAsync(string instanceId, CancellationToken cancellationToken = default) =>
         await _store.GetLatestAsync(instanceId, cancellationToken) is { IsFinished: false } record ? record : null;
 
+    /// <summary>
+    /// Rolls a running remediation back now: the record moves to its plan's rollback step (which
+    /// reads the undo log), so whoever advances it next (this process, another one, the deployed
+    /// workflow) undoes what was changed. A plan without a rollback ends as failed, saying so.
+    /// Returns the record as saved, null when there is none; a finished record is returned as it is.
+    /// </summary>
+    public async Task<RemediationRecord?> AbortAsync(string remediationId, string requestedBy, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            if (await _store.GetAsync(remediationId, cancellationToken) is not { IsFinished: false } record || record.Step == Reconciler.RollbackStep)
+            {
+                return await _store.GetAsync(remediationId, cancellationToken);
+            }
+            var now = _time.GetUtcNow();
+            var why = $"aborted by {requestedBy} at step {record.Step}";
+            var aborted = _plans.TryGet(record.Plan, out var plan) && plan.Rollback is not null
+                ? record.WithEvent(now, $"{why}; rolling back")
+                    .WithMemo(ImmutableDictionary<string, string>.Empty.Add(MemoKeys.FailureReason, why).Add(MemoKeys.FailedStep, record.Step))
+                    .MoveTo(Reconciler.RollbackStep, now) with { NextLookAt = null }
+                : record.Finish(Outcomes.Failed, $"{why}; this plan has no rollback: {(record.UndoLog.IsEmpty ? "nothing had been changed" : "what it changed stays: " + string.Join("; ", record.UndoLog.Select(u => u.Description)))}", now);
+            try
+            {
+                return await _store.SaveAsync(aborted, record.Version, cancellationToken);
+            }
+            catch (StoreConflictException)
+            {
+                // Advanced meanwhile: abort the newer copy.
+            }
+        }
+    }
+
     /// <summary>One level-triggered step for these records (see <see cref="Reconciler"/>).</summary>
     public Task<AdvanceResult> AdvanceAsync(IReadOnlyList<string> remediationIds, CancellationToken cancellationToken = default) =>
         _reconciler.AdvanceAsync(remediationIds, cancellationToken);

@@ -21,15 +21,7 @@ internal static class CliProcess
         {
             start.ArgumentList.Add(arg);
         }
-        // Never reach real AWS from a test: no profile, explicit throwaway keys.
-        start.Environment["AWS_ACCESS_KEY_ID"] = "test";
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = "test";
-        start.Environment["AWS_REGION"] = "us-east-1";
-        start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
+        SetEnvironment(start, environment);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -41,5 +33,18 @@ internal static class CliProcess
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         await process.WaitForExitAsync(timeout.Token);
         return new Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Never reach real AWS from a test: no profile, explicit throwaway keys; then the test's own variables.</summary>
+    public static void SetEnvironment(ProcessStartInfo start, IReadOnlyDictionary<string, string>? environment)
+    {
+        start.Environment["AWS_ACCESS_KEY_ID"] = "test";
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = "test";
+        start.Environment["AWS_REGION"] = "us-east-1";
+        start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
     }
 }

@@ -55,7 +55,7 @@ public sealed class PlanAndRemediateCommandTests : IAsyncLifetime
         var id = Id("fallback");
         var before = (_sim.World.Instance(id).State, _sim.World.Instance(id).EnaSupport);
 
-        var run = await Run("remediate", "--instance-id", id, "--dry-run", "--state-dir", _stateDir);
+        var run = await Run("remediate", "--instance-id", id, "--dry-run", "--store", Path.Combine(_stateDir, "records.db"));
 
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         Assert.Contains("StopInstances", run.Stdout);
@@ -66,9 +66,25 @@ public sealed class PlanAndRemediateCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RemediateDryRunWritesATimelineRowPerInstance()
+    {
+        Directory.CreateDirectory(_stateDir);
+        var page = Path.Combine(_stateDir, "dry-run.html");
+
+        var run = await Run("remediate", "--instance-id", Id("fallback"), Id("nitro"), "--dry-run", "--store", Path.Combine(_stateDir, "records.db"), "--report", page);
+
+        Assert.True(run.ExitCode == 1, run.Stdout + run.Stderr);
+        Assert.Contains("0 fixed, 0 healthy, 1 refused, 0 failed, 1 dry run", run.Stdout);
+        var html = await File.ReadAllTextAsync(page);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(html, "<details class=\"row\"").Count);
+        Assert.Contains("badge dry-run", html);
+        Assert.Contains("badge refused", html);
+    }
+
+    [Fact]
     public async Task RemediateWithoutYesRefusesWhenNoOneCanBeAsked()
     {
-        var run = await Run("remediate", "--instance-id", Id("fallback"), "--state-dir", _stateDir);
+        var run = await Run("remediate", "--instance-id", Id("fallback"), "--store", Path.Combine(_stateDir, "records.db"));
 
         Assert.Equal(64, run.ExitCode);
         Assert.Contains("--yes", run.Stderr);

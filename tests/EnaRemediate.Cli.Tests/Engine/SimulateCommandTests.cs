@@ -52,6 +52,16 @@ public sealed class SimulateCommandTests
         Assert.Contains("ephemeral", run.Stdout, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task AHealthyFleetIsHealthyNothingToDoNotRefused()
+    {
+        var run = await CliProcess.RunAsync(["simulate", "--scenario", "healthy", "--speed", "1000"]);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("healthy: nothing to do", run.Stdout);
+        Assert.DoesNotContain("refused", run.Stdout);
+    }
+
     [Theory]
     [InlineData("--scenario", "no-such-scenario")]
     [InlineData("--instances", "0")]

@@ -22,7 +22,7 @@ public sealed class RegisterAmiCommandTests : IAsyncLifetime
     }
 
     private Task<CliProcess.Result> Run(params string[] args) =>
-        CliProcess.RunAsync(["register-ami", .. args, "--endpoint-url", _sim.Endpoint.ToString(), "--state-dir", _stateDir]);
+        CliProcess.RunAsync(["register-ami", .. args, "--endpoint-url", _sim.Endpoint.ToString(), "--store", Path.Combine(_stateDir, "records.db")]);
 
     [Fact]
     public async Task AnInstanceGetsAnEnaDisabledAmiAndAReplacementAndIsNeverStopped()

@@ -18,21 +18,18 @@ public static partial class RegisterAmiCommand
         var launch = new Option<bool>("--launch-replacement") { Description = "With --instance-id: also launch one like-for-like replacement from the new AMI. The original keeps running." };
         var region = new Option<string?>("--region") { Description = "AWS Region (default: AWS_REGION, then us-east-1)." };
         var endpoint = new Option<string?>("--endpoint-url") { Description = "EC2 endpoint, for example the simulator's http://127.0.0.1:PORT/." };
-        var stateDir = new Option<string>("--state-dir")
-        {
-            Description = "Where --instance-id keeps its remediation record (a rerun after an interruption resumes it).",
-            DefaultValueFactory = _ => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "enaremediate", "records"),
-        };
+        var storeOption = Records.StoreLocation.CreateOption();
         var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
 
         var command = new Command("register-ami", "Register an ENA-disabled copy of an instance-store AMI (safe to repeat: an earlier copy is found and returned).");
-        foreach (var option in new Option[] { imageId, instanceId, launch, region, endpoint, stateDir, format })
+        foreach (var option in new Option[] { imageId, instanceId, launch, region, endpoint, storeOption, format })
         {
             command.Options.Add(option);
         }
         command.SetAction((parse, ct) =>
         {
+            CliApp.CommandStopsByItself();
             var image = parse.GetValue(imageId);
             var instance = parse.GetValue(instanceId);
             if ((image is null) == (instance is null))
@@ -52,9 +49,11 @@ public static partial class RegisterAmiCommand
                 return Task.FromResult(Usage("--launch-replacement needs --instance-id: a replacement copies an instance's settings"));
             }
             Aws.Engine.AwsConnection connection;
+            Records.StoreLocation location;
             try
             {
                 connection = Engine.Connection.For(parse.GetValue(region), parse.GetValue(endpoint));
+                location = Records.StoreLocation.Parse(parse.GetValue(storeOption));
             }
             catch (ArgumentException e)
             {
@@ -63,7 +62,7 @@ public static partial class RegisterAmiCommand
             var run = new RegisterAmiRun(connection, parse.GetValue(format) == "json", Console.Out, TimeProvider.System);
             return image is not null
                 ? run.FromImageAsync(image, ct)
-                : run.FromInstanceAsync(instance!, parse.GetValue(launch), parse.GetValue(stateDir)!, ct);
+                : Engine.CommandErrors.Guard(() => run.FromInstanceAsync(instance!, parse.GetValue(launch), location.Open(parse.GetValue(region), Console.Error), ct));
         });
         return command;
     }

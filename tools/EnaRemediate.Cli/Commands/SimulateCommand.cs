@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using EnaRemediate.Cli.Engine;
+using EnaRemediate.Cli.Report;
 using EnaRemediate.Core.Plans;
 using EnaRemediate.Simulator;
 using EnaRemediate.Simulator.Scenarios;
@@ -10,7 +11,7 @@ namespace EnaRemediate.Cli.Commands;
 /// <summary>
 /// `enaremediate simulate [--scenario NAME] [--instances N] [--seed S] [--speed X] [--format text|json]`:
 /// a broken fleet in the embedded simulator, its alarms, and the engine recovering it. Exit 0 when
-/// nothing failed or rolled back (refusals are part of a scenario), 1 rollbacks, 2 failures.
+/// nothing failed or rolled back (refusals are part of a scenario), 2 a failure or rollback, 130 interrupted.
 /// </summary>
 public static class SimulateCommand
 {
@@ -22,14 +23,16 @@ public static class SimulateCommand
         var speed = new Option<double>("--speed") { Description = "Simulated seconds per wall second (1-1000).", DefaultValueFactory = _ => 200 };
         var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
+        var reportFile = ReportOption.Create();
 
         var command = new Command("simulate", "Break a simulated fleet, let its status-check alarms fire, and watch the engine recover it.");
-        foreach (var option in new Option[] { scenario, instances, seed, speed, format })
+        foreach (var option in new Option[] { scenario, instances, seed, speed, format, reportFile })
         {
             command.Options.Add(option);
         }
         command.SetAction((parse, ct) => CommandErrors.Guard(async () =>
         {
+            CliApp.CommandStopsByItself();
             var count = parse.GetValue(instances);
             var factor = parse.GetValue(speed);
             if (count is < 1 or > 5000)
@@ -42,10 +45,10 @@ public static class SimulateCommand
             }
             var options = new SimulatorOptions { Scenario = parse.GetValue(scenario)!, Instances = count, Seed = parse.GetValue(seed), Speed = factor };
             var json = parse.GetValue(format) == "json";
-            SimulationReport report;
+            SimulationRun.Outcome outcome;
             try
             {
-                report = json
+                outcome = json
                     ? await SimulationRun.RunAsync(options, _ => { }, ct)
                     : await new ProgressView().RunAsync(progress => SimulationRun.RunAsync(options, progress, ct));
             }
@@ -53,6 +56,11 @@ public static class SimulateCommand
             {
                 Console.Error.WriteLine($"enaremediate: cannot load scenario '{options.Scenario}': {e.Message}");
                 return ExitCodes.Usage;
+            }
+            var report = outcome.Report;
+            if (parse.GetValue(reportFile) is { } path)
+            {
+                ReportOption.Write(path, $"simulate {report.Scenario} (seed {report.Seed})", Tally(report).ToString(), outcome.Timeline);
             }
             if (json)
             {
@@ -62,9 +70,13 @@ public static class SimulateCommand
             {
                 WriteSummary(report);
             }
-            return report.Instances.Any(i => i.Outcome == Outcomes.Failed) ? ExitCodes.Failure
-                : report.Instances.Any(i => i.Outcome == Outcomes.RolledBack) ? ExitCodes.Attention
-                : ExitCodes.Ok;
+            if (ct.IsCancellationRequested)
+            {
+                Console.Error.WriteLine($"enaremediate: simulate interrupted by {CliApp.Signals.Received}; the simulator is stopped and the report above is where each instance stood.");
+                return ExitCodes.Interrupted;
+            }
+            // Refusals are part of a scenario's story: only a failure (or rollback) makes the demo fail.
+            return Tally(report).Failed > 0 ? ExitCodes.Failure : ExitCodes.Ok;
         }));
         return command;
     }
@@ -88,5 +100,13 @@ public static class SimulateCommand
         var outcomes = string.Join(", ", report.Instances.GroupBy(i => i.Outcome).Select(g => $"{g.Count()} {g.Key}"));
         Console.WriteLine($"{report.Scenario} (seed {report.Seed}): {outcomes}; {totals.ApiCalls} API calls ({totals.Throttled} throttled), " +
             $"{TimeSpan.FromSeconds(totals.SimulatedSeconds)} simulated in {totals.WallSeconds:0.0} s");
+        Console.WriteLine(Tally(report));
     }
+
+    private static OutcomeTally Tally(SimulationReport report) => OutcomeTally.Of(report.Instances.Select(i => i.Outcome switch
+    {
+        SimulationReport.Healthy => OutcomeTally.Kind.Healthy,
+        SimulationReport.Unfinished => OutcomeTally.Kind.Unfinished,
+        var outcome => OutcomeTally.Classify(outcome, null),
+    }));
 }

@@ -5,28 +5,37 @@ namespace EnaRemediate.Cli.Engine;
 /// <summary>
 /// Attributes the engine's AWS calls to instances for the simulate report: a call about n
 /// instances counts 1/n for each, so a batched StopInstances is cheap per instance, as it is.
+/// Each call's time (on the engine's clock) is kept, so the timeline report can count calls per step.
 /// </summary>
-internal sealed class CallCounter
+internal sealed class CallCounter(TimeProvider clock)
 {
-    private readonly Dictionary<string, double> _perInstance = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<(DateTimeOffset At, double Share)>> _perInstance = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     public void Count(IReadOnlyCollection<string> instanceIds)
     {
+        var now = clock.GetUtcNow();
         lock (_lock)
         {
             foreach (var id in instanceIds)
             {
-                _perInstance[id] = _perInstance.GetValueOrDefault(id) + 1.0 / instanceIds.Count;
+                if (!_perInstance.TryGetValue(id, out var calls))
+                {
+                    _perInstance[id] = calls = [];
+                }
+                calls.Add((now, 1.0 / instanceIds.Count));
             }
         }
     }
 
-    public double For(string instanceId)
+    public double For(string instanceId) => Between(instanceId, DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+
+    /// <summary>The instance's share of the calls made from <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive).</summary>
+    public double Between(string instanceId, DateTimeOffset from, DateTimeOffset to)
     {
         lock (_lock)
         {
-            return Math.Round(_perInstance.GetValueOrDefault(instanceId), 2);
+            return Math.Round(_perInstance.GetValueOrDefault(instanceId)?.Where(c => c.At >= from && c.At < to).Sum(c => c.Share) ?? 0, 2);
         }
     }
 

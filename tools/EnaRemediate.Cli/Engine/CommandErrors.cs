@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Amazon.Runtime;
 using EnaRemediate.Core.Engine.Ports;
+using EnaRemediate.Core.Engine.Stores;
 
 namespace EnaRemediate.Cli.Engine;
 
@@ -19,10 +21,26 @@ internal static class CommandErrors
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("enaremediate: interrupted; unfinished remediations resume on the next run.");
-            return ExitCodes.Attention;
+            Console.Error.WriteLine($"enaremediate: interrupted by {CliApp.Signals?.Received ?? "a stop request"} before anything was left half done; unfinished remediations resume on the next run.");
+            return ExitCodes.Interrupted;
         }
-        catch (Exception e) when (e is AwsCallException or AmazonClientException or HttpRequestException or IOException or InvalidDataException)
+        catch (RecordStoreException e)
+        {
+            Console.Error.WriteLine($"enaremediate: {e.Message}");
+            return ExitCodes.RecordStore;
+        }
+        catch (Amazon.DynamoDBv2.Model.ResourceNotFoundException)
+        {
+            Console.Error.WriteLine("enaremediate: the DynamoDB table named in --store does not exist in this region (check the name, --region and AWS_ENDPOINT_URL_DYNAMODB); nothing was changed.");
+            return ExitCodes.RecordStore;
+        }
+        catch (JsonException e)
+        {
+            // Only stored records are parsed as JSON here (a DynamoDB item whose body is not a record).
+            Console.Error.WriteLine($"enaremediate: a stored remediation record cannot be read ({e.Message}); nothing was changed.");
+            return ExitCodes.RecordStore;
+        }
+        catch (Exception e) when (e is AwsCallException or AmazonClientException or AmazonServiceException or HttpRequestException or IOException or InvalidDataException)
         {
             Console.Error.WriteLine($"enaremediate: {e.Message}");
             return ExitCodes.Failure;

@@ -22,15 +22,19 @@ internal static class Connection
         {
             throw new ArgumentException($"--endpoint-url '{endpointUrl}' is not an http(s) URL");
         }
-        AWSCredentials credentials;
+        return new AwsConnection(region, endpointUrl, LocalEndpointCredentials());
+    }
+
+    /// <summary>The default chain's credentials, or none (unsigned calls) for a local endpoint when the chain finds nothing.</summary>
+    public static AWSCredentials LocalEndpointCredentials()
+    {
         try
         {
-            credentials = DefaultAWSCredentialsIdentityResolver.GetCredentials();
+            return DefaultAWSCredentialsIdentityResolver.GetCredentials();
         }
         catch (AmazonClientException)
         {
-            credentials = new AnonymousAWSCredentials();
+            return new AnonymousAWSCredentials();
         }
-        return new AwsConnection(region, endpointUrl, credentials);
     }
 }

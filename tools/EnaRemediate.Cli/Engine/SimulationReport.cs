@@ -8,6 +8,11 @@ namespace EnaRemediate.Cli.Engine;
 /// <summary>The `simulate --format json` document (issue 4): one entry per instance, and totals.</summary>
 internal sealed record SimulationReport(string Scenario, int Seed, IReadOnlyList<SimulatedInstanceReport> Instances, SimulationTotals Totals)
 {
+    /// <summary>An instance whose alarm never fired: nothing to do.</summary>
+    public const string Healthy = "healthy";
+    /// <summary>An instance whose remediation was still running when the run was interrupted.</summary>
+    public const string Unfinished = "unfinished";
+
     public static SimulationReport Build(SimulatorOptions options, SimulatedWorld world, StartResult started, AdvanceResult result,
         IReadOnlyList<string> all, CallCounter counter, int engineThrottled, double simulatedSeconds, double wallSeconds, DateTimeOffset now)
     {
@@ -18,9 +23,9 @@ internal sealed record SimulationReport(string Scenario, int Seed, IReadOnlyList
             var instance = world.Instance(id);
             startedById.TryGetValue(id, out var start);
             recordById.TryGetValue(id, out var record);
-            var outcome = record?.Outcome ?? (start is null ? Outcomes.Refused : start.Outcome ?? Outcomes.Refused);
+            var outcome = start is null ? Healthy : record?.Outcome ?? start.Outcome ?? Unfinished;
             var refusal = start is null
-                ? "Not impaired: its instance status check passes, so no alarm fired and nothing was done."
+                ? "healthy: nothing to do (its instance status check passes, so no alarm fired)."
                 : start.RefusalCode is null ? null : start.Reason;
             var kernel = instance.RunningKernel is { } k ? instance.Guest?.Find(k) : null;
             return new SimulatedInstanceReport(

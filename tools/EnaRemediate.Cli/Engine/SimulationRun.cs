@@ -19,27 +19,36 @@ internal sealed class SimulationRun
     public const string SimulatedDriverSha256 = "5f1c2b7e0d9a4c3b8e6f1a2d3c4b5a6978e1f0d2c3b4a5968778695a4b3c2d1e";
     private static readonly TimeSpan AlarmPeriod = TimeSpan.FromSeconds(60);
 
-    public static async Task<SimulationReport> RunAsync(SimulatorOptions simulatorOptions, Action<AdvanceResult> onProgress, CancellationToken ct)
+    /// <summary>The run's report, and its timeline (one row per instance) for --report.</summary>
+    public sealed record Outcome(SimulationReport Report, IReadOnlyList<Report.TimelineRow> Timeline);
+
+    public static async Task<Outcome> RunAsync(SimulatorOptions simulatorOptions, Action<AdvanceResult> onProgress, CancellationToken ct)
     {
         var wall = Stopwatch.StartNew();
         await using var host = await SimulatorHost.StartAsync(simulatorOptions, ct);
         var clock = host.Clock;
         var startedAt = clock.GetUtcNow();
-        var counter = new CallCounter();
+        var counter = new CallCounter(clock);
         var (ec2Client, ssmClient) = EngineFactory.CreateClients(new AwsConnection("us-east-1", host.Endpoint.ToString(), new BasicAWSCredentials("test", "test")));
         var ec2 = new Ec2Adapter(ec2Client);
-        var service = new RemediationService(counter.Wrap(ec2), counter.Wrap(new SsmAdapter(ssmClient)), new InMemoryRemediationStore(),
+        var store = new InMemoryRemediationStore();
+        var service = new RemediationService(counter.Wrap(ec2), counter.Wrap(new SsmAdapter(ssmClient)), store,
             // The polling jitter follows the run's seed, so one seed gives one sequence of calls.
             new EngineOptions { JitterSeed = simulatorOptions.Seed }.WithDriver(SimulatedDriverSha256), clock, images: new ImageAdapter(ec2Client));
 
         var all = host.World.Instances.Select(i => i.InstanceId).ToList();
         var alarmed = await WaitForAlarmsAsync(ec2, all, clock, ct);
         var started = await service.StartAsync(new RemediationRequest(alarmed, RemediationMode.Remediate, DryRun: false, "alarm", "StatusCheckFailed_Instance"), ct);
+        // Stopped by a signal, the loop ends after the Advance in flight, and the report says where each instance stands.
         var result = started.RemediationIds.Count == 0
             ? new AdvanceResult(true, 0, [])
-            : await RemediationLoop.RunAsync(service, started.RemediationIds, clock, onProgress, ct);
+            : (await RemediationLoop.RunAsync(service, started.RemediationIds, clock, onProgress, ct)).Last ?? new AdvanceResult(false, 0, []);
         var now = clock.GetUtcNow();
-        return SimulationReport.Build(simulatorOptions, host.World, started, result, all, counter, service.ThrottledCalls, (now - startedAt).TotalSeconds, wall.Elapsed.TotalSeconds, now);
+        var report = SimulationReport.Build(simulatorOptions, host.World, started, result, all, counter, service.ThrottledCalls, (now - startedAt).TotalSeconds, wall.Elapsed.TotalSeconds, now);
+        var types = report.Instances.ToDictionary(i => i.InstanceId, i => $"{i.InstanceType}, plan {i.Plan}", StringComparer.Ordinal);
+        var timeline = await Report.ReportOption.RowsAsync(store, all, now, id => types[id], id => (from, to) => counter.Between(id, from, to),
+            SimulationReport.Healthy, "healthy: nothing to do (no alarm fired)", CancellationToken.None);
+        return new Outcome(report, timeline);
     }
 
     /// <summary>

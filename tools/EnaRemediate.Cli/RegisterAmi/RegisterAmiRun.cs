@@ -2,7 +2,7 @@ using System.Text.Json;
 using EnaRemediate.Aws.Engine;
 using EnaRemediate.Core.Engine;
 using EnaRemediate.Core.Engine.Ports;
-using EnaRemediate.Core.Engine.Stores;
+using EnaRemediate.Cli.Records;
 using EnaRemediate.Core.Plans;
 using EnaRemediate.Core.Plans.ReregisterAmi;
 using EnaRemediate.Core.Triage;
@@ -18,17 +18,22 @@ internal sealed class RegisterAmiRun(AwsConnection connection, bool json, TextWr
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
-    public async Task<int> FromInstanceAsync(string instanceId, bool launchReplacement, string stateDir, CancellationToken cancellationToken)
+    public async Task<int> FromInstanceAsync(string instanceId, bool launchReplacement, IRemediationStore store, CancellationToken cancellationToken)
     {
         try
         {
-            var store = new JsonFileRemediationStore(stateDir);
             var service = EngineFactory.Create(connection, store, new EngineOptions(), time);
-            // Resume an interrupted run; otherwise start, but only ever the AMI plan (see ReregisterAmiRequests).
+            var lease = new RecordLease(store, time);
+            // Resume an interrupted run (unless another live process drives it); otherwise start, but only ever the AMI plan (see ReregisterAmiRequests).
             var running = await store.GetLatestAsync(instanceId, cancellationToken);
             IReadOnlyList<string> ids;
             if (running is { IsFinished: false, Plan: PlanNames.ReregisterAmi })
             {
+                var (taken, holder) = await lease.TryTakeAsync(running.RemediationId, RecordLease.Grace, ours: false, cancellationToken);
+                if (taken is null)
+                {
+                    return Report(new Summary { InstanceId = instanceId, RemediationId = running.RemediationId, Outcome = Outcomes.Refused, RefusalCode = RefusalCodes.AlreadyRemediating, Reason = $"{holder ?? "another run"} drives {running.RemediationId}; nothing was done." });
+                }
                 ids = [running.RemediationId];
             }
             else
@@ -40,13 +45,18 @@ internal sealed class RegisterAmiRun(AwsConnection connection, bool json, TextWr
                 }
                 var request = ReregisterAmiRequests.Request(eligible, launchReplacement, dryRun: false, "cli", "register-ami");
                 ids = (await service.StartAsync(request, cancellationToken)).RemediationIds;
+                foreach (var id in ids)
+                {
+                    await lease.TryTakeAsync(id, RecordLease.Grace, ours: true, cancellationToken);
+                }
             }
             if (ids.Count == 0)
             {
                 var latest = await store.GetLatestAsync(instanceId, cancellationToken);
                 return Report(new Summary { InstanceId = instanceId, Outcome = latest?.Outcome ?? Outcomes.Refused, Reason = latest?.OutcomeReason });
             }
-            await Engine.RemediationLoop.RunAsync(service, ids, time, _ => { }, cancellationToken);
+            await Engine.RemediationLoop.RunAsync(service, ids, time, _ => { }, cancellationToken,
+                afterAdvance: async result => { foreach (var id in ids) await lease.TryTakeAsync(id, TimeSpan.FromSeconds(result.WaitSeconds) + RecordLease.Grace, ours: false, CancellationToken.None); });
             return Report(Summary.From((await store.GetAsync(ids[0], cancellationToken))!));
         }
         catch (AwsCallException e)

@@ -1,8 +1,8 @@
 namespace EnaRemediate.Core.Engine.Stores;
 
 /// <summary>
-/// The rules both local stores share: one unfinished record per instance, and versioned saves.
-/// Not thread-safe; the stores serialise access to it.
+/// The in-memory store's rules (the same as every store's): one unfinished record per instance,
+/// and versioned saves. Not thread-safe; the store serialises access to it.
 /// </summary>
 internal sealed class RecordIndex
 {
