@@ -24,7 +24,11 @@ public class FixtureTests
 
         foreach (var evidence in diagnosis.Findings.SelectMany(f => f.Evidence).Where(e => e.Input == fixture.File && e.Line > 0))
         {
-            Assert.StartsWith(lines[evidence.Line - 1].Trim().TrimEnd('…'), evidence.Text.TrimEnd('…'));
+            // Quoted lines (`> `, `>> `) are judged without their quote prefix; wrapped lines start at
+            // the quoted line; counters are shown with their interface in front.
+            var line = lines[evidence.Line - 1].Trim().TrimStart('>', ' ').Trim();
+            var cut = Math.Min(line.Length, FindingCollector.MaxEvidenceTextLength);
+            Assert.Contains(line[..cut].TrimEnd('…'), evidence.Text);
         }
         Assert.All(diagnosis.Findings, f => Assert.InRange(f.Evidence.Count, 1, FindingCollector.MaxEvidence));
     }

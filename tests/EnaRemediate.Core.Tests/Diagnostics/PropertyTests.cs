@@ -72,7 +72,8 @@ public class PropertyTests
     [Fact]
     public void Shuffling_noise_into_a_kernel_log_does_not_change_its_verdict_or_codes()
     {
-        var logs = Fixtures.All.Where(f => f.Kind == "kernel_log" && f.Baseline is null).ToArray();
+        // Not the wrapped-line fixtures: a line inserted between a wrapped line and its rest really does cut it in two.
+        var logs = Fixtures.All.Where(f => f.Kind == "kernel_log" && f.Baseline is null && !f.File.Contains("wrapped", StringComparison.Ordinal)).ToArray();
         var gen = Gen.Select(Gen.Int[0, logs.Length - 1], Gen.Int[0, Noise.Length - 1].Array[1, 40], Gen.Int[0, 1000].Array[40]);
         gen.Sample((index, noise, positions) =>
         {
