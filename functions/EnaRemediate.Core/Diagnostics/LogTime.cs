@@ -11,19 +11,15 @@ namespace EnaRemediate.Core.Diagnostics;
 /// </summary>
 internal static class LogTime
 {
-    private static readonly string[] Months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    /// <summary>"jan" … "dec" as three lower-case ASCII letters packed in an int: one compare per month, no string work.</summary>
+    private static readonly int[] Months = new[] { "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec" }
+        .Select(m => Pack(m[0], m[1], m[2])).ToArray();
 
-    public static int MonthIndex(ReadOnlySpan<char> name)
-    {
-        for (var i = 0; i < Months.Length; i++)
-        {
-            if (name.Equals(Months[i], StringComparison.OrdinalIgnoreCase))
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
+    /// <returns>0 for Jan … 11 for Dec, -1 when the three characters are not a month's abbreviation.</returns>
+    public static int MonthIndex(ReadOnlySpan<char> name) =>
+        name.Length == 3 && name[0] < 128 && name[1] < 128 && name[2] < 128 ? Array.IndexOf(Months, Pack(name[0], name[1], name[2])) : -1;
+
+    private static int Pack(char a, char b, char c) => ((a | 0x20) << 16) | ((b | 0x20) << 8) | (c | 0x20);
 
     /// <summary>The delta of a relative dmesg line (`[  +0.005123]`), or null when the line is not one.</summary>
     public static double? RelativeDelta(ReadOnlySpan<char> line)

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace EnaRemediate.Core.Diagnostics;
 
 /// <summary>
@@ -17,12 +15,12 @@ internal sealed class TextDocumentAnalyzer
     /// <summary>Counters buffered while a statistics section has shown no ENA counter yet.</summary>
     private const int MaxBufferedCounters = 4096;
 
+    /// <summary>What the memo holds for a message: a rule's index, or one of these.</summary>
+    private const int RejectedByGate = -2;
+    private const int NoRule = -1;
+
     private const string StatsHeader = "NIC statistics:";
     private const string StatsCommand = "ethtool -S ";
-
-    /// <summary>The rules' anchors plus the section markers: one vectorised search tells whether a line needs any look at all.</summary>
-    private static readonly SearchValues<string> Interesting = SearchValues.Create(
-        [.. LineRules.AnchorWords, StatsHeader, StatsCommand], StringComparison.OrdinalIgnoreCase);
 
     private readonly string _input;
     private readonly FindingCollector _findings;
@@ -31,6 +29,7 @@ internal sealed class TextDocumentAnalyzer
     private readonly FaultTimeline _timeline;
     private readonly WrappedLineJoiner? _joiner;
     private readonly List<CounterSample> _statsBuffer = [];
+    private readonly MessageMemo _memo = new();
     private bool _inStats;
     private bool _statsAreEna;
     private Evidence? _statsStart;
@@ -113,11 +112,24 @@ internal sealed class TextDocumentAnalyzer
         {
             _relativeClock += delta;
         }
-        if (!trimmed.ContainsAny(Interesting) || StartsStatsSection(number, trimmed))
+        // The gate also passes the section markers (`NIC statistics:`, `ethtool -S`).
+        var known = _memo.Find(trimmed);
+        var passes = known == MessageMemo.Unknown ? LineRules.PassesGate(trimmed) : known != RejectedByGate;
+        if (!passes)
+        {
+            _memo.Remember(trimmed, RejectedByGate);
+            return;
+        }
+        if (StartsStatsSection(number, trimmed))
         {
             return;
         }
-        if (LineRules.Match(trimmed) is { } rule)
+        var rule = known == MessageMemo.Unknown ? LineRules.MatchPassed(trimmed) : known >= 0 ? LineRules.All[known] : null;
+        if (known == MessageMemo.Unknown)
+        {
+            _memo.Remember(trimmed, rule is null ? NoRule : LineRules.IndexOf(rule));
+        }
+        if (rule is not null)
         {
             _recognised = true;
             // Only timeline events care which device and time a line is about; skip the scans for the rest.

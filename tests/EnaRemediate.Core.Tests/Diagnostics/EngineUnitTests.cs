@@ -137,13 +137,13 @@ public class EngineUnitTests
     }
 
     [Fact]
-    public void The_anchor_precheck_never_hides_a_line_a_rule_matches()
+    public void The_gate_and_anchor_prechecks_never_hide_a_line_a_rule_matches()
     {
         foreach (var fixture in Fixtures.All)
         {
             foreach (var line in File.ReadAllLines(Fixtures.PathOf(fixture.File)))
             {
-                if (LineRules.MatchRules(line, checkAnchors: false) is { } rule)
+                if (LineRules.MatchWithoutPrefilters(line) is { } rule)
                 {
                     Assert.Same(rule, LineRules.Match(line));
                 }
@@ -261,6 +261,46 @@ public class EngineUnitTests
         {
             File.Delete(path);
         }
+    }
+
+    [Theory]
+    [InlineData("[ 9121.004811] ena 0000:00:05.0 eth0: x", "ena 0000:00:05.0 eth0: x")]
+    [InlineData("[  +0.005106] ena: x", "ena: x")]
+    [InlineData("<3>[  131.060016] ena: x", "ena: x")]
+    [InlineData("Nov 27 03:12:45 ip-10-0-1-17 kernel: ena: x", "ip-10-0-1-17 kernel: ena: x")]
+    [InlineData("2026-11-27T03:12:45+0000 ip-10-0-1-17 kernel: ena: x", "ip-10-0-1-17 kernel: ena: x")]
+    [InlineData("[ENA_COM: ena_com_admin_init] x", "[ENA_COM: ena_com_admin_init] x")]
+    [InlineData("[  OK  ] Started Journal Service.", "[  OK  ] Started Journal Service.")]
+    [InlineData("Nov 27 is not a time", "Nov 27 is not a time")]
+    public void The_message_memo_keys_on_the_line_without_its_timestamp_only(string line, string message)
+    {
+        Assert.Equal(message, MessageMemo.Message(line).ToString());
+    }
+
+    [Fact]
+    public void The_message_memo_is_exact_whatever_lands_in_the_same_slot()
+    {
+        var memo = new MessageMemo();
+        memo.Remember("[ 1.000000] ena 0000:00:05.0 eth0: Keep alive watchdog timeout.", 7);
+
+        Assert.Equal(7, memo.Find("[ 2.500000] ena 0000:00:05.0 eth0: Keep alive watchdog timeout."));
+        // Thousands of other messages: many share the slot, none is taken for the remembered one.
+        for (var i = 0; i < 5000; i++)
+        {
+            Assert.Equal(MessageMemo.Unknown, memo.Find($"[ 1.000000] ena 0000:00:05.0 eth0: message {i}"));
+        }
+        Assert.Equal(MessageMemo.Unknown, memo.Find(new string('x', 300))); // too long to remember
+    }
+
+    [Fact]
+    public void Counter_dump_lines_are_told_from_messages_that_end_with_a_field()
+    {
+        Assert.True(CounterDumpLine.Is("[86492.855833] ena 0000:00:05.0 ens5: tx_timeout: 1"));
+        Assert.True(CounterDumpLine.Is("queue_0_tx_cnt: 12"));
+        Assert.False(CounterDumpLine.Is("ena 0000:00:06.0 eth1: Bad req_id in descriptor #4 on q_id: 3, req_id: 1024"));
+        Assert.False(CounterDumpLine.Is("ena 0000:00:05.0 eth0: Keep alive watchdog timeout."));
+        Assert.Equal("0000:00:06.0", PciAddress.Find("[1.0] ena 0000:00:06.0 eth1: x").ToString());
+        Assert.True(PciAddress.Find("[1.0] ena: no address 12:34:56 here").IsEmpty);
     }
 
     [Fact]
