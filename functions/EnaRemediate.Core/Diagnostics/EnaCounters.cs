@@ -23,18 +23,7 @@ internal static class EnaCounters
         || IsEnaQueueCounter(name);
 
     /// <summary>ENA's per-queue names are `queue_N_tx_…`/`queue_N_rx_…` (virtio's are `rx_queue_N_…`).</summary>
-    private static bool IsEnaQueueCounter(string name)
-    {
-        if (!name.StartsWith("queue_", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-        var rest = name.AsSpan("queue_".Length);
-        var digits = 0;
-        while (digits < rest.Length && char.IsAsciiDigit(rest[digits]))
-        {
-            digits++;
-        }
-        return digits > 0 && (rest[digits..].StartsWith("_tx_", StringComparison.OrdinalIgnoreCase) || rest[digits..].StartsWith("_rx_", StringComparison.OrdinalIgnoreCase));
-    }
+    private static bool IsEnaQueueCounter(string name) =>
+        CounterRules.QueueSuffix(name) is { } suffix
+        && (suffix.StartsWith("tx_", StringComparison.OrdinalIgnoreCase) || suffix.StartsWith("rx_", StringComparison.OrdinalIgnoreCase));
 }
