@@ -18,6 +18,8 @@ internal sealed class TextDocumentAnalyzer
     /// <summary>What the memo holds for a message: a rule's index, or one of these.</summary>
     private const int RejectedByGate = -2;
     private const int NoRule = -1;
+    /// <summary>The memo (512 KiB) pays off only on long logs.</summary>
+    private const int MemoAfterLines = 2048;
 
     private const string StatsHeader = "NIC statistics:";
     private const string StatsCommand = "ethtool -S ";
@@ -29,7 +31,7 @@ internal sealed class TextDocumentAnalyzer
     private readonly FaultTimeline _timeline;
     private readonly WrappedLineJoiner? _joiner;
     private readonly List<CounterSample> _statsBuffer = [];
-    private readonly MessageMemo _memo = new();
+    private MessageMemo? _memo;
     private bool _inStats;
     private bool _statsAreEna;
     private Evidence? _statsStart;
@@ -112,12 +114,17 @@ internal sealed class TextDocumentAnalyzer
         {
             _relativeClock += delta;
         }
+        // Small documents (a host report's log, a pasted snippet) never pay for the memo's buffers.
+        if (_memo is null && number > MemoAfterLines)
+        {
+            _memo = new MessageMemo();
+        }
         // The gate also passes the section markers (`NIC statistics:`, `ethtool -S`).
-        var known = _memo.Find(trimmed);
+        var known = _memo?.Find(trimmed) ?? MessageMemo.Unknown;
         var passes = known == MessageMemo.Unknown ? LineRules.PassesGate(trimmed) : known != RejectedByGate;
         if (!passes)
         {
-            _memo.Remember(trimmed, RejectedByGate);
+            _memo?.Remember(trimmed, RejectedByGate);
             return;
         }
         if (StartsStatsSection(number, trimmed))
@@ -127,7 +134,7 @@ internal sealed class TextDocumentAnalyzer
         var rule = known == MessageMemo.Unknown ? LineRules.MatchPassed(trimmed) : known >= 0 ? LineRules.All[known] : null;
         if (known == MessageMemo.Unknown)
         {
-            _memo.Remember(trimmed, rule is null ? NoRule : LineRules.IndexOf(rule));
+            _memo?.Remember(trimmed, rule is null ? NoRule : LineRules.IndexOf(rule));
         }
         if (rule is not null)
         {
