@@ -6,8 +6,9 @@ namespace EnaRemediate.Core.Diagnostics;
 
 /// <summary>
 /// Reads one input once: a JSON document (host report, install result) is parsed whole, anything
-/// else is detected from its first lines and streamed line by line. A JSON document that does not
-/// parse (cut, hand-edited) is still read as text, so its log lines are judged.
+/// else is detected from its first lines and streamed line by line (from bytes when the input has
+/// them). A JSON document that does not parse (cut, hand-edited) is still read as text, so its log
+/// lines are judged. Whatever the content, no exception leaves except the input's own I/O errors.
 /// </summary>
 internal static class DocumentReader
 {

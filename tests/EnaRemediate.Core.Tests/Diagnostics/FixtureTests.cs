@@ -51,6 +51,19 @@ public class FixtureTests
     }
 
     [Fact]
+    public void Thirty_or_more_fixtures_come_from_public_reports_and_each_cites_its_source()
+    {
+        var gathered = Fixtures.All.Where(f => f.File.StartsWith("wild-", StringComparison.Ordinal)).ToArray();
+
+        Assert.True(gathered.Length >= 30, $"only {gathered.Length} fixtures from public reports");
+        foreach (var fixture in gathered)
+        {
+            using var reader = new StreamReader(Fixtures.PathOf(fixture.File));
+            Assert.StartsWith("# source: ", reader.ReadLine());
+        }
+    }
+
+    [Fact]
     public void Baseline_turns_old_faults_into_history_and_keeps_only_growth()
     {
         var after = Fixtures.All.Single(f => f.File == "ethtool-s-after.txt");
