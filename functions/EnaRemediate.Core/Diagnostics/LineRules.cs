@@ -62,7 +62,7 @@ internal static class LineRules
         new(LineEvent.Fixed, FindingCodes.SuboptimalConfiguration, ["optimal configuration"], @"sub-?optimal configuration notification"),
 
         // Loading a module built for another kernel: the project's core failure mode (modprobe, insmod, busybox, the kernel).
-        new(LineEvent.Fixed, FindingCodes.KernelApiMismatch, ["disagrees about version", "unknown symbol", "version magic", "invalid module format", "could not insert", "t insert", "section size"],
+        new(LineEvent.Fixed, FindingCodes.KernelApiMismatch, ["disagrees about version", "unknown symbol", "version magic", "invalid module format", "could not insert", "insert '", "section size"],
             @"\bena: (disagrees about version of symbol|unknown symbol|version magic)|ena\.ko.{0,120}invalid module format|could not insert 'ena'|could not insert module \S{0,200}\bena\.ko: (unknown symbol|invalid module format|exec format error)|can'?t insert '\S{0,200}\bena\.ko': (unknown symbol|invalid module format)|\bena: \.gnu\.linkonce\.this_module section size must match",
             Effect: FindingEffect.NotReady, Severity: Severity.Error),
         new(LineEvent.Fixed, FindingCodes.ModuleMissing, ["module ena not found", "ena module is not available", "could not load module"], @"module ena not found|ena module is not available|could not load module \S{0,200}\bena\.ko: no such file", Effect: FindingEffect.NotReady, Severity: Severity.Error),
@@ -97,7 +97,7 @@ internal static class LineRules
         new(LineEvent.InitFailed, FindingCodes.DeviceInitFailed, ["initiali", "register net device", "i/o queues"], @"can ?not initiali[sz]e (the )?device|cannot register net device|failed to create i/o queues", NeedsEnaContext: true),
         new(LineEvent.MmioReadTimeout, FindingCodes.MmioReadTimeout, ["reg failed", "timeout occurred"], @"reading reg failed for timeout|reg read(32)? timeout occurred"),
         new(LineEvent.Fault, FindingCodes.KeepAliveTimeout, ["alive"], @"keep[ -]?alive (watchdog |event )?time ?out|alive watchdog time ?out"),
-        new(LineEvent.Fault, FindingCodes.MissingTxCompletions, ["t completed", "tx completion", "completion descriptors"], @"found a tx that wasn'?t completed on time|tx hasn'?t completed|missed tx completions|lost tx completions? (are|is) above|number of lost tx completions? is above|no completion descriptors found in cq"),
+        new(LineEvent.Fault, FindingCodes.MissingTxCompletions, ["completed on time", "hasn't completed", "hasnt completed", "tx completion", "completion descriptors"], @"found a tx that wasn'?t completed on time|tx hasn'?t completed|missed tx completions|lost tx completions? (are|is) above|number of lost tx completions? is above|no completion descriptors found in cq"),
         new(LineEvent.Fault, FindingCodes.TxTimeout, ["paused for too long"], @"tx q(ueue)? ?\d+ is paused for too long"),
         new(LineEvent.Fault, FindingCodes.TxTimeout, ["netdev watchdog", "transmit time"], @"netdev watchdog: .{0,120}transmit queue \d+ timed out|transmit time ?out", NeedsEnaContext: true),
         new(LineEvent.Fault, FindingCodes.AdminQueueTimeout, ["admin queue", "admin cmd", "admin command", "msi-x interrupt", "msix interrupt"], @"admin queue is not in running state|didn'?t send a completion for the admin cmd|didn'?t receive a msi-?x interrupt|no completion for admin (cmd|command)"),
@@ -124,7 +124,8 @@ internal static class LineRules
          "alive", "reset", "modpost", "make", "headers", "opcode", "unable to handle", "rip:", "no such", "return status", "compilation", "implicit"],
         StringComparison.OrdinalIgnoreCase);
 
-    private static readonly AnchorFinder Anchors = new(All.Select(rule => rule.Anchors).ToArray());
+    /// <summary>One finder per thread: it lower-cases into its own buffer.</summary>
+    private static readonly ThreadLocal<AnchorFinder> Anchors = new(() => new AnchorFinder(All.Select(rule => rule.Anchors).ToArray()));
 
     /// <summary>"ena" as a word (ena:, ena 0000:, (ena), ENA_COM, ENA device) for the generic wordings.</summary>
     private static readonly Regex EnaContext = new(@"(^|[^a-z0-9])ena([^a-z0-9]|$)|ena_com", Options);
@@ -150,7 +151,8 @@ internal static class LineRules
     /// <summary>Match for a line that already passed the gate.</summary>
     public static LineRule? MatchPassed(ReadOnlySpan<char> line)
     {
-        var candidates = Anchors.RulesIn(line);
+        // No anchor is in a timestamp: scan the message only.
+        var candidates = Anchors.Value!.RulesIn(MessageMemo.Message(line));
         return candidates == 0 || CounterDumpLine.Is(line) ? null : FirstMatching(line, candidates);
     }
 
