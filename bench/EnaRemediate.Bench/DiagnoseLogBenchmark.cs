@@ -5,10 +5,11 @@ using EnaRemediate.Core.Diagnostics;
 namespace EnaRemediate.Bench;
 
 /// <summary>
-/// `diagnose-log [MiB]`: writes a synthetic kernel log (default 1024 MiB: kernel noise in several
-/// prefix styles with ENA faults and recoveries sprinkled in) to a temp file, classifies it with
-/// the diagnostics engine, and prints throughput and peak memory. The engine streams, so peak
-/// memory must stay flat whatever the size.
+/// `diagnose-log [MiB] [--unique-messages]`: writes a synthetic kernel log (default 1024 MiB: kernel
+/// noise in several prefix styles with ENA faults and recoveries sprinkled in) to a temp file,
+/// classifies it with the diagnostics engine, and prints throughput and peak memory. The engine
+/// streams, so peak memory must stay flat whatever the size. `--unique-messages` appends a sequence
+/// number to every noise line, so no message repeats: the worst case for the engine's message memo.
 /// </summary>
 public static class DiagnoseLogBenchmark
 {
@@ -38,11 +39,12 @@ public static class DiagnoseLogBenchmark
     public static int Run(string[] args)
     {
         var mebibytes = args.Length > 0 && int.TryParse(args[0], out var size) && size > 0 ? size : 1024;
+        var unique = args.Contains("--unique-messages", StringComparer.Ordinal);
         var path = Path.Combine(Path.GetTempPath(), $"enaremediate-bench-{Environment.ProcessId}.log");
         try
         {
             var generate = Stopwatch.StartNew();
-            var (bytes, lines) = Generate(path, (long)mebibytes << 20);
+            var (bytes, lines) = Generate(path, (long)mebibytes << 20, unique);
             Console.WriteLine($"generated {bytes / (1 << 20)} MiB, {lines:N0} lines in {generate.Elapsed.TotalSeconds:F1} s: {path}");
 
             var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
@@ -69,7 +71,7 @@ public static class DiagnoseLogBenchmark
     }
 
     /// <summary>Deterministic: the same size gives the same file. One incident every ~50,000 lines.</summary>
-    private static (long Bytes, long Lines) Generate(string path, long targetBytes)
+    private static (long Bytes, long Lines) Generate(string path, long targetBytes, bool unique)
     {
         var random = new Random(2026);
         using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
@@ -91,7 +93,12 @@ public static class DiagnoseLogBenchmark
                     case 1: line.Append("Nov 27 03:12:45 ip-10-0-1-17 kernel: "); break;
                     default: line.Append("2026-11-27T03:12:45+0000 ip-10-0-1-17 kernel: "); break;
                 }
-                writer.Write(line.Append(message).Append('\n'));
+                line.Append(message);
+                if (unique && !incident)
+                {
+                    line.Append(" seq=").Append(lines);
+                }
+                writer.Write(line.Append('\n'));
                 lines++;
             }
         }

@@ -1,11 +1,17 @@
 namespace EnaRemediate.Core.Diagnostics;
 
+/// <summary>Hands out a document's lines one at a time, as spans valid until the next call.</summary>
+internal interface ILineSource
+{
+    bool TryReadLine(out ReadOnlySpan<char> line);
+}
+
 /// <summary>
-/// Reads lines like TextReader.ReadLine, but a line longer than <see cref="MaxLineLength"/> is cut
-/// there and the rest of it skipped, so a file without newlines cannot blow up memory.
-/// Accepts \n, \r\n and lone \r.
+/// Reads lines from text like TextReader.ReadLine, but into its own buffer (no string per line),
+/// and a line longer than <see cref="MaxLineLength"/> is cut there and the rest of it skipped, so a
+/// file without newlines cannot blow up memory. Accepts \n, \r\n and lone \r.
 /// </summary>
-internal sealed class BoundedLineReader(TextReader reader)
+internal sealed class BoundedLineReader(TextReader reader) : ILineSource
 {
     /// <summary>Long enough for a one-line JSON install result; anything longer is cut.</summary>
     public const int MaxLineLength = 1 << 16;
@@ -16,9 +22,7 @@ internal sealed class BoundedLineReader(TextReader reader)
     private int _length;
     private bool _pendingCarriageReturn;
 
-    public long LinesRead { get; private set; }
-
-    public string? ReadLine()
+    public bool TryReadLine(out ReadOnlySpan<char> line)
     {
         var lineLength = 0;
         var sawAnything = false;
@@ -31,7 +35,8 @@ internal sealed class BoundedLineReader(TextReader reader)
                 if (_length <= 0)
                 {
                     _length = 0;
-                    return sawAnything ? Finish(lineLength) : null;
+                    line = _line.AsSpan(0, lineLength);
+                    return sawAnything;
                 }
             }
             if (_pendingCarriageReturn)
@@ -57,13 +62,8 @@ internal sealed class BoundedLineReader(TextReader reader)
             }
             _pendingCarriageReturn = span[end] == '\r';
             _position += end + 1;
-            return Finish(lineLength);
+            line = _line.AsSpan(0, lineLength);
+            return true;
         }
-    }
-
-    private string Finish(int length)
-    {
-        LinesRead++;
-        return new string(_line, 0, length);
     }
 }

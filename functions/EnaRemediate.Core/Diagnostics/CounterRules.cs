@@ -105,7 +105,7 @@ internal static class CounterRules
     }
 
     /// <summary>"queue_12_rx_csum_bad" → "rx_csum_bad"; null when the name is not per queue.</summary>
-    private static string? QueueSuffix(string name)
+    internal static string? QueueSuffix(string name)
     {
         if (!name.StartsWith("queue_", StringComparison.OrdinalIgnoreCase))
         {

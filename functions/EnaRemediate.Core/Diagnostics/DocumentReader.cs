@@ -6,8 +6,9 @@ namespace EnaRemediate.Core.Diagnostics;
 
 /// <summary>
 /// Reads one input once: a JSON document (host report, install result) is parsed whole, anything
-/// else is detected from its first lines and streamed line by line. A JSON document that does not
-/// parse (cut, hand-edited) is still read as text, so its log lines are judged.
+/// else is detected from its first lines and streamed line by line (from bytes when the input has
+/// them). A JSON document that does not parse (cut, hand-edited) is still read as text, so its log
+/// lines are judged. Whatever the content, no exception leaves except the input's own I/O errors.
 /// </summary>
 internal static class DocumentReader
 {
@@ -17,45 +18,106 @@ internal static class DocumentReader
 
     public static InputInfo Read(DiagnosticInput input, FindingCollector findings, Action<CounterSample> onCounter)
     {
-        using var reader = input.Open();
+        try
+        {
+            return input.OpenBytes() is { } bytes
+                ? ReadBytes(input.Name, bytes.Stream, bytes.Owned, findings, onCounter)
+                : ReadChars(input.Name, input.Open(), findings, onCounter);
+        }
+        catch (Exception e) when (e is not (IOException or UnauthorizedAccessException or OutOfMemoryException))
+        {
+            // Parsers of host output are total (issue 11): content the readers cannot take apart is
+            // reported as unrecognised, never as an exception out of the engine or a healthy host.
+            findings.Add(FindingCodes.UnrecognisedInput, new Evidence(input.Name, 0, $"could not be read as text or JSON ({e.GetType().Name})"),
+                FindingEffect.Unrecognised, Severity.Warning);
+            return new InputInfo(input.Name, InputKind.Unknown);
+        }
+    }
+
+    /// <summary>Bytes: UTF-8 text is split into lines without decoding the whole; other encodings (a UTF-16/32 BOM) go through a decoder.</summary>
+    private static InputInfo ReadBytes(string name, Stream stream, bool owned, FindingCollector findings, Action<CounterSample> onCounter)
+    {
+        using var dispose = owned ? stream : null;
+        var head = new byte[HeadChars];
+        var filled = 0;
+        int read;
+        while (filled < head.Length && (read = stream.Read(head, filled, head.Length - filled)) > 0)
+        {
+            filled += read;
+        }
+        var start = head.AsSpan(0, filled);
+        if (start.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || start.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || start.StartsWith((ReadOnlySpan<byte>)[0, 0, 0xFE, 0xFF]))
+        {
+            return ReadChars(name, DiagnosticInput.Reader(new PrefixedStream(head, filled, stream), leaveOpen: true), findings, onCounter);
+        }
+        var text = start.StartsWith("\uFEFF"u8) ? start[3..] : start;
+        var firstChar = text.TrimStart(" \t\r\n"u8);
+        if (firstChar.IsEmpty)
+        {
+            return new InputInfo(name, InputKind.Empty);
+        }
+        if (firstChar[0] == (byte)'{')
+        {
+            // A JSON document is parsed whole: decode it, capped, and take the text path if it is not one.
+            var all = new MemoryStream();
+            all.Write(text);
+            var buffer = new byte[HeadChars];
+            while (all.Length < MaxJsonChars && (read = stream.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                all.Write(buffer, 0, read);
+            }
+            var complete = all.Length < MaxJsonChars;
+            var json = DiagnosticInput.Utf8Lenient.GetString(all.GetBuffer(), 0, (int)all.Length);
+            return ReadJson(name, json, complete ? TextReader.Null : DiagnosticInput.Reader(stream, leaveOpen: true), findings, onCounter);
+        }
+        return new InputInfo(name, ReadText(name, new Utf8LineReader(stream, start), findings, onCounter));
+    }
+
+    private static InputInfo ReadChars(string name, TextReader opened, FindingCollector findings, Action<CounterSample> onCounter)
+    {
+        using var reader = opened;
         var head = ReadHead(reader);
         var firstChar = head.AsSpan().TrimStart();
         if (firstChar.IsEmpty)
         {
-            return new InputInfo(input.Name, InputKind.Empty);
+            return new InputInfo(name, InputKind.Empty);
         }
         if (firstChar[0] == '{')
         {
             var json = new StringBuilder(head);
             var complete = ReadRest(reader, json);
-            var text = json.ToString();
-            if (complete && TryJudgeJson(text, input.Name, findings, onCounter) is { } kind)
-            {
-                return new InputInfo(input.Name, kind);
-            }
-            var fallback = ReadText(input.Name, new PrefixedReader(text, complete ? TextReader.Null : reader), findings, onCounter);
-            return new InputInfo(input.Name, text.Contains(HostReport.SchemaId, StringComparison.Ordinal) ? InputKind.HostReport : fallback);
+            return ReadJson(name, json.ToString(), complete ? TextReader.Null : reader, findings, onCounter);
         }
-        return new InputInfo(input.Name, ReadText(input.Name, new PrefixedReader(head, reader), findings, onCounter));
+        return new InputInfo(name, ReadText(name, new BoundedLineReader(new PrefixedReader(head, reader)), findings, onCounter));
     }
 
-    private static InputKind ReadText(string name, TextReader reader, FindingCollector findings, Action<CounterSample> onCounter)
+    /// <param name="rest">What follows <paramref name="text"/> when it was cut at the cap (TextReader.Null when whole).</param>
+    private static InputInfo ReadJson(string name, string text, TextReader rest, FindingCollector findings, Action<CounterSample> onCounter)
     {
-        var lines = new BoundedLineReader(reader);
-        var first = new List<string>(InputKindDetector.LinesToInspect);
-        while (first.Count < InputKindDetector.LinesToInspect && lines.ReadLine() is { } line)
+        if (rest == TextReader.Null && TryJudgeJson(text, name, findings, onCounter) is { } kind)
         {
-            first.Add(line);
+            return new InputInfo(name, kind);
+        }
+        var fallback = ReadText(name, new BoundedLineReader(new PrefixedReader(text, rest)), findings, onCounter);
+        return new InputInfo(name, text.Contains(HostReport.SchemaId, StringComparison.Ordinal) ? InputKind.HostReport : fallback);
+    }
+
+    private static InputKind ReadText(string name, ILineSource lines, FindingCollector findings, Action<CounterSample> onCounter)
+    {
+        var first = new List<string>(InputKindDetector.LinesToInspect);
+        while (first.Count < InputKindDetector.LinesToInspect && lines.TryReadLine(out var line))
+        {
+            first.Add(line.ToString());
         }
         var analyzer = new TextDocumentAnalyzer(name, InputKindDetector.Detect(first), findings, onCounter,
-            (json, number) => TryJudgeInstallResultLine(json, name, number, findings));
+            (json, number) => TryJudgeInstallResultLine(json, name, number, findings), joinWrappedLines: true);
         var lineNumber = 0;
         foreach (var line in first)
         {
             analyzer.Line(++lineNumber, line);
         }
         first.Clear();
-        while (lines.ReadLine() is { } line)
+        while (lines.TryReadLine(out var line))
         {
             analyzer.Line(++lineNumber, line);
         }
@@ -91,7 +153,7 @@ internal static class DocumentReader
             }
             return null;
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException or ArgumentException)
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException or ArgumentException or OverflowException)
         {
             return null;
         }
@@ -114,7 +176,7 @@ internal static class DocumentReader
             InstallResultJudge.Judge(result, $"{name}#line{number}", findings);
             return true;
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException or ArgumentException)
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException or ArgumentException or OverflowException)
         {
             return false;
         }
@@ -170,4 +232,32 @@ internal sealed class PrefixedReader(string prefix, TextReader rest) : TextReade
     public override int Peek() => _position < prefix.Length ? prefix[_position] : rest.Peek();
 
     public override int Read() => _position < prefix.Length ? prefix[_position++] : rest.Read();
+}
+
+/// <summary>Gives back the bytes already read from a stream, then the rest of that stream (read-only, forward only).</summary>
+internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream rest) : Stream
+{
+    private int _position;
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        if (_position < prefixLength)
+        {
+            var take = Math.Min(count, prefixLength - _position);
+            Array.Copy(prefix, _position, buffer, offset, take);
+            _position += take;
+            return take;
+        }
+        return rest.Read(buffer, offset, count);
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

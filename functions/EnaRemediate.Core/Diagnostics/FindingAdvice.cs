@@ -47,7 +47,23 @@ internal static class FindingAdvice
         FindingCodes.SuboptimalConfiguration =>
             "The configuration works but is not what AWS recommends (see the evidence): apply the suggested setting at the next maintenance window.",
         FindingCodes.EnaNotBound =>
-            "The interface is not driven by ena (for example the Xen netfront 'vif' driver while enaSupport is off). Expected during a fallback; after enabling ENA the interface must show driver: ena.",
+            "The interface is not driven by ena (the Xen netfront 'vif', Intel 'ixgbevf', 'virtio_net' …): ENA is not in use on this host. Expected while enaSupport is off during a fallback; a validation after enabling ENA must fail on this. Check enaSupport (describe-instance-attribute) and that the ena module is loaded (lsmod | grep ena).",
+        FindingCodes.CompileError =>
+            "The ena source did not compile against this kernel's headers (the first compiler error is the evidence). Retrying cannot help: pick an ena release that supports this kernel (the release notes list the supported kernels), or make sure the headers installed are exactly the running kernel's.",
+        FindingCodes.KernelCrash =>
+            "The kernel crashed (BUG/Oops/general protection fault/panic) with the ena module in the trace. Capture the full trace (dmesg, or get-console-output), report it to the driver maintainers (github.com/amzn/amzn-drivers issues) with the driver and kernel versions, and move to a driver release that fixes it or to the distribution's in-tree module.",
+        FindingCodes.DeviceRequestedReset =>
+            "The device detected an unhealthy state and asked the driver to reset it (driver 2.12+). If the reset completed, traffic recovered; if it repeats, stop and start the instance to move it to other hardware.",
+        FindingCodes.ResetLoop =>
+            "Two or more device resets within ten minutes: even when each completes, the interface keeps dropping traffic. Find the fault behind the resets (the other findings), update the ena driver, and stop/start the instance if it continues.",
+        FindingCodes.CpuStarvation =>
+            "Soft lockups, RCU stalls or a starved NAPI handler next to missing TX completions: the CPUs did not run the driver's completion handler in time, so the likely root cause is CPU starvation, not the device. Look for the workload or kernel issue holding the CPUs (the lockup's trace), and check irqbalance and the instance size.",
+        FindingCodes.TrafficShaping =>
+            "EC2 allowance shaping (an *_allowance_exceeded counter grew) next to missing TX completions or TX timeouts: the likely root cause is traffic above the instance's allowance, not a driver fault. Reduce packet rate or bandwidth, or use a larger instance type.",
+        FindingCodes.OtherDriverStatistics =>
+            "These statistics carry none of ENA's counters: they come from another driver (virtio_net, ixgbevf, e1000e …), so ENA is not in use on the interface they describe. Run ethtool -S on the ENA interface, or enable ENA on the instance.",
+        FindingCodes.UnrecognisedInput =>
+            "Nothing in this input is driver, kernel, build or tool output (the first line is shown), so nothing can be vouched for. Pass the output of dmesg/journalctl -k, ethtool -S/-i, modinfo ena, the dkms make.log or a host report.",
         _ => "See docs/diagnostics.md.",
     };
 }

@@ -23,6 +23,14 @@ public static class FindingCodes
     public const string ModuleMissing = "module_missing";
     public const string SuboptimalConfiguration = "suboptimal_configuration";
     public const string EnaNotBound = "ena_not_bound";
+    public const string CompileError = "compile_error";
+    public const string KernelCrash = "kernel_crash";
+    public const string DeviceRequestedReset = "device_requested_reset";
+    public const string ResetLoop = "reset_loop";
+    public const string CpuStarvation = "cpu_starvation";
+    public const string TrafficShaping = "traffic_shaping";
+    public const string OtherDriverStatistics = "other_driver_statistics";
+    public const string UnrecognisedInput = "unrecognised_input";
 }
 
 /// <summary>
@@ -36,9 +44,13 @@ internal enum FindingEffect
     Benign = 1,
     Throttled = 2,
     Recovered = 3,
-    Failure = 4,
-    NotReady = 5,
-    BuildFailure = 6,
+    /// <summary>Nothing in the input is driver, kernel, build or tool output: it cannot vouch for anything.</summary>
+    Unrecognised = 4,
+    /// <summary>Another driver's output: ENA is not in use there.</summary>
+    NotEna = 5,
+    Failure = 6,
+    NotReady = 7,
+    BuildFailure = 8,
 }
 
 internal static class FindingEffects
@@ -49,6 +61,8 @@ internal static class FindingEffects
         FindingEffect.Benign => Verdict.Ignorable,
         FindingEffect.Throttled => Verdict.Throttled,
         FindingEffect.Recovered => Verdict.ResetRecovered,
+        FindingEffect.Unrecognised => Verdict.Unrecognised,
+        FindingEffect.NotEna => Verdict.NotEna,
         FindingEffect.Failure => Verdict.Failure,
         FindingEffect.NotReady => Verdict.NotReady,
         FindingEffect.BuildFailure => Verdict.BuildFailure,
@@ -59,7 +73,7 @@ internal static class FindingEffects
     public static Severity MinimumSeverity(this FindingEffect effect) => effect switch
     {
         FindingEffect.Advice or FindingEffect.Benign => Severity.Info,
-        FindingEffect.Throttled or FindingEffect.Recovered => Severity.Warning,
+        FindingEffect.Throttled or FindingEffect.Recovered or FindingEffect.Unrecognised => Severity.Warning,
         _ => Severity.Error,
     };
 }

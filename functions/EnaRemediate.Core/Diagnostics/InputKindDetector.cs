@@ -13,20 +13,26 @@ internal static class InputKindDetector
 
     private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.NonBacktracking;
 
+    /// <summary>
+    /// Log timestamps and prefixes, the module tools' own lines (`insmod:`, `modprobe:`) and the lines
+    /// of a kernel crash report (a console capture of one has no timestamps at all).
+    /// </summary>
     private static readonly Regex KernelLogLine = new(
-        @"^\s*(<\d>)?\[\s*\+?\d+(\.\d+)?\]|^\s*\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d |^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ kernel:|^\d{4}-\d\d-\d\dT\S+ \S+ kernel:|^-- (Logs begin|Boot |Journal begins)|\[ENA_COM|\bena \d{4}:|\bkernel: ",
+        @"^\s*(<\d>)?\[\s*\+?\d+(\.\d+)?\]|^\s*\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d |^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ kernel:|^\d{4}-\d\d-\d\dT\S+ \S+ kernel:|^-- (Logs begin|Boot |Journal begins)|\[ENA_COM|\bena \d{4}:|\bkernel: |\b(insmod|modprobe|rmmod): |Call [Tt]race:|\bRIP: |Internal error: Oops|Unable to handle kernel|Kernel panic - not syncing|general protection fault|invalid opcode: |kernel BUG at ",
         Options);
 
+    /// <summary>dkms/kbuild chatter and compiler diagnostics (gcc and clang, with or without a builder's prefix).</summary>
     private static readonly Regex BuildLine = new(
-        @"\bdkms\b|\bDKMS\b|make(\[\d+\])?: |make -C |\bCC \[M\]|\bLD \[M\]|MODPOST|Building module|Kernel preparation unnecessary|^Error! |Running module version sanity check|\bdepmod\b|Cleaning build area|Sign command:",
+        @"(^|[\s/])dkms([\s/:.]|$)|make(\[\d+\])?: |make -C |\bCC \[M\]|\bLD \[M\]|MODPOST|Building module|Kernel preparation unnecessary|^Error! |Running module version sanity check|\bdepmod\b|Cleaning build area|Sign command:|\.[ch]:\d+(:\d+)?: (fatal )?(error|warning): |\.[ch]: In function |compilation terminated|\d+ errors? generated\.",
         Options | RegexOptions.IgnoreCase);
 
     public static InputKind Detect(IReadOnlyList<string> lines)
     {
         int nonBlank = 0, counters = 0, kernelLog = 0, build = 0;
         bool statsHeader = false, nitro = false, modinfoFile = false, modinfoMagic = false, ethtoolDriver = false, ethtoolBus = false;
-        foreach (var raw in lines)
+        foreach (var quoted in lines)
         {
+            var raw = LogText.Unquote(quoted).ToString();
             var line = raw.Trim();
             if (line.Length == 0)
             {

@@ -14,12 +14,19 @@ public enum Verdict
     Throttled = 2,
     /// <summary>A fault, then a device reset (or re-probe) that completed; no crash loop.</summary>
     ResetRecovered = 3,
-    /// <summary>A fault without a successful recovery, a failed reset or probe, a crash loop.</summary>
-    Failure = 4,
-    /// <summary>No ena module for the kernel that matters (the running one or the next boot's).</summary>
-    NotReady = 5,
+    /// <summary>
+    /// The input is not driver, kernel, build or tool output at all (random bytes, a password file,
+    /// prose, a cut document): nothing can be vouched for, so it is never HEALTHY.
+    /// </summary>
+    Unrecognised = 4,
+    /// <summary>The input is another driver's (ethtool of vif, ixgbevf, virtio_net …): ENA is not in use there.</summary>
+    NotEna = 5,
+    /// <summary>A fault without a successful recovery, a failed reset or probe, a crash loop, a crash in ena.</summary>
+    Failure = 6,
+    /// <summary>No ena module for the kernel that matters (the running one or the next boot's), or one that cannot load.</summary>
+    NotReady = 7,
     /// <summary>The driver did not build or install.</summary>
-    BuildFailure = 6,
+    BuildFailure = 8,
 }
 
 public static class VerdictNames
@@ -31,6 +38,8 @@ public static class VerdictNames
         Verdict.Ignorable => "IGNORABLE",
         Verdict.Throttled => "THROTTLED",
         Verdict.ResetRecovered => "RESET_RECOVERED",
+        Verdict.Unrecognised => "UNRECOGNISED",
+        Verdict.NotEna => "NOT_ENA",
         Verdict.Failure => "FAILURE",
         Verdict.NotReady => "NOT_READY",
         Verdict.BuildFailure => "BUILD_FAILURE",

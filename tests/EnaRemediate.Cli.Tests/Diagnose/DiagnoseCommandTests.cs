@@ -161,8 +161,32 @@ public class DiagnoseCommandTests : IDisposable
 
         var run = await CliProcess.RunAsync(null, "diagnose", "--format", "json", path);
 
-        Assert.Equal(0, run.ExitCode);
-        Assert.Equal("HEALTHY", JsonDocument.Parse(run.Stdout).RootElement.GetProperty("verdict").GetString());
+        // Never HEALTHY: garbage vouches for nothing (issue 11, issue 16).
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("UNRECOGNISED", JsonDocument.Parse(run.Stdout).RootElement.GetProperty("verdict").GetString());
+    }
+
+    [Theory]
+    [InlineData("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n", "UNRECOGNISED", "unrecognised_input")]
+    [InlineData("driver: ixgbevf\nversion: 2.12.1-k\nbus-info: 0000:00:03.0\n", "NOT_ENA", "ena_not_bound")]
+    [InlineData("NIC statistics:\n     rx_queue_0_packets: 10\n     tx_queue_0_packets: 3\n", "NOT_ENA", "other_driver_statistics")]
+    public async Task Input_that_is_not_ena_output_exits_2(string content, string verdict, string code)
+    {
+        var run = await CliProcess.RunAsync(null, "diagnose", "--format", "json", Write("input.txt", content));
+
+        Assert.Equal(2, run.ExitCode);
+        using var json = JsonDocument.Parse(run.Stdout);
+        Assert.Equal(verdict, json.RootElement.GetProperty("verdict").GetString());
+        Assert.Equal(code, json.RootElement.GetProperty("findings")[0].GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Unrecognised_stdin_next_to_a_healthy_file_is_not_healthy()
+    {
+        var run = await CliProcess.RunAsync("just some prose, no driver output here\n", "diagnose", Write("stats.txt", HealthyStats), "-");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("UNRECOGNISED", run.Stdout);
     }
 
     private string Write(string name, string content)

@@ -137,13 +137,13 @@ public class EngineUnitTests
     }
 
     [Fact]
-    public void The_anchor_precheck_never_hides_a_line_a_rule_matches()
+    public void The_gate_and_anchor_prechecks_never_hide_a_line_a_rule_matches()
     {
         foreach (var fixture in Fixtures.All)
         {
             foreach (var line in File.ReadAllLines(Fixtures.PathOf(fixture.File)))
             {
-                if (LineRules.MatchRules(line, checkAnchors: false) is { } rule)
+                if (LineRules.MatchWithoutPrefilters(line) is { } rule)
                 {
                     Assert.Same(rule, LineRules.Match(line));
                 }
@@ -155,15 +155,23 @@ public class EngineUnitTests
     public void Line_reader_handles_every_line_ending_and_cuts_endless_lines()
     {
         var endless = new string('x', BoundedLineReader.MaxLineLength * 3);
-        var reader = new BoundedLineReader(new StringReader("a\r\nb\rc\n\n" + endless + "\nlast"));
+        var text = "a\r\nb\rc\n\n" + endless + "\nlast";
+        string[] expected = ["a", "b", "c", "", endless[..BoundedLineReader.MaxLineLength], "last"];
 
-        Assert.Equal("a", reader.ReadLine());
-        Assert.Equal("b", reader.ReadLine());
-        Assert.Equal("c", reader.ReadLine());
-        Assert.Equal("", reader.ReadLine());
-        Assert.Equal(BoundedLineReader.MaxLineLength, reader.ReadLine()!.Length);
-        Assert.Equal("last", reader.ReadLine());
-        Assert.Null(reader.ReadLine());
+        Assert.Equal(expected, ReadAll(new BoundedLineReader(new StringReader(text))));
+        Assert.Equal(expected, ReadAll(new Utf8LineReader(new MemoryStream(Encoding.UTF8.GetBytes(text)), [])));
+        // A line end split across the byte reader's refills, and a last line without one.
+        Assert.Equal(["x", "y"], ReadAll(new Utf8LineReader(new MemoryStream("\r\ny"u8.ToArray()), "x"u8)));
+    }
+
+    private static List<string> ReadAll(ILineSource source)
+    {
+        var lines = new List<string>();
+        while (source.TryReadLine(out var line))
+        {
+            lines.Add(line.ToString());
+        }
+        return lines;
     }
 
     [Fact]
@@ -186,6 +194,113 @@ public class EngineUnitTests
             using var json = JsonDocument.Parse(DiagnosisJson.ToJson(diagnosis));
             Assert.Equal("FAILURE", json.RootElement.GetProperty("verdict").GetString());
         }
+    }
+
+    [Fact]
+    public void Unrecognised_input_is_never_healthy_and_a_real_failure_still_outranks_it()
+    {
+        var healthy = DiagnosticInput.FromText("stats", "NIC statistics:\n     wd_expired: 0\n     queue_0_tx_cnt: 9\n");
+        var junk = DiagnosticInput.FromText("junk", "\uD800 lone surrogate \uDFFF and nothing else");
+        var failure = DiagnosticInput.FromText("dmesg", "ena 0000:00:05.0 eth0: Keep alive watchdog timeout.");
+
+        Assert.Equal(Verdict.Healthy, DiagnosticsEngine.Diagnose([healthy]).Verdict);
+        var mixed = DiagnosticsEngine.Diagnose([healthy, junk]);
+        Assert.Equal(Verdict.Unrecognised, mixed.Verdict);
+        Assert.Equal(FindingCodes.UnrecognisedInput, Assert.Single(mixed.Findings).Code);
+        Assert.NotEmpty(DiagnosisJson.ToJson(mixed));
+        Assert.Equal(Verdict.Failure, DiagnosticsEngine.Diagnose([junk, failure]).Verdict);
+    }
+
+    [Fact]
+    public void Another_drivers_counters_are_not_judged_as_enas()
+    {
+        // be2net and e1000e report tx_timeout too; without an ENA counter beside it, it is not ENA's.
+        var stats = DiagnosticInput.FromText("stats", "NIC statistics:\n     tx_timeout: 7\n     rx_crc_errors: 0\n");
+        var diagnosis = DiagnosticsEngine.Diagnose([stats]);
+
+        Assert.Equal(Verdict.NotEna, diagnosis.Verdict);
+        Assert.Equal([FindingCodes.OtherDriverStatistics], diagnosis.Findings.Select(f => f.Code));
+        // The same counter next to an ENA counter is ENA's, whichever comes first.
+        var ena = DiagnosticsEngine.Diagnose([DiagnosticInput.FromText("stats", "NIC statistics:\n     tx_timeout: 7\n     total_resets: 0\n")]);
+        Assert.Equal([FindingCodes.TxTimeout], ena.Findings.Select(f => f.Code));
+    }
+
+    [Theory]
+    [InlineData(599, true)]
+    [InlineData(601, false)]
+    public void Two_completed_resets_are_a_loop_only_inside_the_window(int secondsApart, bool loop)
+    {
+        static string Reset(int at) => $"[{at}.000000] ena 0000:00:05.0 eth0: Trigger reset is on\n[{at}.500000] ena 0000:00:05.0: Device reset completed successfully\n";
+        var diagnosis = DiagnosticsEngine.Diagnose([DiagnosticInput.FromText("log", Reset(1000) + Reset(1000 + secondsApart))]);
+
+        Assert.Equal(Verdict.ResetRecovered, diagnosis.Verdict);
+        Assert.Equal(loop, diagnosis.Findings.Any(f => f.Code == FindingCodes.ResetLoop));
+    }
+
+    [Fact]
+    public void A_soft_lockup_alone_is_no_ena_finding_and_ena_frames_alone_are_no_crash()
+    {
+        const string lockup = "[ 10.0] watchdog: BUG: soft lockup - CPU#3 stuck for 23s! [kworker/3:1:2261]";
+        const string frame = "[ 11.0]  ena_io_poll+0x118/0x3e0 [ena]";
+        Assert.Empty(DiagnosticsEngine.Diagnose([DiagnosticInput.FromText("log", lockup + "\n" + frame)]).Findings);
+    }
+
+    [Fact]
+    public void Utf16_files_with_a_byte_order_mark_are_read()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "[ 1.0] ena 0000:00:05.0 eth0: Keep alive watchdog timeout.\n", Encoding.Unicode);
+            var diagnosis = DiagnosticsEngine.Diagnose([DiagnosticInput.FromFile(path)]);
+
+            Assert.Equal(Verdict.Failure, diagnosis.Verdict);
+            Assert.Equal(InputKind.KernelLog, diagnosis.Inputs.Single().Kind);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("[ 9121.004811] ena 0000:00:05.0 eth0: x", "ena 0000:00:05.0 eth0: x")]
+    [InlineData("[  +0.005106] ena: x", "ena: x")]
+    [InlineData("<3>[  131.060016] ena: x", "ena: x")]
+    [InlineData("Nov 27 03:12:45 ip-10-0-1-17 kernel: ena: x", "ip-10-0-1-17 kernel: ena: x")]
+    [InlineData("2026-11-27T03:12:45+0000 ip-10-0-1-17 kernel: ena: x", "ip-10-0-1-17 kernel: ena: x")]
+    [InlineData("[ENA_COM: ena_com_admin_init] x", "[ENA_COM: ena_com_admin_init] x")]
+    [InlineData("[  OK  ] Started Journal Service.", "[  OK  ] Started Journal Service.")]
+    [InlineData("Nov 27 is not a time", "Nov 27 is not a time")]
+    public void The_message_memo_keys_on_the_line_without_its_timestamp_only(string line, string message)
+    {
+        Assert.Equal(message, MessageMemo.Message(line).ToString());
+    }
+
+    [Fact]
+    public void The_message_memo_is_exact_whatever_lands_in_the_same_slot()
+    {
+        var memo = new MessageMemo();
+        memo.Remember("[ 1.000000] ena 0000:00:05.0 eth0: Keep alive watchdog timeout.", 7);
+
+        Assert.Equal(7, memo.Find("[ 2.500000] ena 0000:00:05.0 eth0: Keep alive watchdog timeout."));
+        // Thousands of other messages: many share the slot, none is taken for the remembered one.
+        for (var i = 0; i < 5000; i++)
+        {
+            Assert.Equal(MessageMemo.Unknown, memo.Find($"[ 1.000000] ena 0000:00:05.0 eth0: message {i}"));
+        }
+        Assert.Equal(MessageMemo.Unknown, memo.Find(new string('x', 300))); // too long to remember
+    }
+
+    [Fact]
+    public void Counter_dump_lines_are_told_from_messages_that_end_with_a_field()
+    {
+        Assert.True(CounterDumpLine.Is("[86492.855833] ena 0000:00:05.0 ens5: tx_timeout: 1"));
+        Assert.True(CounterDumpLine.Is("queue_0_tx_cnt: 12"));
+        Assert.False(CounterDumpLine.Is("ena 0000:00:06.0 eth1: Bad req_id in descriptor #4 on q_id: 3, req_id: 1024"));
+        Assert.False(CounterDumpLine.Is("ena 0000:00:05.0 eth0: Keep alive watchdog timeout."));
+        Assert.Equal("0000:00:06.0", PciAddress.Find("[1.0] ena 0000:00:06.0 eth1: x").ToString());
+        Assert.True(PciAddress.Find("[1.0] ena: no address 12:34:56 here").IsEmpty);
     }
 
     [Fact]

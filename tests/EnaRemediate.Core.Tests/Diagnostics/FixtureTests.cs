@@ -24,7 +24,11 @@ public class FixtureTests
 
         foreach (var evidence in diagnosis.Findings.SelectMany(f => f.Evidence).Where(e => e.Input == fixture.File && e.Line > 0))
         {
-            Assert.StartsWith(lines[evidence.Line - 1].Trim().TrimEnd('…'), evidence.Text.TrimEnd('…'));
+            // Quoted lines (`> `, `>> `) are judged without their quote prefix; wrapped lines start at
+            // the quoted line; counters are shown with their interface in front.
+            var line = lines[evidence.Line - 1].Trim().TrimStart('>', ' ').Trim();
+            var cut = Math.Min(line.Length, FindingCollector.MaxEvidenceTextLength);
+            Assert.Contains(line[..cut].TrimEnd('…'), evidence.Text);
         }
         Assert.All(diagnosis.Findings, f => Assert.InRange(f.Evidence.Count, 1, FindingCollector.MaxEvidence));
     }
@@ -44,6 +48,19 @@ public class FixtureTests
         Assert.Empty(everyCode.Except(covered));
         var everyVerdict = Enum.GetValues<Verdict>().Select(v => v.ToWireName());
         Assert.Empty(everyVerdict.Except(Fixtures.All.Select(f => f.Verdict)));
+    }
+
+    [Fact]
+    public void Thirty_or_more_fixtures_come_from_public_reports_and_each_cites_its_source()
+    {
+        var gathered = Fixtures.All.Where(f => f.File.StartsWith("wild-", StringComparison.Ordinal)).ToArray();
+
+        Assert.True(gathered.Length >= 30, $"only {gathered.Length} fixtures from public reports");
+        foreach (var fixture in gathered)
+        {
+            using var reader = new StreamReader(Fixtures.PathOf(fixture.File));
+            Assert.StartsWith("# source: ", reader.ReadLine());
+        }
     }
 
     [Fact]

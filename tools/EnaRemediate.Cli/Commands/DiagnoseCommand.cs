@@ -7,7 +7,7 @@ namespace EnaRemediate.Cli.Commands;
 /// <summary>
 /// `enaremediate diagnose FILE... [--baseline FILE] [--format text|json]`: judges driver output
 /// (docs/diagnostics.md). Exit 0 HEALTHY/IGNORABLE, 1 THROTTLED/RESET_RECOVERED, 2 anything worse
-/// or an unreadable/empty input, 64 bad usage.
+/// (UNRECOGNISED and NOT_ENA included: neither vouches for ENA) or an unreadable/empty input, 64 bad usage.
 /// </summary>
 public static class DiagnoseCommand
 {

@@ -53,6 +53,8 @@ public static class TextReport
         Verdict.Ignorable => "Only known-benign warnings: nothing to do.",
         Verdict.Throttled => "EC2 shaped traffic (allowance exceeded); the driver is fine.",
         Verdict.ResetRecovered => "A fault happened and the device reset recovered it.",
+        Verdict.Unrecognised => "This is not driver, kernel, build or tool output: nothing can be vouched for.",
+        Verdict.NotEna => "This is another driver's output: ENA is not in use there.",
         Verdict.Failure => "The ENA device or driver failed and did not recover.",
         Verdict.NotReady => "No usable ena module for the kernel that matters: do not enable ENA.",
         Verdict.BuildFailure => "The ena driver did not build or install.",
