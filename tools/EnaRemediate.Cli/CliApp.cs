@@ -16,6 +16,7 @@ public static class CliApp
         root.Subcommands.Add(RemediateCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(RegisterAmiCommand.Create());
+        root.Subcommands.Add(InventoryCommand.Create());
         return root;
     }
 
