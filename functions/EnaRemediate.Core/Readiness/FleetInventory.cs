@@ -11,6 +11,8 @@ public sealed record InventorySettings
     public bool OptInAll { get; init; }
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(10);
     public TimeSpan PollEvery { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>Collect only from opted-in instances (the deployment's IAM allows SendCommand on those only); others are judged from EC2 and SSM.</summary>
+    public bool CollectOptedInOnly { get; init; }
 }
 
 /// <summary>
@@ -55,13 +57,15 @@ public sealed class FleetInventory(IFleetPort fleet, IEc2Port ec2, ISsmPort ssm,
             OptedIn = settings.OptInAll || i.Tags.TryGetValue(settings.OptInTagKey, out var v) && string.Equals(v, "true", StringComparison.OrdinalIgnoreCase),
         }).ToList();
 
-        var online = facts.Where(f => f.State == "running" && f.PingStatus == "Online").Select(f => f.InstanceId).ToList();
-        var outputs = await CollectAsync(online, reuseSince, progress, cancellationToken);
+        var online = facts.Where(f => f.State == "running" && f.PingStatus == "Online").ToList();
+        var collected = online.Where(f => f.OptedIn || !settings.CollectOptedInOnly).Select(f => f.InstanceId).ToList();
+        var outputs = await CollectAsync(collected, reuseSince, progress, cancellationToken);
+        var notCollected = $"not opted in (tag {settings.OptInTagKey}=true): host reports are collected from opted-in instances only";
         var rows = facts.Select(f =>
         {
             if (!outputs.TryGetValue(f.InstanceId, out var outcome))
             {
-                return ReadinessRules.Judge(f, null);
+                return ReadinessRules.Judge(f, null, online.Contains(f) ? notCollected : null);
             }
             var (report, problem) = outcome.Invocation is { } invocation ? HostReportOutput.Read(invocation.StandardOutput) : (null, outcome.Problem);
             return ReadinessRules.Judge(f, report, problem ?? outcome.Problem);

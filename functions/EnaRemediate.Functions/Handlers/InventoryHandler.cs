@@ -32,7 +32,7 @@ public sealed class InventoryHandler(
         var ssm = new SsmAdapter(ssmClient);
         var options = services.Settings.EngineOptions();
         var inventory = new FleetInventory(new FleetAdapter(ec2Client, ssmClient), ec2, ssm, services.Time,
-            new InventorySettings { OptInTagKey = services.Settings.OptInTagKey, CollectDocument = options.CollectDocument, CommandTimeout = TimeSpan.FromMinutes(4) });
+            new InventorySettings { OptInTagKey = services.Settings.OptInTagKey, CollectDocument = options.CollectDocument, CommandTimeout = TimeSpan.FromMinutes(4), CollectOptedInOnly = true });
         var fixer = new ReadinessFixer(ssm, services.Time, options) { Timeout = TimeSpan.FromMinutes(8) };
         return new InventoryHandler(inventory, fixer, new DynamoInventoryStore(services.Dynamo, services.Settings.TableName, services.Settings.Retention),
             services.Store, ec2, new TriggerNormaliser(RemediationMode.Diagnose), services.Settings, services.Time);

@@ -175,6 +175,21 @@ public sealed class InventoryCommandTests : IAsyncLifetime
         Assert.Equal("impaired", _sim.World.Instance(control).InstanceStatusAt(now));
     }
 
+    [Fact]
+    public async Task A_fleet_larger_than_one_send_command_is_collected_in_batches_of_fifty()
+    {
+        await using var large = await SimulatorHost.StartAsync(new SimulatorOptions { Scenario = "pending-kernel-update", Instances = 130, Speed = 200 });
+        var run = await CliProcess.RunAsync(["inventory", "--format", "json", "--endpoint-url", large.Endpoint.ToString(), "--state-dir", _stateDir]);
+
+        var summary = JsonDocument.Parse(run.Stdout).RootElement.GetProperty("summary");
+        Assert.Equal(130, summary.GetProperty("total").GetInt32());
+        var collected = large.World.Instances.Count(i => i.PingStatusAt(large.World.Now) == "Online");
+        Assert.True(collected > 100, $"{collected} online");
+        Assert.Equal(collected, summary.GetProperty("total").GetInt32() - summary.GetProperty("not-managed").GetInt32() - summary.GetProperty("broken-now").GetInt32());
+        Assert.Equal((collected + 49) / 50, large.World.Counters["SendCommand"]);
+        Assert.Contains($"EnaRemediate-CollectHostReport: {collected}/{collected} instances finished", run.Stderr);
+    }
+
     /// <summary>No driver install ran: the hand-built hosts' pending kernel still has no ena module and DKMS is still absent.</summary>
     private void AssertNothingInstalled()
     {

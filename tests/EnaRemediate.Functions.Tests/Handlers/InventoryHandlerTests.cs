@@ -131,6 +131,12 @@ public sealed class InventoryHandlerTests(Dynalite dynalite) : IClassFixture<Dyn
         Assert.Empty(run.SnsMessages);
         Assert.Equal(1, run.Output!["summary"]!["ready"]!.GetValue<int>());
 
+        // A runbook instance that is not opted in is not collected from (IAM would refuse it): judged from EC2 and SSM only.
+        var control = Group(deployment, "control-at-risk-not-opted-in")[0];
+        var notOptedIn = await WhileTimePasses(deployment, () => deployment.InvokeAsync(Deployment.FunctionArn("inventory"),
+            new JsonObject { ["source"] = "enaremediate.runbook", ["instanceIds"] = $"{control},{ready}", ["mode"] = "inventory" }));
+        Assert.Equal((1, 1), (notOptedIn["summary"]!["not-managed"]!.GetValue<int>(), notOptedIn["summary"]!["ready"]!.GetValue<int>()));
+
         var hostile = new JsonObject { ["source"] = "enaremediate.runbook", ["instanceIds"] = "i-1;reboot", ["mode"] = "inventory" };
         var before = deployment.Sim.World.Counters.Total;
         var rejected = await deployment.Workflow().RunAsync(hostile);
