@@ -10,13 +10,13 @@ namespace EnaRemediate.Driver.Tests;
 /// the machine back as it found it (dkms remove, /usr/src/ena-*, fake kernels, depmod output).
 /// </summary>
 [Collection(RealSystemCollection.Name)]
-public sealed class RealDriverInstallTests(UpstreamArchives archives) : IDisposable
+public sealed partial class RealDriverInstallTests(UpstreamArchives archives) : IDisposable
 {
     private static readonly string Kernel = RealSystem.HeadersKernel;
     /// <summary>A second kernel release with a headers tree: what a kernel update brings.</summary>
-    internal const string UpdatedKernel = "6.1.0-99-amd64";
+    private const string UpdatedKernel = "6.1.0-99-amd64";
     /// <summary>A kernel installed without its headers.</summary>
-    internal const string HeaderlessKernel = "6.1.0-98-amd64";
+    private const string HeaderlessKernel = "6.1.0-98-amd64";
 
     private static readonly Dictionary<string, string?> NoPackageInstalls = new() { ["ENAREMEDIATE_PACKAGES"] = "never" };
 
@@ -34,7 +34,7 @@ public sealed class RealDriverInstallTests(UpstreamArchives archives) : IDisposa
         Assert.Equal("", _before.DifferencesFrom(SystemSnapshot.Capture()));
     }
 
-    internal static ShellResult Install(UpstreamArchive archive, IEnumerable<string> kernels, string? sha256 = null,
+    private static ShellResult Install(UpstreamArchive archive, IEnumerable<string> kernels, string? sha256 = null,
         IReadOnlyDictionary<string, string?>? environment = null)
     {
         List<string> arguments = ["--source-archive", archive.Path, "--sha256", sha256 ?? archive.Sha256, "--version", archive.Version];
@@ -48,7 +48,7 @@ public sealed class RealDriverInstallTests(UpstreamArchives archives) : IDisposa
 
     private static IEnumerable<string> Codes(Diagnosis diagnosis) => diagnosis.Findings.Select(f => f.Code);
 
-    internal static void AddKernel(string release, bool withHeaders)
+    private static void AddKernel(string release, bool withHeaders)
     {
         Directory.CreateDirectory($"/lib/modules/{release}/kernel");
         if (withHeaders)
