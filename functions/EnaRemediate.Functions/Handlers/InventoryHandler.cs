@@ -31,9 +31,10 @@ public sealed class InventoryHandler(
         var ec2 = new Ec2Adapter(ec2Client);
         var ssm = new SsmAdapter(ssmClient);
         var options = services.Settings.EngineOptions();
+        // Collect, install, collect again: 3 + 7 + 3 minutes stay inside the function's 900 s timeout (template.yaml).
         var inventory = new FleetInventory(new FleetAdapter(ec2Client, ssmClient), ec2, ssm, services.Time,
-            new InventorySettings { OptInTagKey = services.Settings.OptInTagKey, CollectDocument = options.CollectDocument, CommandTimeout = TimeSpan.FromMinutes(4), CollectOptedInOnly = true });
-        var fixer = new ReadinessFixer(ssm, services.Time, options) { Timeout = TimeSpan.FromMinutes(8) };
+            new InventorySettings { OptInTagKey = services.Settings.OptInTagKey, CollectDocument = options.CollectDocument, CommandTimeout = TimeSpan.FromMinutes(3), CollectOptedInOnly = true });
+        var fixer = new ReadinessFixer(ssm, services.Time, options) { Timeout = TimeSpan.FromMinutes(7) };
         return new InventoryHandler(inventory, fixer, new DynamoInventoryStore(services.Dynamo, services.Settings.TableName, services.Settings.Retention),
             services.Store, ec2, new TriggerNormaliser(RemediationMode.Diagnose), services.Settings, services.Time);
     }
