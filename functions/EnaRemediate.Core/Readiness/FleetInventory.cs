@@ -1,5 +1,4 @@
 using EnaRemediate.Core.Engine.Ports;
-using EnaRemediate.Core.HostReports;
 
 namespace EnaRemediate.Core.Readiness;
 
@@ -11,17 +10,15 @@ public sealed record InventorySettings
     public bool OptInAll { get; init; }
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(10);
     public TimeSpan PollEvery { get; init; } = TimeSpan.FromSeconds(2);
-    /// <summary>Collect only from opted-in instances (the deployment's IAM allows SendCommand on those only); others are judged from EC2 and SSM.</summary>
-    public bool CollectOptedInOnly { get; init; }
 }
 
 /// <summary>
-/// The fleet-wide readiness inventory (docs/inventory.md): finds the instances, asks EC2 for their
-/// ENA settings and status checks and SSM which it manages, collects a host report from every
-/// managed running one (or reuses a recent one, as the scheduled handler does with the daily
-/// association's runs), and judges each with <see cref="ReadinessRules"/>.
+/// The fleet-wide readiness inventory (docs/inventory.md), without its collection: finds the
+/// instances, asks EC2 for their ENA settings and status checks and SSM which it manages, and
+/// judges each with <see cref="ReadinessRules"/> from the host reports a collector brought
+/// (<see cref="CollectNow"/> for the CLI, <see cref="LatestCollectRuns"/> for the read-only handler).
 /// </summary>
-public sealed class FleetInventory(IFleetPort fleet, IEc2Port ec2, ISsmPort ssm, TimeProvider time, InventorySettings settings)
+public sealed class FleetInventory(IFleetPort fleet, IEc2Port ec2, ISsmPort ssm, InventorySettings settings)
 {
     /// <summary>DescribeInstanceStatus accepts at most this many explicit instance ids.</summary>
     private const int StatusIdsPerCall = 100;
@@ -29,8 +26,8 @@ public sealed class FleetInventory(IFleetPort fleet, IEc2Port ec2, ISsmPort ssm,
     public async Task<IReadOnlyList<Ec2Instance>> FindAsync(IReadOnlyList<TagFilter> tags, CancellationToken cancellationToken) =>
         (await fleet.FindInstancesAsync(tags, cancellationToken)).Where(i => i.State is not ("terminated" or "shutting-down")).ToList();
 
-    /// <param name="reuseSince">Reuse a successful collect run requested since then instead of sending a new one; null always collects.</param>
-    public async Task<InventoryReport> RunAsync(IReadOnlyList<Ec2Instance> instances, DateTimeOffset? reuseSince, IProgress<CommandProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>EC2's and SSM's view of each instance: type support, status check, ping status, opt-in.</summary>
+    public async Task<IReadOnlyList<InventoryInstance>> ObserveAsync(IReadOnlyList<Ec2Instance> instances, CancellationToken cancellationToken)
     {
         var ids = instances.Select(i => i.InstanceId).ToList();
         var typeSupport = instances.Count == 0
@@ -45,7 +42,7 @@ public sealed class FleetInventory(IFleetPort fleet, IEc2Port ec2, ISsmPort ssm,
             }
         }
         var pings = ids.Count == 0 ? new Dictionary<string, string>() : await ssm.DescribePingStatusAsync(ids, cancellationToken);
-        var facts = instances.Select(i => new InventoryInstance
+        return instances.Select(i => new InventoryInstance
         {
             InstanceId = i.InstanceId,
             InstanceType = i.InstanceType,
@@ -56,47 +53,59 @@ public sealed class FleetInventory(IFleetPort fleet, IEc2Port ec2, ISsmPort ssm,
             PingStatus = pings.TryGetValue(i.InstanceId, out var p) ? p : null,
             OptedIn = settings.OptInAll || i.Tags.TryGetValue(settings.OptInTagKey, out var v) && string.Equals(v, "true", StringComparison.OrdinalIgnoreCase),
         }).ToList();
+    }
 
-        var online = facts.Where(f => f.State == "running" && f.PingStatus == "Online").ToList();
-        var collected = online.Where(f => f.OptedIn || !settings.CollectOptedInOnly).Select(f => f.InstanceId).ToList();
-        var outputs = await CollectAsync(collected, reuseSince, progress, cancellationToken);
-        var notCollected = $"not opted in (tag {settings.OptInTagKey}=true): host reports are collected from opted-in instances only";
+    /// <summary>The instances a host report can come from: running, and Online in SSM.</summary>
+    public static IReadOnlyList<string> Reachable(IReadOnlyList<InventoryInstance> facts) =>
+        facts.Where(f => f.State == "running" && f.PingStatus == "Online").Select(f => f.InstanceId).ToList();
+
+    /// <param name="missing">Why a reachable instance has no output, when the collector may leave some out.</param>
+    public static InventoryReport Judge(IReadOnlyList<InventoryInstance> facts, IReadOnlyDictionary<string, CommandOutcome> outputs, string? missing = null)
+    {
+        var reachable = Reachable(facts).ToHashSet(StringComparer.Ordinal);
         var rows = facts.Select(f =>
         {
             if (!outputs.TryGetValue(f.InstanceId, out var outcome))
             {
-                return ReadinessRules.Judge(f, null, online.Contains(f) ? notCollected : null);
+                return ReadinessRules.Judge(f, null, reachable.Contains(f.InstanceId) ? missing : null);
             }
             var (report, problem) = outcome.Invocation is { } invocation ? HostReportOutput.Read(invocation.StandardOutput) : (null, outcome.Problem);
             return ReadinessRules.Judge(f, report, problem ?? outcome.Problem);
         });
         return new InventoryReport(rows.OrderBy(r => r.Verdict).ThenBy(r => r.InstanceId, StringComparer.Ordinal).ToList());
     }
+}
 
-    private async Task<IReadOnlyDictionary<string, CommandOutcome>> CollectAsync(IReadOnlyList<string> online, DateTimeOffset? reuseSince, IProgress<CommandProgress>? progress, CancellationToken cancellationToken)
+/// <summary>The CLI's collector: SSM runs the collect document on the instances now, 50 per command.</summary>
+public sealed class CollectNow(ISsmPort ssm, TimeProvider time, InventorySettings settings)
+{
+    public Task<IReadOnlyDictionary<string, CommandOutcome>> CollectAsync(IReadOnlyList<string> instanceIds, IProgress<CommandProgress>? progress, CancellationToken cancellationToken) =>
+        new CommandBatch(ssm, time) { PollEvery = settings.PollEvery, Timeout = settings.CommandTimeout }
+            .RunAsync(settings.CollectDocument, instanceIds, new Dictionary<string, IReadOnlyList<string>>(), "EnaRemediate readiness inventory", progress, cancellationToken);
+}
+
+/// <summary>
+/// The scheduled handler's collector, which sends nothing: each instance's latest successful run
+/// of the collect document since a moment (the daily State Manager association's), read through
+/// ListCommandInvocations and GetCommandInvocation.
+/// </summary>
+public sealed class LatestCollectRuns(IFleetPort fleet, ISsmPort ssm, InventorySettings settings)
+{
+    public async Task<IReadOnlyDictionary<string, CommandOutcome>> ReadAsync(IReadOnlyList<string> instanceIds, DateTimeOffset since, CancellationToken cancellationToken)
     {
         var outcomes = new Dictionary<string, CommandOutcome>(StringComparer.Ordinal);
-        if (reuseSince is { } since && online.Count > 0)
+        var wanted = instanceIds.ToHashSet(StringComparer.Ordinal);
+        if (wanted.Count == 0)
         {
-            var wanted = online.ToHashSet(StringComparer.Ordinal);
-            var recent = await fleet.ListRecentInvocationsAsync(settings.CollectDocument, since, cancellationToken);
-            foreach (var latest in recent.Where(r => r.Status == "Success" && wanted.Contains(r.InstanceId))
-                         .GroupBy(r => r.InstanceId).Select(g => g.MaxBy(r => r.RequestedAt)!))
-            {
-                if (await ssm.GetCommandInvocationAsync(latest.CommandId, latest.InstanceId, cancellationToken) is { Succeeded: true } invocation)
-                {
-                    outcomes[latest.InstanceId] = new CommandOutcome(invocation, null);
-                }
-            }
+            return outcomes;
         }
-        var missing = online.Where(id => !outcomes.ContainsKey(id)).ToList();
-        if (missing.Count > 0)
+        var recent = await fleet.ListRecentInvocationsAsync(settings.CollectDocument, since, cancellationToken);
+        foreach (var latest in recent.Where(r => r.Status == "Success" && wanted.Contains(r.InstanceId))
+                     .GroupBy(r => r.InstanceId).Select(g => g.MaxBy(r => r.RequestedAt)!))
         {
-            var batch = new CommandBatch(ssm, time) { PollEvery = settings.PollEvery, Timeout = settings.CommandTimeout };
-            foreach (var (id, outcome) in await batch.RunAsync(settings.CollectDocument, missing, new Dictionary<string, IReadOnlyList<string>>(),
-                         "EnaRemediate readiness inventory", progress, cancellationToken))
+            if (await ssm.GetCommandInvocationAsync(latest.CommandId, latest.InstanceId, cancellationToken) is { Succeeded: true } invocation)
             {
-                outcomes[id] = outcome;
+                outcomes[latest.InstanceId] = new CommandOutcome(invocation, null);
             }
         }
         return outcomes;

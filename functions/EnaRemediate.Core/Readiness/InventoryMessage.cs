@@ -18,7 +18,7 @@ public static class InventoryMessage
         return $"EnaRemediate inventory: {s[ReadinessVerdicts.AtRiskName]} at risk, {s[ReadinessVerdicts.BrokenNowName]} broken now (of {s["total"]})";
     }
 
-    public static string Body(InventoryReport report, DateTimeOffset at, IReadOnlyList<string> fixesSent)
+    public static string Body(InventoryReport report, DateTimeOffset at)
     {
         var s = report.Summary;
         var text = new StringBuilder()
@@ -45,9 +45,6 @@ public static class InventoryMessage
                 text.AppendLine($"      fix: {worst.Fix}");
             }
         }
-        text.AppendLine().AppendLine(fixesSent.Count == 0
-            ? "Auto-fix: nothing installed by this run."
-            : $"Auto-fix: the managed ENA driver was installed on {fixesSent.Count} instance(s): {string.Join(", ", fixesSent)}.");
         return text.ToString();
     }
 }

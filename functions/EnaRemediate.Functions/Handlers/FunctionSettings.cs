@@ -20,14 +20,12 @@ public sealed partial record FunctionSettings
     public const string DriverSha256Variable = "ENAREMEDIATE_DRIVER_SHA256";
     /// <summary>Only for the simulator and tests: one endpoint for the EC2, SSM and DynamoDB clients.</summary>
     public const string EndpointVariable = "ENAREMEDIATE_ENDPOINT_URL";
-    /// <summary>The inventory handler's auto-fix setting (docs/inventory.md): true installs the driver on at-risk opted-in instances.</summary>
-    public const string InventoryAutoFixVariable = "ENAREMEDIATE_INVENTORY_AUTO_FIX";
 
     /// <summary>Every variable a function reads; the template test checks it sets no other.</summary>
     public static readonly IReadOnlySet<string> KnownVariables = new HashSet<string>
     {
         HandlerVariable, TableVariable, DefaultModeVariable, OptInTagVariable, RetentionDaysVariable,
-        DriverArchiveVariable, DriverSha256Variable, EndpointVariable, InventoryAutoFixVariable,
+        DriverArchiveVariable, DriverSha256Variable, EndpointVariable,
     };
 
     public required string Handler { get; init; }
@@ -41,7 +39,6 @@ public sealed partial record FunctionSettings
     public string? EndpointUrl { get; init; }
     /// <summary>The opt-in tag key; the template passes the same key to its IAM conditions.</summary>
     public string OptInTagKey { get; init; } = TriageRules.OptInTag;
-    public bool InventoryAutoFix { get; init; }
 
     public static FunctionSettings From(Func<string, string?> variable)
     {
@@ -82,11 +79,6 @@ public sealed partial record FunctionSettings
             {
                 Retention = int.TryParse(days, NumberStyles.None, CultureInfo.InvariantCulture, out var d) && d > 0
                     ? TimeSpan.FromDays(d) : throw new ConfigurationException($"{RetentionDaysVariable} must be a whole number of days, not '{days}'."),
-            };
-        if (NonEmpty(variable(InventoryAutoFixVariable)) is { } autoFix)
-            settings = settings with
-            {
-                InventoryAutoFix = bool.TryParse(autoFix, out var fix) ? fix : throw new ConfigurationException($"{InventoryAutoFixVariable} must be true or false, not '{autoFix}'."),
             };
         if (settings.DriverSha256 is { } sha && !Sha256Pattern().IsMatch(sha))
             throw new ConfigurationException($"{DriverSha256Variable} must be 64 hex digits.");

@@ -28,7 +28,7 @@ public sealed class InventoryMessageTests
             Row("i-00000000000000003", ReadinessVerdict.Ready, Finding("interface_naming", ReadinessImpact.Advice, Severity.Info)),
         ]);
 
-        var body = InventoryMessage.Body(report, new DateTimeOffset(2026, 11, 27, 6, 0, 0, TimeSpan.Zero), ["i-00000000000000002"]);
+        var body = InventoryMessage.Body(report, new DateTimeOffset(2026, 11, 27, 6, 0, 0, TimeSpan.Zero));
 
         Assert.Equal("EnaRemediate inventory: 1 at risk, 1 broken now (of 3)", InventoryMessage.Subject(report));
         Assert.Contains("2026-11-27 06:00 UTC: 3 instance(s): 1 broken-now, 1 at-risk-next-reboot, 0 not-managed, 1 ready.", body);
@@ -36,7 +36,7 @@ public sealed class InventoryMessageTests
         Assert.Contains("module_missing message", body);
         Assert.DoesNotContain("block_device_naming message", body);
         Assert.DoesNotContain("i-00000000000000003", body);
-        Assert.Contains("installed on 1 instance(s): i-00000000000000002", body);
+        Assert.Contains("module_missing fix", body);
     }
 
     [Fact]
@@ -47,11 +47,10 @@ public sealed class InventoryMessageTests
             .ToList();
         var report = new InventoryReport(rows);
 
-        var body = InventoryMessage.Body(report, DateTimeOffset.UnixEpoch, []);
+        var body = InventoryMessage.Body(report, DateTimeOffset.UnixEpoch);
 
         Assert.Contains("… and 50 more", body);
         Assert.DoesNotContain(rows[^1].InstanceId, body);
         Assert.True(InventoryMessage.Subject(report).Length <= 100);
-        Assert.Contains("Auto-fix: nothing installed", body);
     }
 }

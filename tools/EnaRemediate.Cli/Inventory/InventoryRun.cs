@@ -20,6 +20,7 @@ internal sealed record InventoryRunOptions
 internal sealed class InventoryRun
 {
     private readonly FleetInventory _inventory;
+    private readonly CollectNow _collect;
     private readonly ReadinessFixer _fixer;
     private readonly InventoryRunOptions _options;
     private readonly StderrProgress _progress = new();
@@ -29,8 +30,9 @@ internal sealed class InventoryRun
         _options = options;
         var (ec2, ssm) = EngineFactory.CreateClients(connection);
         var ssmPort = new SsmAdapter(ssm);
-        _inventory = new FleetInventory(new FleetAdapter(ec2, ssm), new Ec2Adapter(ec2), ssmPort, TimeProvider.System,
-            new InventorySettings { OptInTagKey = options.OptInTagKey });
+        var settings = new InventorySettings { OptInTagKey = options.OptInTagKey };
+        _inventory = new FleetInventory(new FleetAdapter(ec2, ssm), new Ec2Adapter(ec2), ssmPort, settings);
+        _collect = new CollectNow(ssmPort, TimeProvider.System, settings);
         var engine = new EngineOptions { OptInTagKey = options.OptInTagKey };
         _fixer = new ReadinessFixer(ssmPort, TimeProvider.System,
             options.DriverSha256 is { } sha ? engine.WithDriver(sha, options.DriverSource, options.DriverVersion) : engine);
@@ -78,8 +80,11 @@ internal sealed class InventoryRun
         return instances;
     }
 
-    private Task<InventoryReport> CollectAsync(IReadOnlyList<Core.Engine.Ports.Ec2Instance> instances, CancellationToken cancellationToken) =>
-        _inventory.RunAsync(instances, reuseSince: null, _progress, cancellationToken);
+    private async Task<InventoryReport> CollectAsync(IReadOnlyList<Core.Engine.Ports.Ec2Instance> instances, CancellationToken cancellationToken)
+    {
+        var facts = await _inventory.ObserveAsync(instances, cancellationToken);
+        return FleetInventory.Judge(facts, await _collect.CollectAsync(FleetInventory.Reachable(facts), _progress, cancellationToken));
+    }
 
     private static bool Confirm()
     {
