@@ -10,7 +10,7 @@ namespace EnaRemediate.Driver.Tests;
 /// the machine back as it found it (dkms remove, /usr/src/ena-*, fake kernels, depmod output).
 /// </summary>
 [Collection(RealSystemCollection.Name)]
-public sealed class RealDriverInstallTests(UpstreamArchives archives) : IDisposable
+public sealed partial class RealDriverInstallTests(UpstreamArchives archives) : IDisposable
 {
     private static readonly string Kernel = RealSystem.HeadersKernel;
     /// <summary>A second kernel release with a headers tree: what a kernel update brings.</summary>

@@ -35,6 +35,7 @@ public static class CliApp
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(HistoryCommand.Create());
         root.Subcommands.Add(AbortCommand.Create());
+        root.Subcommands.Add(InventoryCommand.Create());
         return root;
     }
 

@@ -125,7 +125,7 @@ public sealed partial class Ec2Adapter(IAmazonEC2 ec2) : IEc2Port
         }
     }
 
-    private static Ec2Instance ToInstance(Instance i) => new()
+    internal static Ec2Instance ToInstance(Instance i) => new()
     {
         InstanceId = i.InstanceId,
         State = i.State?.Name?.Value ?? "unknown",

@@ -18,9 +18,10 @@ public sealed class FunctionServices
     {
         Settings = settings;
         Time = time;
-        Store = new DynamoRemediationStore(dynamo ?? CreateDynamo(settings, credentials), settings.TableName, settings.Retention);
+        Dynamo = dynamo ?? CreateDynamo(settings, credentials);
+        Store = new DynamoRemediationStore(Dynamo, settings.TableName, settings.Retention);
 
-        var connection = new AwsConnection(settings.Region, settings.EndpointUrl, credentials);
+        var connection = Connection = new AwsConnection(settings.Region, settings.EndpointUrl, credentials);
         Engine = EngineFactory.Create(connection, Store, settings.EngineOptions(), time);
         var (ec2, _) = EngineFactory.CreateClients(connection);
         ImpairedInstances = new ImpairedInstanceFinder(ec2, settings.OptInTagKey);
@@ -42,6 +43,8 @@ public sealed class FunctionServices
     }
 
     public FunctionSettings Settings { get; }
+    public AwsConnection Connection { get; }
+    public IAmazonDynamoDB Dynamo { get; }
     public TimeProvider Time { get; }
     public IRemediationStore Store { get; }
     public RemediationService Engine { get; }

@@ -15,6 +15,7 @@ public static class HandlerCatalog
         ["diagnose"] = s => new DiagnoseHandler(new TriggerNormaliser(Core.Engine.RemediationMode.Diagnose, s.Settings.Region), s.Engine),
         ["sweep"] = s => new SweepHandler(s.ImpairedInstances, s.Engine, s.Store, s.Settings.DefaultMode, s.Time),
         ["register-ami"] = s => new RegisterAmiHandler(new TriggerNormaliser(Core.Engine.RemediationMode.Remediate, s.Settings.Region), s.Engine),
+        ["inventory"] = InventoryHandler.Create,
     };
 
     public static IReadOnlyCollection<string> Names => Factories.Keys;

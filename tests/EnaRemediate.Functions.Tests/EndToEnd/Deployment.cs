@@ -89,6 +89,7 @@ public sealed class Deployment : IAsyncDisposable
             ["AdvanceFunctionArn"] = FunctionArn("advance"),
             ["SweepFunctionArn"] = FunctionArn("sweep"),
             ["RegisterAmiFunctionArn"] = FunctionArn("register-ami"),
+            ["InventoryFunctionArn"] = FunctionArn("inventory"),
             ["NotificationTopicArn"] = "arn:aws:sns:us-east-1:123456789012:enaremediate-results",
             ["EventBusName"] = "default",
         };

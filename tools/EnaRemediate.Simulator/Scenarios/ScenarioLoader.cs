@@ -119,7 +119,7 @@ public static class ScenarioLoader
             var guest = instance.Guest!;
             guest.InstallKernelSkippingDkms(KernelRelease.Next(guest.Newest?.Version));
         }
-        else if (group.Broken is not null)
+        else if (group.Broken is not null && group.Broken != PendingKernelUpdate.Breakage)
         {
             throw new ArgumentException($"group '{group.Name}': unknown breakage '{group.Broken}'");
         }
@@ -129,7 +129,10 @@ public static class ScenarioLoader
             instance.MarkRegisteredEarlier();
             return;
         }
-        instance.SetLongRunning(now - TimeSpan.FromMinutes(30) - instance.Random.Draw(Latencies.Boot));
+        using (PendingKernelUpdate.HoldBackNewest(instance.Guest, group.Broken))
+        {
+            instance.SetLongRunning(now - TimeSpan.FromMinutes(30) - instance.Random.Draw(Latencies.Boot));
+        }
         instance.MarkRegisteredEarlier();
     }
 

@@ -1,0 +1,56 @@
+using EnaRemediate.Core.Diagnostics;
+using EnaRemediate.Core.Readiness;
+
+namespace EnaRemediate.Core.Tests.Readiness;
+
+/// <summary>The one notification per scheduled run: counts in the subject, every instance needing attention in the body.</summary>
+public sealed class InventoryMessageTests
+{
+    private static InstanceReadiness Row(string id, ReadinessVerdict verdict, params ReadinessFinding[] findings) => new()
+    {
+        InstanceId = id,
+        InstanceType = "m5.large",
+        NextKernel = "6.1.0-57-amd64",
+        Verdict = verdict,
+        Findings = findings,
+    };
+
+    private static ReadinessFinding Finding(string code, ReadinessImpact impact, Severity severity = Severity.Error) =>
+        new(code, severity, impact, "6.1.0-57-amd64", $"{code} message", $"{code} fix");
+
+    [Fact]
+    public void The_body_lists_broken_then_at_risk_instances_with_their_worst_finding_and_leaves_ready_ones_out()
+    {
+        var report = new InventoryReport([
+            Row("i-00000000000000001", ReadinessVerdict.BrokenNow, Finding("unreachable", ReadinessImpact.Now, Severity.Critical)),
+            Row("i-00000000000000002", ReadinessVerdict.AtRiskNextReboot,
+                Finding("block_device_naming", ReadinessImpact.Advice, Severity.Warning), Finding("module_missing", ReadinessImpact.NextReboot, Severity.Critical)),
+            Row("i-00000000000000003", ReadinessVerdict.Ready, Finding("interface_naming", ReadinessImpact.Advice, Severity.Info)),
+        ]);
+
+        var body = InventoryMessage.Body(report, new DateTimeOffset(2026, 11, 27, 6, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal("EnaRemediate inventory: 1 at risk, 1 broken now (of 3)", InventoryMessage.Subject(report));
+        Assert.Contains("2026-11-27 06:00 UTC: 3 instance(s): 1 broken-now, 1 at-risk-next-reboot, 0 not-managed, 1 ready.", body);
+        Assert.True(body.IndexOf("i-00000000000000001", StringComparison.Ordinal) < body.IndexOf("i-00000000000000002", StringComparison.Ordinal));
+        Assert.Contains("module_missing message", body);
+        Assert.DoesNotContain("block_device_naming message", body);
+        Assert.DoesNotContain("i-00000000000000003", body);
+        Assert.Contains("module_missing fix", body);
+    }
+
+    [Fact]
+    public void A_huge_fleet_is_cut_with_a_count_and_the_subject_stays_within_snss_limit()
+    {
+        var rows = Enumerable.Range(0, InventoryMessage.MaxListed + 50)
+            .Select(i => Row($"i-{i:x17}", ReadinessVerdict.AtRiskNextReboot, Finding("module_missing", ReadinessImpact.NextReboot)))
+            .ToList();
+        var report = new InventoryReport(rows);
+
+        var body = InventoryMessage.Body(report, DateTimeOffset.UnixEpoch);
+
+        Assert.Contains("… and 50 more", body);
+        Assert.DoesNotContain(rows[^1].InstanceId, body);
+        Assert.True(InventoryMessage.Subject(report).Length <= 100);
+    }
+}
