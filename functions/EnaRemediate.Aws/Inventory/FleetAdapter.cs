@@ -29,30 +29,7 @@ public sealed class FleetAdapter(IAmazonEC2 ec2, IAmazonSimpleSystemsManagement 
         return found;
     }
 
-    public async Task<IReadOnlyList<RecentInvocation>> ListRecentInvocationsAsync(string documentName, DateTimeOffset since, CancellationToken cancellationToken)
-    {
-        var found = new List<RecentInvocation>();
-        string? next = null;
-        do
-        {
-            var page = await Ec2Adapter.Call("ListCommandInvocations", () => ssm.ListCommandInvocationsAsync(new ListCommandInvocationsRequest
-            {
-                Filters =
-                [
-                    new CommandFilter { Key = CommandFilterKey.DocumentName, Value = documentName },
-                    new CommandFilter { Key = CommandFilterKey.InvokedAfter, Value = since.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) },
-                ],
-                MaxResults = 50,
-                NextToken = next,
-            }, cancellationToken));
-            // Filtered again here: an endpoint that ignores the filters (the simulator) must not mix in other documents.
-            found.AddRange((page.CommandInvocations ?? [])
-                .Where(i => i.DocumentName == documentName && i.InstanceId is not null && i.CommandId is not null
-                    && i.RequestedDateTime is { } at && at >= since.UtcDateTime)
-                .Select(i => new RecentInvocation(i.InstanceId, i.CommandId, i.Status?.Value ?? "Pending", new DateTimeOffset(i.RequestedDateTime!.Value.ToUniversalTime()))));
-            next = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;
-        }
-        while (next is not null);
-        return found;
-    }
+    /// <summary>The engine's own listing (DocumentName and InvokedAfter filters, every page): one implementation for both.</summary>
+    public Task<IReadOnlyList<RecentInvocation>> ListRecentInvocationsAsync(string documentName, DateTimeOffset since, CancellationToken cancellationToken) =>
+        new SsmAdapter(ssm).ListRecentInvocationsAsync(documentName, since, cancellationToken);
 }

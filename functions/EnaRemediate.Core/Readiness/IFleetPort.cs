@@ -16,5 +16,3 @@ public interface IFleetPort
 
 /// <summary>A tag an instance must carry: KEY=VALUE on the command line.</summary>
 public sealed record TagFilter(string Key, string? Value);
-
-public sealed record RecentInvocation(string InstanceId, string CommandId, string Status, DateTimeOffset RequestedAt);

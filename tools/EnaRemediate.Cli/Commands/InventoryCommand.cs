@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EnaRemediate.Cli.Engine;
 using EnaRemediate.Cli.Inventory;
+using EnaRemediate.Cli.Records;
 using EnaRemediate.Core.Triage;
 
 namespace EnaRemediate.Cli.Commands;
@@ -31,14 +32,11 @@ public static class InventoryCommand
         var sha = new Option<string?>("--driver-sha256") { Description = "sha256 of the ENA source archive the install document verifies (driver/ena-driver.json)." };
         var source = new Option<string?>("--driver-source") { Description = "https:// or s3:// URL of the ENA source archive (default: the pinned upstream release)." };
         var version = new Option<string?>("--driver-version") { Description = "ENA driver version to install (default: the pinned release)." };
-        var stateDir = new Option<string>("--state-dir")
-        {
-            Description = "Where remediation records are kept: --fix leaves alone an instance a remediation holds.",
-            DefaultValueFactory = _ => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".enaremediate", "records"),
-        };
+        // The same record store as remediate: --fix leaves alone an instance a remediation holds.
+        var store = StoreLocation.CreateOption();
 
         var command = new Command("inventory", "Fleet-wide ENA readiness: which managed instances keep their network across the next reboot and kernel update.");
-        foreach (var option in new Option[] { tags, region, endpoint, format, fix, dryRun, yes, optInTag, sha, source, version, stateDir })
+        foreach (var option in new Option[] { tags, region, endpoint, format, fix, dryRun, yes, optInTag, sha, source, version, store })
         {
             command.Options.Add(option);
         }
@@ -56,7 +54,8 @@ public static class InventoryCommand
                 DriverSha256 = parse.GetValue(sha),
                 DriverSource = parse.GetValue(source),
                 DriverVersion = parse.GetValue(version),
-                StateDir = parse.GetValue(stateDir)!,
+                Store = StoreLocation.Parse(parse.GetValue(store)),
+                Region = parse.GetValue(region),
             });
             return parse.GetValue(fix)
                 ? await run.FixAsync(filters, parse.GetValue(dryRun), parse.GetValue(yes), ct)

@@ -1,7 +1,7 @@
 using EnaRemediate.Aws.Engine;
 using EnaRemediate.Aws.Inventory;
 using EnaRemediate.Core.Engine;
-using EnaRemediate.Core.Engine.Stores;
+using EnaRemediate.Cli.Records;
 using EnaRemediate.Core.Readiness;
 
 namespace EnaRemediate.Cli.Inventory;
@@ -13,7 +13,8 @@ internal sealed record InventoryRunOptions
     public string? DriverSha256 { get; init; }
     public string? DriverSource { get; init; }
     public string? DriverVersion { get; init; }
-    public required string StateDir { get; init; }
+    public required StoreLocation Store { get; init; }
+    public string? Region { get; init; }
 }
 
 /// <summary>One `inventory` run: collect and judge, and with --fix plan, show, install, collect again.</summary>
@@ -49,7 +50,7 @@ internal sealed class InventoryRun
     {
         var instances = await FindAsync(tags, cancellationToken);
         var before = await CollectAsync(instances, cancellationToken);
-        var plan = await _fixer.PlanAsync(before, new JsonFileRemediationStore(_options.StateDir), cancellationToken);
+        var plan = await _fixer.PlanAsync(before, _options.Store.Open(_options.Region, Console.Error), cancellationToken);
         var fix = new FixOutput(plan, dryRun, null);
         if (plan.Problem is not null)
         {
