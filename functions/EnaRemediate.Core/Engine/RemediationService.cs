@@ -5,7 +5,9 @@ using EnaRemediate.Core.Facts;
 using EnaRemediate.Core.Plans;
 using EnaRemediate.Core.Plans.Diagnose;
 using EnaRemediate.Core.Plans.Fallback;
+using EnaRemediate.Core.Plans.OfflineRepair;
 using EnaRemediate.Core.Plans.ReregisterAmi;
+using EnaRemediate.Core.Plans.TypeSwap;
 using EnaRemediate.Core.Triage;
 
 namespace EnaRemediate.Core.Engine;
@@ -24,8 +26,10 @@ public sealed class RemediationService
     private readonly FactsGatherer _facts;
     private readonly PlanRegistry _plans;
     private readonly Reconciler _reconciler;
+    private readonly NitroFactsGatherer? _nitroFacts;
 
-    public RemediationService(IEc2Port ec2, ISsmPort ssm, IRemediationStore store, EngineOptions options, TimeProvider time, IHostValidator? validator = null, IImagePort? images = null)
+    /// <param name="nitro">the calls of type-swap and offline-repair; without it ENA-required types are refused as before.</param>
+    public RemediationService(IEc2Port ec2, ISsmPort ssm, IRemediationStore store, EngineOptions options, TimeProvider time, IHostValidator? validator = null, IImagePort? images = null, INitroPort? nitro = null)
     {
         _ec2 = ec2;
         _store = store;
@@ -33,23 +37,33 @@ public sealed class RemediationService
         _time = time;
         _facts = new FactsGatherer(ec2, ssm);
         validator ??= new HostReportValidator();
-        _plans = new PlanRegistry([new FallbackPlan(validator), new DiagnosePlan(validator), .. images is null ? Array.Empty<IRemediationPlan>() : [new ReregisterAmiPlan(images, time)]]);
+        _plans = new PlanRegistry([new FallbackPlan(validator), new DiagnosePlan(validator),
+            .. images is null ? Array.Empty<IRemediationPlan>() : [new ReregisterAmiPlan(images, time)],
+            .. nitro is null ? Array.Empty<IRemediationPlan>() : [new TypeSwapPlan(nitro, validator), new OfflineRepairPlan(nitro, ssm, validator, time)]]);
+        _nitroFacts = nitro is null ? null : new NitroFactsGatherer(nitro);
         _reconciler = new Reconciler(ec2, ssm, store, _plans, options, time);
     }
 
     public PlanRegistry Plans => _plans;
 
+    /// <summary>The <see cref="RemediationRequest.PlanOptions"/> key of the operator's route (type-swap or offline-repair).</summary>
+    public const string RouteOption = "route";
+
     /// <summary>Calls refused with throttling so far (reported by the CLI).</summary>
     public int ThrottledCalls => _reconciler.ThrottledCalls;
 
     /// <summary>Read-only: what <see cref="StartAsync"/> in Remediate mode would do for each instance, and why.</summary>
-    public async Task<IReadOnlyList<InstancePlan>> PlanAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<InstancePlan>> PlanAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken = default) =>
+        PlanAsync(instanceIds, route: null, cancellationToken);
+
+    /// <param name="route">the operator's route for ENA-required types (type-swap or offline-repair); null lets the facts choose.</param>
+    public async Task<IReadOnlyList<InstancePlan>> PlanAsync(IReadOnlyList<string> instanceIds, string? route, CancellationToken cancellationToken = default)
     {
         var (facts, invalid) = await GatherValidAsync(instanceIds, cancellationToken);
         var plans = invalid.Select(id => new InstancePlan(TriageRules.Decide(new InstanceFacts(id, null, null, null, null), remediate: true), null, [])).ToList();
         foreach (var fact in facts.Values)
         {
-            var triage = await TriageAsync(fact, remediate: true, cancellationToken);
+            var triage = await TriageAsync(fact, remediate: true, route, cancellationToken);
             plans.Add(new InstancePlan(triage, fact, PlannedCalls(triage, fact)));
         }
         return plans;
@@ -63,12 +77,13 @@ public sealed class RemediationService
     public async Task<StartResult> StartAsync(RemediationRequest request, CancellationToken cancellationToken = default)
     {
         var remediate = request.Mode == RemediationMode.Remediate;
+        var route = request.PlanOptions.GetValueOrDefault(RouteOption);
         var (facts, invalid) = await GatherValidAsync(request.InstanceIds, cancellationToken);
         var started = invalid.Select(id => StartedInstance.From(TriageRules.Decide(new InstanceFacts(id, null, null, null, null), remediate), null, [])).ToList();
-        var dryRunChecks = request.DryRun ? await DryRunCheckAsync(facts.Values.ToList(), remediate, cancellationToken) : null;
+        var dryRunChecks = request.DryRun ? await DryRunCheckAsync(facts.Values.ToList(), remediate, route, cancellationToken) : null;
         foreach (var fact in facts.Values)
         {
-            var triage = await TriageAsync(fact, remediate, cancellationToken);
+            var triage = await TriageAsync(fact, remediate, route, cancellationToken);
             var calls = request.DryRun ? dryRunChecks![fact.InstanceId] : [];
             var record = NewRecord(request, fact, triage, calls);
             var created = await _store.TryCreateAsync(record, cancellationToken);
@@ -95,20 +110,30 @@ public sealed class RemediationService
         var invalid = distinct.Where(i => !TriageRules.IsValidInstanceId(i)).ToList();
         var valid = distinct.Where(TriageRules.IsValidInstanceId).ToList();
         var facts = valid.Count == 0 ? new Dictionary<string, InstanceFacts>() : await _facts.GatherAsync(valid, cancellationToken);
+        if (_nitroFacts is not null && facts.Count > 0)
+        {
+            facts = await _nitroFacts.AddAsync(facts, cancellationToken);
+        }
         return (facts, invalid);
     }
 
     /// <summary>Triage, then the engine's own limits: an unfinished record, or a plan this engine cannot execute yet.</summary>
-    private async Task<TriageResult> TriageAsync(InstanceFacts facts, bool remediate, CancellationToken cancellationToken)
+    private async Task<TriageResult> TriageAsync(InstanceFacts facts, bool remediate, string? route, CancellationToken cancellationToken)
     {
-        var triage = TriageRules.Decide(facts, remediate, _options.OptInAll, _options.OptInTagKey);
+        var triage = TriageRules.Decide(facts, remediate, _options.OptInAll, _options.OptInTagKey, route);
         if (facts.Found && await _store.GetLatestAsync(facts.InstanceId, cancellationToken) is { IsFinished: false } running)
         {
             return AlreadyRemediating(facts.InstanceId, running);
         }
-        if (!triage.Refused && triage.Plan == PlanNames.Fallback && _options.DriverConfigurationProblem is { } problem)
+        if (!triage.Refused && triage.Plan is PlanNames.Fallback or PlanNames.TypeSwap or PlanNames.OfflineRepair && _options.DriverConfigurationProblem is { } problem)
         {
             return TriageResult.Refuse(facts.InstanceId, triage.Plan, RefusalCodes.PlanNotAvailable, $"Engine configuration: {problem}; nothing was changed.");
+        }
+        if (!triage.Refused && triage.Plan == PlanNames.OfflineRepair && _nitroFacts is not null
+            && facts.Nitro?.Instance.Architecture is { } architecture && !_options.Nitro.RescueImages.ContainsKey(architecture))
+        {
+            return TriageResult.Refuse(facts.InstanceId, triage.Plan, RefusalCodes.PlanNotAvailable,
+                $"{triage.Reason} But no rescue AMI is configured for {architecture} (one with the SSM agent: --rescue-image {architecture}=ami-…); nothing was changed.");
         }
         if (triage.Refused || _plans.TryGet(triage.Plan, out _))
         {
@@ -144,7 +169,8 @@ public sealed class RemediationService
             Memo = ImmutableDictionary<string, string>.Empty
                 .Add(MemoKeys.FoundState, facts.State)
                 .Add(MemoKeys.FoundEnaSupport, facts.Instance?.EnaSupport == true ? "true" : "false")
-                .SetItems(request.PlanOptions.Select(o => KeyValuePair.Create("option." + o.Key, o.Value))),
+                .SetItems(request.PlanOptions.Select(o => KeyValuePair.Create("option." + o.Key, o.Value)))
+                .SetItems(triage.Memo),
         }.WithEvent(now, $"triage: {triage.Plan}: {triage.Reason}");
         if (triage.Refused)
         {
@@ -180,12 +206,12 @@ public sealed class RemediationService
     /// ones (batched like the real run: one StopInstances and one StartInstances for all).
     /// SSM has no DryRun; its calls are listed as not checked.
     /// </summary>
-    private async Task<Dictionary<string, IReadOnlyList<PlannedCall>>> DryRunCheckAsync(IReadOnlyList<InstanceFacts> facts, bool remediate, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, IReadOnlyList<PlannedCall>>> DryRunCheckAsync(IReadOnlyList<InstanceFacts> facts, bool remediate, string? route, CancellationToken cancellationToken)
     {
         var planned = new Dictionary<string, IReadOnlyList<PlannedCall>>(StringComparer.Ordinal);
         foreach (var fact in facts)
         {
-            planned[fact.InstanceId] = PlannedCalls(await TriageAsync(fact, remediate, cancellationToken), fact);
+            planned[fact.InstanceId] = PlannedCalls(await TriageAsync(fact, remediate, route, cancellationToken), fact);
         }
         // Only instances with instance calls are DryRun-checked: an instance-store plan must not even DryRun a stop.
         var acting = planned.Where(p => p.Value.Any(c => c.Action is StopAction or StartAction or SetEnaSupportAction)).Select(p => p.Key).ToList();

@@ -10,7 +10,16 @@ public sealed class VolumeRecord
     public required DateTimeOffset CreateTime { get; init; }
     public string VolumeType { get; init; } = "gp3";
     public GuestOs? Guest { get; init; }
+    /// <summary>An encrypted volume (a KMS key): its snapshots and the volumes made from them are encrypted with the same key.</summary>
+    public bool Encrypted { get; init; }
+    public string? KmsKeyId { get; init; }
+    /// <summary>AWS Marketplace product codes: such a volume attaches only to a stopped instance.</summary>
+    public IReadOnlyList<string> ProductCodes { get; init; } = [];
     public VolumeAttachment? Attachment { get; internal set; }
+    /// <summary>The instance this volume was created as the root of (its faults follow its OS), if any.</summary>
+    public string? OriginInstanceId { get; init; }
+    /// <summary>The CreateVolume ClientToken, so a repeat returns this volume.</summary>
+    public string? ClientToken { get; init; }
     public Dictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
 
     /// <summary>in-use while attached or in transition, else available.</summary>
@@ -25,7 +34,7 @@ public sealed class VolumeAttachment
     public required DateTimeOffset AttachTime { get; init; }
     public DateTimeOffset AttachedAt { get; init; }
     public DateTimeOffset? DetachedAt { get; internal set; }
-    public bool DeleteOnTermination { get; init; }
+    public bool DeleteOnTermination { get; internal set; }
 
     public string StateAt(DateTimeOffset now) => DetachedAt switch
     {
@@ -45,6 +54,9 @@ public sealed class SnapshotRecord
     public required DateTimeOffset CompletesAt { get; init; }
     public string Description { get; init; } = "";
     public GuestOs? Guest { get; init; }
+    public bool Encrypted { get; init; }
+    public string? KmsKeyId { get; init; }
+    public IReadOnlyList<string> ProductCodes { get; init; } = [];
     public Dictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
 
     public string StateAt(DateTimeOffset now) => now >= CompletesAt ? "completed" : "pending";
