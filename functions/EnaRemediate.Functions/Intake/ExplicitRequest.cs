@@ -58,9 +58,22 @@ internal static class ExplicitRequest
             case var other: return IntakeDecision.Reject($"dryRun must be true or false, not {InstanceIds.Quote(other.Value.ToString())}.");
         }
 
+        // An ENA-required type's route (type-swap | offline-repair), the operator's override of triage; empty = let the facts choose.
+        string? route;
+        switch (TriggerNormaliser.Member(root, "route"))
+        {
+            case null or { ValueKind: JsonValueKind.Null }: route = null; break;
+            case { ValueKind: JsonValueKind.String } r when r.GetString() is "" : route = null; break;
+            case { ValueKind: JsonValueKind.String } r when r.GetString() is "type-swap" or "offline-repair": route = r.GetString(); break;
+            case var other: return IntakeDecision.Reject($"route must be \"type-swap\" or \"offline-repair\", not {InstanceIds.Quote(other.Value.ToString())}.");
+        }
+
         var trigger = fromRunbook ? "runbook" : "console";
         var detail = fromRunbook ? TriggerNormaliser.Text(root, "automationExecutionId") : null;
-        var request = new RemediationRequest(ids, mode, dryRun, trigger, detail);
+        var request = new RemediationRequest(ids, mode, dryRun, trigger, detail)
+        {
+            PlanOptions = route is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [RemediationService.RouteOption] = route },
+        };
         return IntakeDecision.Accept(request, $"{trigger} request: {mode.ToString().ToLowerInvariant()}{(dryRun ? " (dry run)" : "")} for {string.Join(", ", ids)}.");
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using EnaRemediate.Aws.Engine;
 using EnaRemediate.Cli.Engine;
 using EnaRemediate.Core.Engine.Stores;
+using EnaRemediate.Core.Triage;
 
 namespace EnaRemediate.Cli.Commands;
 
@@ -22,13 +23,15 @@ public static class PlanCommand
         {
             var service = EngineFactory.Create(Connection.For(parse.GetValue(options.Region), parse.GetValue(options.EndpointUrl)),
                 new InMemoryRemediationStore(), options.EngineOptions(parse), TimeProvider.System);
-            var plans = await service.PlanAsync(parse.GetValue(options.InstanceIds) ?? [], ct);
+            var plans = await service.PlanAsync(parse.GetValue(options.InstanceIds) ?? [], parse.GetValue(options.Route), ct);
             if (parse.GetValue(options.Format) == "json")
             {
                 Console.WriteLine(JsonSerializer.Serialize(plans.Select(p => new
                 {
                     instanceId = p.Triage.InstanceId,
                     plan = p.Triage.Plan,
+                    route = p.Triage.Plan is PlanNames.TypeSwap or PlanNames.OfflineRepair ? p.Triage.Plan : null,
+                    standInType = p.Triage.Memo.GetValueOrDefault(NitroRouting.StandInMemo),
                     refusalCode = p.Triage.RefusalCode,
                     reason = p.Triage.Reason,
                     state = p.Facts?.State,

@@ -38,11 +38,11 @@ public static class RemediateCommand
             var isDryRun = parse.GetValue(dryRun);
             var service = EngineFactory.Create(Connection.For(parse.GetValue(options.Region), parse.GetValue(options.EndpointUrl)),
                 new JsonFileRemediationStore(parse.GetValue(stateDir)!), options.EngineOptions(parse), TimeProvider.System);
-            if (!isDryRun && !parse.GetValue(yes) && !Confirm(await service.PlanAsync(ids, ct)))
+            if (!isDryRun && !parse.GetValue(yes) && !Confirm(await service.PlanAsync(ids, parse.GetValue(options.Route), ct)))
             {
                 return ExitCodes.Usage;
             }
-            var started = await service.StartAsync(new RemediationRequest(ids, RemediationMode.Remediate, isDryRun, "cli", Environment.UserName), ct);
+            var started = await service.StartAsync(new RemediationRequest(ids, RemediationMode.Remediate, isDryRun, "cli", Environment.UserName) { PlanOptions = options.PlanOptions(parse) }, ct);
             if (!json)
             {
                 foreach (var instance in started.Instances)

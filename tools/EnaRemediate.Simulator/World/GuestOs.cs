@@ -44,7 +44,7 @@ public sealed class GuestOs
     public string? NetIfnames { get; init; } = "0";
     public bool PersistentNetRules { get; init; }
     /// <summary>/etc/fstab names /dev/nvme* devices instead of UUID= or LABEL=: it only boots where EBS is NVMe (Nitro).</summary>
-    public bool FstabNamesNvmeDevices { get; init; }
+    public bool FstabNamesNvmeDevices { get; set; }
 
     /// <summary>The kernel the boot loader picks: the newest installed one.</summary>
     public KernelInstall? Newest => Kernels.OrderBy(k => k.Version, KernelVersionComparer.Instance).LastOrDefault();
