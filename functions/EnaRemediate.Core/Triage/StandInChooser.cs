@@ -7,7 +7,8 @@ namespace EnaRemediate.Core.Triage;
 /// Picks the Xen type an ENA-required instance can run on for a while with ENA off: offered in its
 /// Availability Zone, the same architecture, HVM and EBS, booting legacy BIOS, with room for its
 /// network interfaces, and of all those the nearest in memory and vCPUs (ratios on a log scale, so
-/// half and double are equally far; a tie goes to the smaller type).
+/// half and double are equally far; a tie goes to the smaller type), the last Xen generation
+/// (t2, m4, c4, r4, ...) before the PV-era one.
 /// </summary>
 public static class StandInChooser
 {
@@ -43,8 +44,10 @@ public static class StandInChooser
         }
         var memory = Math.Max(facts.CurrentType?.MemoryMiB ?? 4096, 1);
         var vcpus = Math.Max(facts.CurrentType?.VCpus ?? 2, 1);
+        // The oldest Xen generation (m1, m3, c1, c3, t1: the types that still boot PV) comes last: scarce, slow, and retired first.
         var best = roomy
-            .OrderBy(t => Math.Abs(Math.Log(Math.Max(t.MemoryMiB, 1) / (double)memory)) + Math.Abs(Math.Log(Math.Max(t.VCpus, 1) / (double)vcpus)))
+            .OrderBy(t => t.VirtualizationTypes.Contains("paravirtual"))
+            .ThenBy(t => Math.Abs(Math.Log(Math.Max(t.MemoryMiB, 1) / (double)memory)) + Math.Abs(Math.Log(Math.Max(t.VCpus, 1) / (double)vcpus)))
             .ThenBy(t => t.MemoryMiB)
             .ThenBy(t => t.Name, StringComparer.Ordinal)
             .First();
