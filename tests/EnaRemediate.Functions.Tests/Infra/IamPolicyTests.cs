@@ -97,12 +97,13 @@ public sealed class IamPolicyTests
                 {
                     // The only other resources a mutating call may name: our own SSM documents, and for
                     // reregister-ami images and what a replacement launch uses (docs/instance-store.md).
-                    Assert.All(statement.Resources, r => Assert.Matches(@"(:document/EnaRemediate-[A-Za-z]+|::image/\*|:(subnet|security-group|network-interface|volume|key-pair)/\*)$", r));
+                    Assert.All(statement.Resources, r => Assert.Matches(@"(:document/EnaRemediate-[A-Za-z]+|::(image|snapshot)/\*|:(subnet|security-group|network-interface|volume|key-pair)/\*)$", r));
                     continue;
                 }
                 var equals = statement.Condition?["StringEquals"]?.AsObject();
                 Assert.NotNull(equals);
-                var tagCondition = equals!.Single(c => c.Key.EndsWith("/" + optInKey, StringComparison.Ordinal));
+                // Rescue instances the stack launched (offline repair) are scoped by their own tag instead.
+                var tagCondition = equals!.Single(c => c.Key.EndsWith("/" + optInKey, StringComparison.Ordinal) || c.Key.EndsWith("/EnaRemediate:Rescue", StringComparison.Ordinal));
                 // aws:RequestTag: an instance that does not exist yet (the replacement) must be created with the tag.
                 Assert.Matches("^(ec2:ResourceTag|ssm:resourceTag|aws:RequestTag)$", tagCondition.Key[..tagCondition.Key.LastIndexOf('/')]);
                 Assert.Equal("true", tagCondition.Value!.GetValue<string>());

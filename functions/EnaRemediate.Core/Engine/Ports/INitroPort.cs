@@ -37,6 +37,13 @@ public interface INitroPort
     [AwsAction("ec2:DescribeVolumes")]
     Task<VolumeState?> DescribeVolumeAsync(string volumeId, CancellationToken cancellationToken);
 
+    /// <remarks>An encrypted volume needs the caller's KMS grant through EC2 (kms:ViaService): the template scopes these to EC2.</remarks>
+    [AwsAction("kms:CreateGrant")]
+    [AwsAction("kms:Decrypt")]
+    [AwsAction("kms:DescribeKey")]
+    [AwsAction("kms:GenerateDataKeyWithoutPlaintext")]
+    [AwsAction("kms:ReEncryptFrom")]
+    [AwsAction("kms:ReEncryptTo")]
     [AwsAction("ec2:AttachVolume", Mutating = true)]
     Task AttachVolumeAsync(string volumeId, string instanceId, string device, CancellationToken cancellationToken);
 
