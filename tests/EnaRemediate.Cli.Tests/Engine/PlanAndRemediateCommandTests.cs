@@ -58,6 +58,11 @@ public sealed class PlanAndRemediateCommandTests : IAsyncLifetime
         Assert.Contains("route chosen by the operator", ok.Stdout);
         Assert.Contains("ec2:RunInstances: launch (or reuse) a rescue instance", ok.Stdout);
 
+        var json = await Run("plan", "--instance-id", Id("nitro"), "--route", "offline-repair", "--rescue-image", $"x86_64={rescue}", "--format", "json");
+        var plan = JsonDocument.Parse(json.Stdout).RootElement[0];
+        Assert.Equal("offline-repair", plan.GetProperty("route").GetString());
+        Assert.Equal((rescue, "c5.large"), (plan.GetProperty("rescue").GetProperty("imageId").GetString(), plan.GetProperty("rescue").GetProperty("instanceType").GetString()));
+
         var bad = await Run("plan", "--instance-id", Id("nitro"), "--route", "sideways");
         Assert.Equal(64, bad.ExitCode);
     }

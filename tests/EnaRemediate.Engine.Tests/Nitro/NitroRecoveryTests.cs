@@ -44,6 +44,7 @@ public sealed class NitroRecoveryTests
             Assert.True(instance.EnaSupport, $"{label}: ENA off on a type that requires it");
             var root = sim.World.AllVolumes.SingleOrDefault(v => v.Attachment is { DetachedAt: null } a && a.InstanceId == record.InstanceId && a.Device == instance.RootDeviceName);
             Assert.True(root is not null, $"{label}: no root volume attached");
+            Assert.True(root!.Attachment!.DeleteOnTermination, $"{label}: the root lost DeleteOnTermination");
             if (root!.VolumeId != found.RootVolume)
             {
                 Assert.Equal(Outcomes.RolledBack, record.Outcome);
@@ -163,6 +164,24 @@ public sealed class NitroRecoveryTests
         var repaired = Assert.Single(offline.Records);
         Assert.True(repaired.Outcome == Outcomes.Recovered, $"{repaired.Outcome}: {repaired.OutcomeReason}");
         AssertInvariants(sim, before, offline);
+    }
+
+    [Fact]
+    public async Task No_capacity_for_the_stand_in_rolls_back_to_the_original_type()
+    {
+        await using var sim = await SimulatedEngine.StartAsync("nitro-fleet");
+        var id = sim.Id("swap");
+        // Every start on a Xen type fails with InsufficientInstanceCapacity; the original type starts.
+        sim.World.Faults.For(id).NoXenCapacity = true;
+        var before = Snapshot(sim, [id]);
+
+        var result = await RunAsync(sim, NitroEngine.Service(sim), [id]);
+
+        var record = Assert.Single(result.Records);
+        Assert.True(record.Outcome == Outcomes.RolledBack, $"{record.Outcome}: {record.OutcomeReason}");
+        Assert.Contains("InsufficientInstanceCapacity", record.OutcomeReason);
+        Assert.Contains($"original type {before[id].Type}", record.OutcomeReason);
+        AssertInvariants(sim, before, result);
     }
 
     [Fact]

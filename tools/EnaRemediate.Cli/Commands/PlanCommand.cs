@@ -21,8 +21,9 @@ public static class PlanCommand
         options.AddTo(command);
         command.SetAction((parse, ct) => CommandErrors.Guard(async () =>
         {
+            var engineOptions = options.EngineOptions(parse);
             var service = EngineFactory.Create(Connection.For(parse.GetValue(options.Region), parse.GetValue(options.EndpointUrl)),
-                new InMemoryRemediationStore(), options.EngineOptions(parse), TimeProvider.System);
+                new InMemoryRemediationStore(), engineOptions, TimeProvider.System);
             var plans = await service.PlanAsync(parse.GetValue(options.InstanceIds) ?? [], parse.GetValue(options.Route), ct);
             if (parse.GetValue(options.Format) == "json")
             {
@@ -32,6 +33,15 @@ public static class PlanCommand
                     plan = p.Triage.Plan,
                     route = p.Triage.Plan is PlanNames.TypeSwap or PlanNames.OfflineRepair ? p.Triage.Plan : null,
                     standInType = p.Triage.Memo.GetValueOrDefault(NitroRouting.StandInMemo),
+                    rescue = p.Triage.Plan == PlanNames.OfflineRepair && p.Facts?.Nitro?.Instance is { Architecture: { } arch } nitro
+                        ? new
+                        {
+                            availabilityZone = nitro.AvailabilityZone,
+                            imageId = engineOptions.Nitro.RescueImages.GetValueOrDefault(arch),
+                            instanceType = engineOptions.Nitro.RescueInstanceTypes.GetValueOrDefault(arch),
+                            rootVolume = nitro.RootVolumeId,
+                        }
+                        : null,
                     refusalCode = p.Triage.RefusalCode,
                     reason = p.Triage.Reason,
                     state = p.Facts?.State,

@@ -121,9 +121,10 @@ internal static class InstanceActions
         foreach (var i in instances)
         {
             var faults = ctx.World.Faults.For(i.InstanceId);
-            if (i.StateAt(ctx.Now) == InstanceStates.Stopped && faults.InsufficientCapacityStarts > 0)
+            // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/troubleshooting-launch.html#troubleshooting-launch-capacity
+            if (i.StateAt(ctx.Now) == InstanceStates.Stopped && (faults.InsufficientCapacityStarts > 0 || (faults.NoXenCapacity && i.Type.Hypervisor == "xen")))
             {
-                faults.InsufficientCapacityStarts--;
+                faults.InsufficientCapacityStarts = Math.Max(0, faults.InsufficientCapacityStarts - 1);
                 throw new ApiException("InsufficientInstanceCapacity",
                     $"We currently do not have sufficient {i.Type.Name} capacity in the Availability Zone you requested ({i.AvailabilityZone}). Our system will be working on provisioning additional capacity. You can currently get {i.Type.Name} capacity by not specifying an Availability Zone in your request or choosing a different Availability Zone.",
                     500);

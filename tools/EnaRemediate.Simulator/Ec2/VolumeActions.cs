@@ -98,21 +98,12 @@ internal static class VolumeActions
         var selected = candidates.Where(v => match((v, ctx.Now))).ToList();
         ctx.ExitIfDryRun();
         var (page, next) = Paging.Page(selected, ctx.Request, 5, 500);
-        yield return Set("volumeSet", page.Select(v => new object?[]
-        {
-            E("volumeId", v.VolumeId),
-            E("size", v.Size),
-            E("snapshotId", v.SnapshotId ?? ""),
-            E("availabilityZone", v.AvailabilityZone),
-            E("status", v.StateAt(ctx.Now)),
-            E("createTime", v.CreateTime),
+        yield return Set("volumeSet", page.Select(v => (object?[])
+        [
+            .. VolumeMembers(v, ctx.Now),
             Set("attachmentSet", v.Attachment is { } a && a.StateAt(ctx.Now) != "detached" ? [AttachmentMembers(v, a, ctx.Now)] : []),
-            E("volumeType", v.VolumeType),
-            E("encrypted", v.Encrypted),
-            v.KmsKeyId is null ? null : E("kmsKeyId", v.KmsKeyId),
             E("multiAttachEnabled", false),
-            TagSet(v.Tags),
-        }));
+        ]));
         if (next is not null)
         {
             yield return E("nextToken", next);
