@@ -49,8 +49,8 @@ public sealed class ReleaseRescueStep(RescuePool pool) : IPlanStep
 
     internal static PlanCall Release(RescuePool pool, StepContext context)
     {
-        var rescue = context.Memo(OfflineMemo.RescueId)!;
-        return new PlanCall("ec2:TerminateInstances", $"release rescue {rescue}", async ct =>
+        var rescue = context.Memo(OfflineMemo.RescueId);
+        return new PlanCall("ec2:TerminateInstances", $"release rescue {rescue ?? "(found by its claim)"}", async ct =>
             ImmutableDictionary<string, string>.Empty.Add(OfflineMemo.RescueReleased, await pool.ReleaseAsync(context.Record.InstanceId, rescue, ct)));
     }
 }

@@ -36,6 +36,13 @@ public sealed class OfflineRollbackStep(VolumeMover mover, RescuePool pool) : IP
         {
             return new StepDecision.Finish(Outcomes.Failed, $"{why}; rollback gave up after {context.Record.Attempts} failed calls; {Remaining(context)}");
         }
+        if (context.Memo(MemoKeys.FailedStep) is "release-rescue" or "cleanup-snapshot")
+        {
+            // The instance is repaired and validated: only the clean-up failed. Nothing to undo; release what can be released and say what remains.
+            return context.Memo(OfflineMemo.RescueReleased) is null
+                ? new StepDecision.Act(ReleaseRescueStep.Release(pool, context), "releasing the rescue instance")
+                : new StepDecision.Finish(Outcomes.Recovered, $"repaired and validated, but {why}; {Remaining(context)}");
+        }
         var instanceId = context.Record.InstanceId;
         var original = context.Memo(OfflineMemo.RootVolume);
         var rescue = context.Memo(OfflineMemo.RescueId);
@@ -75,7 +82,8 @@ public sealed class OfflineRollbackStep(VolumeMover mover, RescuePool pool) : IP
                 return new StepDecision.Act(RestoreDeleteOnTerminationStep.Restore(mover.Port, context), "rollback: restoring DeleteOnTermination");
             }
         }
-        if (rescue is not null && context.Memo(OfflineMemo.RescueReleased) is null)
+        // Also without a rescue id: a launch whose answer was lost is found by the claim tag it was launched with.
+        if (context.Memo(OfflineMemo.RescueReleased) is null && (rescue is not null || context.Record.UndoLog.Any(u => u.Action == OfflineMemo.ReleaseRescueUndo)))
         {
             return new StepDecision.Act(ReleaseRescueStep.Release(pool, context), "rollback: releasing the rescue instance");
         }
@@ -129,7 +137,7 @@ public sealed class OfflineRollbackStep(VolumeMover mover, RescuePool pool) : IP
         {
             parts.Add($"original root {original} back at {context.Memo(OfflineMemo.RootDevice)}");
         }
-        if (context.Memo(OfflineMemo.SnapshotId) is { } snapshot)
+        if (context.Memo(OfflineMemo.SnapshotId) is { } snapshot && context.Memo(OfflineMemo.SnapshotDeleted) is null)
         {
             parts.Add($"snapshot {snapshot} kept");
         }

@@ -58,15 +58,21 @@ public sealed class RescuePool(INitroPort nitro, TimeProvider time)
         return new Claim(launched, options.RescueDevices[0], true);
     }
 
-    /// <summary>Drops the record's claim; terminates the rescue when no claim and no other volume remain. Returns what it did.</summary>
-    public async Task<string> ReleaseAsync(string instanceId, string rescueId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Drops the record's claim; terminates the rescue when no claim and no other volume remain.
+    /// Without a rescue id (a launch whose answer was lost) the rescue is found by the record's claim tag.
+    /// Returns what it did.
+    /// </summary>
+    public async Task<string> ReleaseAsync(string instanceId, string? rescueId, CancellationToken cancellationToken)
     {
-        var rescue = (await nitro.DescribeRescueInstancesAsync(cancellationToken)).FirstOrDefault(r => r.InstanceId == rescueId);
+        var key = ClaimKey(instanceId);
+        var rescues = await nitro.DescribeRescueInstancesAsync(cancellationToken);
+        var rescue = rescueId is null ? rescues.FirstOrDefault(r => r.Tags.ContainsKey(key)) : rescues.FirstOrDefault(r => r.InstanceId == rescueId);
         if (rescue is null || rescue.State is "shutting-down" or "terminated")
         {
-            return $"rescue {rescueId} already gone";
+            return rescueId is null ? "no rescue instance was claimed" : $"rescue {rescueId} already gone";
         }
-        var key = ClaimKey(instanceId);
+        rescueId = rescue.InstanceId;
         if (rescue.Tags.ContainsKey(key))
         {
             await nitro.UntagRescueAsync(rescueId, [key], cancellationToken);
