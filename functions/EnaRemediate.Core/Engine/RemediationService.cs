@@ -231,6 +231,7 @@ public sealed class RemediationService
                 StartAction => call with { DryRunCheck = startCheck },
                 SetEnaSupportAction { Enabled: false } => call with { DryRunCheck = enaOff },
                 SetEnaSupportAction => call with { DryRunCheck = enaOn },
+                PlanOwnedAction => call with { DryRunCheck = "not checked: a call of the plan's own port" },
                 _ => call with { DryRunCheck = "not checked: SSM has no DryRun" },
             }).ToList();
         }
