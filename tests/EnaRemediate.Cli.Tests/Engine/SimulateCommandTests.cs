@@ -67,6 +67,7 @@ public sealed class SimulateCommandTests
         foreach (var instance in instances)
         {
             var final = instance.GetProperty("final");
+            Assert.Equal(instance.GetProperty("plan").GetString(), instance.GetProperty("route").GetString());
             if (instance.GetProperty("outcome").GetString() == "refused")
             {
                 Assert.Equal("m7g.large", instance.GetProperty("instanceType").GetString());
