@@ -47,6 +47,8 @@ internal static class LaunchActions
             throw new ApiException("InvalidParameterCombination",
                 $"Virtualization type '{image.VirtualizationType}' is not supported for the '{type.Name}' instance type.");
         }
+        // RunInstances checks the type's architecture against the AMI's, and the type's offering in the zone
+        // (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/troubleshooting-launch.html).
         if (!type.Architectures.Contains(image.Architecture))
         {
             throw new ApiException("InvalidParameterValue",
