@@ -1,11 +1,9 @@
-using System.Text.Json;
 using Amazon.EC2.Model;
 using Amazon.SimpleSystemsManagement.Model;
-using EnaRemediate.Core.HostReports;
 
 namespace EnaRemediate.Simulator.Tests;
 
-/// <summary>The Nitro offline repair: the broken root volume is repaired from a rescue instance (TargetDevice).</summary>
+/// <summary>The Nitro offline repair by hand: the broken root volume is repaired from a rescue instance with EnaRemediate-OfflineRepair.</summary>
 public sealed class OfflineRepairJourneyTests
 {
     [Fact]
@@ -22,12 +20,7 @@ public sealed class OfflineRepairJourneyTests
         await sim.Ec2.AttachVolumeAsync(new AttachVolumeRequest { VolumeId = root.VolumeId, InstanceId = rescue, Device = "/dev/sdf" });
         sim.Advance(TimeSpan.FromSeconds(10));
 
-        var before = await RunAsync(sim, rescue, "EnaRemediate-CollectHostReport", new() { ["TargetDevice"] = ["/dev/sdf"] });
-        var offline = JsonSerializer.Deserialize<HostReport>(before.StandardOutputContent, HostReportJson.Options)!;
-        Assert.False(offline.Readiness!.EnaCanBeEnabled);
-        Assert.Equal(2, offline.Kernels!.Count);
-
-        var install = await RunAsync(sim, rescue, "EnaRemediate-InstallDriver", new()
+        var install = await RunAsync(sim, rescue, "EnaRemediate-OfflineRepair", new()
         {
             ["SourceArchive"] = ["s3://bucket/ena_linux_2.16.1.tar.gz"],
             ["Sha256"] = [new string('a', 64)],
@@ -35,7 +28,10 @@ public sealed class OfflineRepairJourneyTests
             ["TargetDevice"] = ["/dev/sdf"],
         });
         Assert.Equal("Success", install.Status.Value);
-        Assert.DoesNotContain(sim.World.Instance(rescue).Guest!.Kernels, k => k.Version.StartsWith("6.1.0-57", StringComparison.Ordinal));
+        Assert.Contains("mounted /dev/sdf", install.StandardOutputContent, StringComparison.Ordinal);
+        // The volume's kernels got the module; the rescue's own OS did not.
+        Assert.All(sim.World.AllVolumes.Single(v => v.VolumeId == root.VolumeId).Guest!.Kernels, k => Assert.Equal("2.16.1g", k.Ena?.Version));
+        Assert.DoesNotContain(sim.World.Instance(rescue).Guest!.Kernels, k => k.Ena?.Version == "2.16.1g");
 
         await sim.Ec2.DetachVolumeAsync(new DetachVolumeRequest { VolumeId = root.VolumeId });
         sim.Advance(TimeSpan.FromSeconds(10));
@@ -46,11 +42,16 @@ public sealed class OfflineRepairJourneyTests
         Assert.Equal("ok", await sim.InstanceStatusAsync(broken));
         Assert.Equal(broken, sim.World.AllVolumes.Single(v => v.VolumeId == root.VolumeId).Attachment!.InstanceId);
 
-        var missing = await RunAsync(sim, rescue, "EnaRemediate-CollectHostReport", new() { ["TargetDevice"] = ["/dev/sdg"] });
+        var missing = await RunAsync(sim, rescue, "EnaRemediate-OfflineRepair", new() { ["TargetDevice"] = ["/dev/sdg"], ["Sha256"] = [new string('a', 64)] });
         Assert.Equal("Failed", missing.Status.Value);
         await Assert.ThrowsAsync<InvalidParametersException>(() => sim.Ssm.SendCommandAsync(new SendCommandRequest
         {
-            DocumentName = "EnaRemediate-CollectHostReport", InstanceIds = [rescue], Parameters = new() { ["TargetDevice"] = ["/dev/xvda; reboot"] },
+            DocumentName = "EnaRemediate-OfflineRepair", InstanceIds = [rescue], Parameters = new() { ["TargetDevice"] = ["/dev/xvda; reboot"], ["Sha256"] = [new string('a', 64)] },
+        }));
+        // The private TargetDevice of the other documents is gone.
+        await Assert.ThrowsAsync<InvalidParametersException>(() => sim.Ssm.SendCommandAsync(new SendCommandRequest
+        {
+            DocumentName = "EnaRemediate-CollectHostReport", InstanceIds = [rescue], Parameters = new() { ["TargetDevice"] = ["/dev/sdf"] },
         }));
     }
 

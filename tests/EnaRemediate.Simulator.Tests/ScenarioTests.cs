@@ -12,7 +12,7 @@ public sealed class ScenarioTests
     public void All_required_scenarios_are_shipped()
     {
         Assert.Equal(
-            ["asg-member", "healthy", "instance-store", "kernel-update", "mixed-fleet", "nitro-required", "opsworks-legacy", "pending-kernel-update", "pv-ena"],
+            ["asg-member", "healthy", "instance-store", "kernel-update", "mixed-fleet", "nitro-fleet", "nitro-required", "opsworks-legacy", "pending-kernel-update", "pv-ena"],
             ScenarioLoader.BuiltIn);
     }
 

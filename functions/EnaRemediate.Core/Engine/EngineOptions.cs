@@ -95,6 +95,9 @@ public sealed record EngineOptions
     /// <summary>Ids per StopInstances/StartInstances call.</summary>
     public int MaxIdsPerCall { get; init; } = 100;
 
+    /// <summary>The type-swap and offline-repair plans' settings (rescue instances, snapshot retention).</summary>
+    public NitroOptions Nitro { get; init; } = new();
+
     /// <summary>Seed for the polling jitter; null = random. Tests fix it.</summary>
     public int? JitterSeed { get; init; }
 }

@@ -5,7 +5,9 @@ using EnaRemediate.Core.Facts;
 using EnaRemediate.Core.Plans;
 using EnaRemediate.Core.Plans.Diagnose;
 using EnaRemediate.Core.Plans.Fallback;
+using EnaRemediate.Core.Plans.OfflineRepair;
 using EnaRemediate.Core.Plans.ReregisterAmi;
+using EnaRemediate.Core.Plans.TypeSwap;
 using EnaRemediate.Core.Triage;
 
 namespace EnaRemediate.Core.Engine;
@@ -24,8 +26,10 @@ public sealed class RemediationService
     private readonly FactsGatherer _facts;
     private readonly PlanRegistry _plans;
     private readonly Reconciler _reconciler;
+    private readonly NitroFactsGatherer? _nitroFacts;
 
-    public RemediationService(IEc2Port ec2, ISsmPort ssm, IRemediationStore store, EngineOptions options, TimeProvider time, IHostValidator? validator = null, IImagePort? images = null)
+    /// <param name="nitro">the calls of type-swap and offline-repair; without it ENA-required types are refused as before.</param>
+    public RemediationService(IEc2Port ec2, ISsmPort ssm, IRemediationStore store, EngineOptions options, TimeProvider time, IHostValidator? validator = null, IImagePort? images = null, INitroPort? nitro = null)
     {
         _ec2 = ec2;
         _store = store;
@@ -33,25 +37,36 @@ public sealed class RemediationService
         _time = time;
         _facts = new FactsGatherer(ec2, ssm);
         validator ??= new HostReportValidator();
-        _plans = new PlanRegistry([new FallbackPlan(validator), new DiagnosePlan(validator), .. images is null ? Array.Empty<IRemediationPlan>() : [new ReregisterAmiPlan(images, time)]]);
+        _plans = new PlanRegistry([new FallbackPlan(validator), new DiagnosePlan(validator),
+            .. images is null ? Array.Empty<IRemediationPlan>() : [new ReregisterAmiPlan(images, time)],
+            .. nitro is null ? Array.Empty<IRemediationPlan>() : [new TypeSwapPlan(nitro, validator), new OfflineRepairPlan(nitro, ssm, validator, time)]]);
+        _nitroFacts = nitro is null ? null : new NitroFactsGatherer(nitro);
         _reconciler = new Reconciler(ec2, ssm, store, _plans, options, time);
     }
 
     public PlanRegistry Plans => _plans;
+
+    /// <summary>The <see cref="RemediationRequest.PlanOptions"/> key of the operator's route (type-swap or offline-repair).</summary>
+    public const string RouteOption = "route";
 
     /// <summary>Calls refused with throttling so far (reported by the CLI).</summary>
     public int ThrottledCalls => _reconciler.ThrottledCalls;
 
     /// <summary>Read-only: what <see cref="StartAsync"/> in Remediate mode would do for each instance, and why.</summary>
     public Task<IReadOnlyList<InstancePlan>> PlanAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken = default) =>
-        PlanAsync(instanceIds, force: false, cancellationToken);
+        PlanAsync(instanceIds, force: false, route: null, cancellationToken);
 
     /// <summary>Read-only: what a (forced, when <paramref name="force"/>) <see cref="StartAsync"/> in Remediate mode would do.</summary>
-    public async Task<IReadOnlyList<InstancePlan>> PlanAsync(IReadOnlyList<string> instanceIds, bool force, CancellationToken cancellationToken = default)
+    /// <param name="route">the operator's route for ENA-required types (type-swap or offline-repair); null lets the facts choose.</param>
+    public async Task<IReadOnlyList<InstancePlan>> PlanAsync(IReadOnlyList<string> instanceIds, bool force, string? route, CancellationToken cancellationToken = default)
     {
         var (facts, invalid) = await GatherValidAsync(instanceIds, cancellationToken);
         var plans = invalid.Select(id => new InstancePlan(TriageRules.Decide(new InstanceFacts(id, null, null, null, null), remediate: true), null, [])).ToList();
-        var request = new RemediationRequest(instanceIds, RemediationMode.Remediate, DryRun: false, "plan", null) { Force = force };
+        var request = new RemediationRequest(instanceIds, RemediationMode.Remediate, DryRun: false, "plan", null)
+        {
+            Force = force,
+            PlanOptions = route is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [RouteOption] = route },
+        };
         foreach (var fact in facts.Values)
         {
             var triage = await TriageAsync(fact, request, cancellationToken);
@@ -132,6 +147,10 @@ public sealed class RemediationService
         var invalid = distinct.Where(i => !TriageRules.IsValidInstanceId(i)).ToList();
         var valid = distinct.Where(TriageRules.IsValidInstanceId).ToList();
         var facts = valid.Count == 0 ? new Dictionary<string, InstanceFacts>() : await GatherPatientlyAsync(valid, cancellationToken);
+        if (_nitroFacts is not null && facts.Count > 0)
+        {
+            facts = await _nitroFacts.AddAsync(facts, cancellationToken);
+        }
         return (facts, invalid);
     }
 
@@ -160,7 +179,7 @@ public sealed class RemediationService
     /// </summary>
     private async Task<TriageResult> TriageAsync(InstanceFacts facts, RemediationRequest request, CancellationToken cancellationToken)
     {
-        var triage = TriageRules.Decide(facts, request.Mode == RemediationMode.Remediate, _options.OptInAll, _options.OptInTagKey);
+        var triage = TriageRules.Decide(facts, request.Mode == RemediationMode.Remediate, _options.OptInAll, _options.OptInTagKey, request.PlanOptions.GetValueOrDefault(RouteOption));
         if (facts.Found && await _store.GetLatestAsync(facts.InstanceId, cancellationToken) is { IsFinished: false } running)
         {
             return AlreadyRemediating(facts.InstanceId, running);
@@ -181,6 +200,11 @@ public sealed class RemediationService
         {
             return TriageResult.Refuse(facts.InstanceId, triage.Plan, RefusalCodes.PlanNotAvailable, $"Engine configuration: {problem}; nothing was changed.");
         }
+        if (triage.Plan == PlanNames.OfflineRepair && facts.Nitro?.Instance.Architecture is { } architecture && !_options.Nitro.RescueImages.ContainsKey(architecture))
+        {
+            return TriageResult.Refuse(facts.InstanceId, triage.Plan, RefusalCodes.PlanNotAvailable,
+                $"{triage.Reason} But no rescue AMI is configured for {architecture} (one with the SSM agent: --rescue-image {architecture}=ami-…); nothing was changed.");
+        }
         if (request.Force || !Admission.Disrupts(plan))
         {
             return triage;
@@ -192,7 +216,8 @@ public sealed class RemediationService
 
     /// <summary>The plan runs the driver install document at some step (so it needs the driver configured).</summary>
     private bool InstallsDriver(IRemediationPlan plan) =>
-        plan.Steps.Select(s => s.PlannedAction(_options)).OfType<SendCommandAction>().Any(a => a.DocumentName == _options.InstallDocument);
+        plan.Name == PlanNames.OfflineRepair
+        || plan.Steps.Select(s => s.PlannedAction(_options)).OfType<SendCommandAction>().Any(a => a.DocumentName == _options.InstallDocument);
 
     private static TriageResult NotAvailable(InstanceFacts facts, TriageResult triage) => triage.Plan switch
     {
@@ -224,7 +249,8 @@ public sealed class RemediationService
                 .Add(MemoKeys.FoundState, facts.State)
                 .Add(MemoKeys.FoundEnaSupport, facts.Instance?.EnaSupport == true ? "true" : "false")
                 .Add(MemoKeys.FoundHealthy, facts.IsHealthyAndManaged ? "true" : "false")
-                .SetItems(request.PlanOptions.Select(o => KeyValuePair.Create("option." + o.Key, o.Value))),
+                .SetItems(request.PlanOptions.Select(o => KeyValuePair.Create("option." + o.Key, o.Value)))
+                .SetItems(triage.Memo),
         }.WithEvent(now, $"triage: {triage.Plan}: {triage.Reason}");
         if (request.Force && !triage.Refused)
         {
@@ -292,6 +318,7 @@ public sealed class RemediationService
                 StartAction => call with { DryRunCheck = startCheck },
                 SetEnaSupportAction { Enabled: false } => call with { DryRunCheck = enaOff },
                 SetEnaSupportAction => call with { DryRunCheck = enaOn },
+                PlanOwnedAction => call with { DryRunCheck = "not checked: a call of the plan's own port" },
                 _ => call with { DryRunCheck = "not checked: SSM has no DryRun" },
             }).ToList();
         }

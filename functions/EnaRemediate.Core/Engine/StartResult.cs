@@ -35,6 +35,7 @@ public sealed record PlannedCall(string AwsAction, string Description, string? D
         StartAction => $"StartInstances {instanceId}",
         SetEnaSupportAction ena => $"ModifyInstanceAttribute {instanceId} EnaSupport={(ena.Enabled ? "true" : "false")}",
         SendCommandAction send => $"SendCommand {send.DocumentName} to {instanceId}",
+        PlanOwnedAction own => own.ToString() ?? action.AwsAction,
         _ => action.AwsAction,
     }, null) { Action = action };
 }

@@ -14,6 +14,9 @@ public sealed record InstanceFacts(
     Ec2StatusChecks? Status,
     string? SsmPingStatus)
 {
+    /// <summary>What routing a Nitro (ENA-required) instance needs; null for other instances or when not gathered.</summary>
+    public NitroFacts? Nitro { get; init; }
+
     public bool Found => Instance is not null;
     public string State => Instance?.State ?? "not-found";
 

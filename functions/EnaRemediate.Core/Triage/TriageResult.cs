@@ -5,6 +5,7 @@ public static class PlanNames
 {
     public const string Fallback = "fallback";
     public const string OfflineRepair = "offline-repair";
+    public const string TypeSwap = "type-swap";
     public const string ReregisterAmi = "reregister-ami";
     public const string DiagnoseOnly = "diagnose-only";
     public const string Refused = "refused";
@@ -29,6 +30,9 @@ public static class RefusalCodes
     public const string NotImpaired = "not-impaired";
     public const string Cooldown = "cool-down";
     public const string InvalidParameters = "invalid-parameters";
+    public const string RootUnidentified = "root-unidentified";
+    public const string MarketplaceVolume = "marketplace-volume";
+    public const string RouteNotPossible = "route-not-possible";
 }
 
 /// <summary>
@@ -38,6 +42,9 @@ public static class RefusalCodes
 public sealed record TriageResult(string InstanceId, string Plan, string? RefusalCode, string? Reason)
 {
     public bool Refused => RefusalCode is not null;
+
+    /// <summary>What the chosen route needs the plan to know (the stand-in type), kept on the record's memo.</summary>
+    public System.Collections.Immutable.ImmutableDictionary<string, string> Memo { get; init; } = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty;
 
     public static TriageResult Act(string instanceId, string plan, string reason) => new(instanceId, plan, null, reason);
 

@@ -27,7 +27,8 @@ public static partial class TriageRules
     /// <param name="remediate">false: the request only asked for a diagnosis.</param>
     /// <param name="optInAll">the deployment opted every instance in (no tag needed).</param>
     /// <param name="optInTagKey">the tag whose value "true" opts an instance in (default <see cref="OptInTag"/>).</param>
-    public static TriageResult Decide(InstanceFacts facts, bool remediate, bool optInAll = false, string optInTagKey = OptInTag)
+    /// <param name="route">the operator's choice for an ENA-required type (type-swap or offline-repair); null lets the facts choose.</param>
+    public static TriageResult Decide(InstanceFacts facts, bool remediate, bool optInAll = false, string optInTagKey = OptInTag, string? route = null)
     {
         var id = facts.InstanceId;
         if (!IsValidInstanceId(id))
@@ -43,7 +44,7 @@ public static partial class TriageRules
             return TriageResult.Refuse(id, PlanNames.Refused, RefusalCodes.Terminated, $"The instance is {instance.State}; there is nothing to recover.");
         }
 
-        var plan = ChoosePlan(facts);
+        var plan = ChoosePlan(facts, route);
         if (plan.Refused)
         {
             return plan;
@@ -76,8 +77,13 @@ public static partial class TriageRules
     }
 
     /// <summary>The plan the instance's shape calls for, or a refusal when no plan fits it.</summary>
-    private static TriageResult ChoosePlan(InstanceFacts facts)
+    private static TriageResult ChoosePlan(InstanceFacts facts, string? route)
     {
+        if (route is not null && facts.TypeEnaSupport != "required")
+        {
+            return TriageResult.Refuse(facts.InstanceId, PlanNames.Refused, RefusalCodes.RouteNotPossible,
+                $"The route {route} is for types that require ENA; {facts.Instance!.InstanceType} does not. Run again without a route.");
+        }
         var id = facts.InstanceId;
         var instance = facts.Instance!;
         if (instance.VirtualizationType == "paravirtual")
@@ -93,7 +99,7 @@ public static partial class TriageRules
         return facts.TypeEnaSupport switch
         {
             "supported" => TriageResult.Act(id, PlanNames.Fallback, $"EBS-backed {instance.InstanceType} supports running without ENA: turn ENA off, install the driver, validate, turn ENA back on."),
-            "required" => TriageResult.Act(id, PlanNames.OfflineRepair, $"EBS-backed {instance.InstanceType} requires ENA (a Nitro type), so it cannot boot with ENA off: the driver must be installed offline from a rescue instance."),
+            "required" => NitroRouting.Choose(facts, route),
             "unsupported" => TriageResult.Refuse(id, PlanNames.Refused, RefusalCodes.EnaUnsupportedType, $"{instance.InstanceType} does not support ENA at all; its network problem is not an ENA driver problem."),
             _ => TriageResult.Refuse(id, PlanNames.Refused, RefusalCodes.Unknown, $"EC2 did not say whether {instance.InstanceType ?? "its type"} supports ENA; refusing rather than guessing."),
         };

@@ -54,10 +54,24 @@ internal static class ExplicitRequest
         if (Flag(root, "force") is not { } force)
             return IntakeDecision.Reject($"force must be true or false, not {InstanceIds.Quote(TriggerNormaliser.Member(root, "force").ToString())}.");
 
+        // An ENA-required type's route (type-swap | offline-repair), the operator's override of triage; empty = let the facts choose.
+        string? route;
+        switch (TriggerNormaliser.Member(root, "route"))
+        {
+            case null or { ValueKind: JsonValueKind.Null }: route = null; break;
+            case { ValueKind: JsonValueKind.String } r when r.GetString() is "" : route = null; break;
+            case { ValueKind: JsonValueKind.String } r when r.GetString() is "type-swap" or "offline-repair": route = r.GetString(); break;
+            case var other: return IntakeDecision.Reject($"route must be \"type-swap\" or \"offline-repair\", not {InstanceIds.Quote(other.Value.ToString())}.");
+        }
+
         var trigger = fromRunbook ? "runbook" : "console";
         var detail = fromRunbook ? TriggerNormaliser.Text(root, "automationExecutionId") : null;
-        var request = new RemediationRequest(ids, mode, dryRun, trigger, detail) { Force = force };
-        return IntakeDecision.Accept(request, $"{trigger} request: {mode.ToString().ToLowerInvariant()}{(dryRun ? " (dry run)" : "")}{(force ? " (forced)" : "")} for {string.Join(", ", ids)}.");
+        var request = new RemediationRequest(ids, mode, dryRun, trigger, detail)
+        {
+            Force = force,
+            PlanOptions = route is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [RemediationService.RouteOption] = route },
+        };
+        return IntakeDecision.Accept(request, $"{trigger} request: {mode.ToString().ToLowerInvariant()}{(dryRun ? " (dry run)" : "")}{(force ? " (forced)" : "")}{(route is null ? "" : $" by {route}")} for {string.Join(", ", ids)}.");
     }
 
     /// <summary>A Boolean member: absent or null is false; true/false, or the runbook's rendered "true"/"false"; null for anything else.</summary>

@@ -34,9 +34,37 @@ public sealed class PlanAndRemediateCommandTests : IAsyncLifetime
         var plans = JsonDocument.Parse(run.Stdout).RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("instanceId").GetString()!);
         Assert.Equal("fallback", plans[Id("fallback")].GetProperty("plan").GetString());
         Assert.Contains(plans[Id("fallback")].GetProperty("calls").EnumerateArray(), c => c.GetString()!.StartsWith("StopInstances", StringComparison.Ordinal));
-        Assert.Equal("plan-not-available", plans[Id("nitro")].GetProperty("refusalCode").GetString());
+        var nitro = plans[Id("nitro")];
+        Assert.Equal(("type-swap", "type-swap"), (nitro.GetProperty("plan").GetString(), nitro.GetProperty("route").GetString()));
+        Assert.Matches(@"^(t2|m4|c4|r4)\.", nitro.GetProperty("standInType").GetString());
+        Assert.Contains(nitro.GetProperty("calls").EnumerateArray(), c => c.GetString()!.Contains("InstanceType = the stand-in Xen type", StringComparison.Ordinal));
         Assert.Equal("not-found", plans["i-0000000000000dead"].GetProperty("refusalCode").GetString());
         Assert.Equal(0, _sim.World.Counters["StopInstances"]);
+    }
+
+    [Fact]
+    public async Task ARouteOverrideIsShownAndAnOfflineRepairWithoutARescueAmiIsRefusedWithTheReason()
+    {
+        var run = await Run("plan", "--instance-id", Id("nitro"), "--route", "offline-repair");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("refused (plan-not-available), plan would be offline-repair", run.Stdout);
+        Assert.Contains("no rescue AMI is configured for x86_64", run.Stdout);
+
+        var rescue = _sim.World.AllImages.First(i => i.Architecture == "x86_64" && i.RootDeviceType == "ebs").ImageId;
+        var ok = await Run("plan", "--instance-id", Id("nitro"), "--route", "offline-repair", "--rescue-image", $"x86_64={rescue}");
+        Assert.True(ok.ExitCode == 0, ok.Stdout + ok.Stderr);
+        Assert.Contains(": offline-repair", ok.Stdout);
+        Assert.Contains("route chosen by the operator", ok.Stdout);
+        Assert.Contains("ec2:RunInstances: launch (or reuse) a rescue instance", ok.Stdout);
+
+        var json = await Run("plan", "--instance-id", Id("nitro"), "--route", "offline-repair", "--rescue-image", $"x86_64={rescue}", "--format", "json");
+        var plan = JsonDocument.Parse(json.Stdout).RootElement[0];
+        Assert.Equal("offline-repair", plan.GetProperty("route").GetString());
+        Assert.Equal((rescue, "c5.large"), (plan.GetProperty("rescue").GetProperty("imageId").GetString(), plan.GetProperty("rescue").GetProperty("instanceType").GetString()));
+
+        var bad = await Run("plan", "--instance-id", Id("nitro"), "--route", "sideways");
+        Assert.Equal(64, bad.ExitCode);
     }
 
     [Fact]

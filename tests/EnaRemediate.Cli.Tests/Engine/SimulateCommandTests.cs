@@ -43,8 +43,9 @@ public sealed class SimulateCommandTests
         var run = await CliProcess.RunAsync(["simulate", "--speed", "1000"]);
 
         Assert.True(run.ExitCode == 0, run.Stderr);
-        Assert.Contains("mixed-fleet (seed 1): 2 recovered", run.Stdout);
-        Assert.Contains("needs offline repair", run.Stdout, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("mixed-fleet (seed 1): 3 recovered", run.Stdout);
+        // The Nitro instance is recovered too, through a temporary Xen type.
+        Assert.Matches(@"m5\.large\s+type-swap\s+recovered\s+running, ENA on, reachable", run.Stdout);
         Assert.Contains("Auto Scaling group", run.Stdout);
         Assert.Contains("not opted in", run.Stdout);
         // The instance-store instance is never stopped: it gets an ENA-disabled AMI and the next step.
@@ -60,6 +61,35 @@ public sealed class SimulateCommandTests
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("healthy: nothing to do", run.Stdout);
         Assert.DoesNotContain("refused", run.Stdout);
+    }
+
+    [Fact]
+    public async Task TheNitroFleetOf40IsRecoveredByItsRoutesExceptTheMarketplaceOnesWhichAreRefusedWithTheReason()
+    {
+        var run = await CliProcess.RunAsync(["simulate", "--scenario", "nitro-fleet", "--instances", "40", "--format", "json", "--speed", "1000"]);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var doc = JsonDocument.Parse(run.Stdout);
+        var instances = doc.RootElement.GetProperty("instances").EnumerateArray().ToList();
+        Assert.Equal(40, instances.Count);
+        var routes = instances.GroupBy(i => i.GetProperty("plan").GetString()!).ToDictionary(g => g.Key, g => g.ToList());
+        Assert.True(routes["type-swap"].Count >= 10 && routes["offline-repair"].Count >= 10, string.Join(", ", routes.Select(r => $"{r.Key} {r.Value.Count}")));
+        foreach (var instance in instances)
+        {
+            var final = instance.GetProperty("final");
+            Assert.Equal(instance.GetProperty("plan").GetString(), instance.GetProperty("route").GetString());
+            if (instance.GetProperty("outcome").GetString() == "refused")
+            {
+                Assert.Equal("m7g.large", instance.GetProperty("instanceType").GetString());
+                Assert.Contains("AWS Marketplace product code", instance.GetProperty("refusalReason").GetString());
+                continue;
+            }
+            Assert.Equal("recovered", instance.GetProperty("outcome").GetString());
+            Assert.True(final.GetProperty("enaSupport").GetBoolean());
+            Assert.True(final.GetProperty("reachable").GetBoolean());
+            Assert.Equal("2.16.1g", final.GetProperty("enaModuleVersion").GetString());
+        }
+        Assert.Equal(2, instances.Count(i => i.GetProperty("outcome").GetString() == "refused"));
     }
 
     [Theory]

@@ -50,8 +50,7 @@ public sealed class SimulatedRemediationTests
         var outcomes = result.Records.ToDictionary(r => r.InstanceId, r => r.Outcome);
 
         Assert.Equal(Outcomes.Recovered, outcomes[sim.Id("fallback")]);
-        Assert.Equal(("offline-repair", "plan-not-available"), (byGroup["nitro"].Plan, byGroup["nitro"].RefusalCode));
-        Assert.Contains("needs offline repair", byGroup["nitro"].Reason, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(("type-swap", Outcomes.Recovered), (byGroup["nitro"].Plan, outcomes[sim.Id("nitro")]));
         Assert.Equal(("reregister-ami", Outcomes.AmiRegistered), (byGroup["instance-store"].Plan, outcomes[sim.Id("instance-store")]));
         Assert.Equal("paravirtual-with-ena", byGroup["pv"].RefusalCode);
         Assert.Equal("auto-scaling", byGroup["asg"].RefusalCode);

@@ -75,7 +75,18 @@ public sealed class TriggerNormaliserTests
         Assert.Equal("4105a4fc-f944-11e6-9d32-0123456789ab", runbook.TriggerDetail);
     }
 
+    [Fact]
+    public void A_console_or_runbook_request_may_choose_the_route_of_an_ena_required_type()
+    {
+        var swap = Diagnosing.Normalise("""{"instanceIds":["i-0123456789abcdef0"],"mode":"remediate","route":"offline-repair"}""").Request!;
+        Assert.Equal("offline-repair", swap.PlanOptions[RemediationService.RouteOption]);
+        var none = Diagnosing.Normalise("""{"instanceIds":["i-0123456789abcdef0"],"route":""}""").Request!;
+        Assert.Empty(none.PlanOptions);
+    }
+
     [Theory]
+    [InlineData("""{"instanceIds":["i-0123456789abcdef0"],"route":"sideways"}""", "route must be")]
+    [InlineData("""{"instanceIds":["i-0123456789abcdef0"],"route":["type-swap"]}""", "route must be")]
     [InlineData("""{"instanceIds":["i-123"]}""", "not an EC2 instance id")]
     [InlineData("""{"instanceIds":["I-0123456789ABCDEF0"]}""", "not an EC2 instance id")]
     [InlineData("""{"instanceIds":["i-0123456789abcdef0; rm -rf /"]}""", "not an EC2 instance id")]

@@ -3,6 +3,7 @@ using System.Text.Json;
 using EnaRemediate.Aws.Engine;
 using EnaRemediate.Cli.Engine;
 using EnaRemediate.Core.Engine.Stores;
+using EnaRemediate.Core.Triage;
 
 namespace EnaRemediate.Cli.Commands;
 
@@ -20,15 +21,27 @@ public static class PlanCommand
         options.AddTo(command);
         command.SetAction((parse, ct) => CommandErrors.Guard(async () =>
         {
+            var engineOptions = options.EngineOptions(parse);
             var service = EngineFactory.Create(Connection.For(parse.GetValue(options.Region), parse.GetValue(options.EndpointUrl)),
-                new InMemoryRemediationStore(), options.EngineOptions(parse), TimeProvider.System);
-            var plans = await service.PlanAsync(parse.GetValue(options.InstanceIds) ?? [], ct);
+                new InMemoryRemediationStore(), engineOptions, TimeProvider.System);
+            var plans = await service.PlanAsync(parse.GetValue(options.InstanceIds) ?? [], force: false, parse.GetValue(options.Route), ct);
             if (parse.GetValue(options.Format) == "json")
             {
                 Console.WriteLine(JsonSerializer.Serialize(plans.Select(p => new
                 {
                     instanceId = p.Triage.InstanceId,
                     plan = p.Triage.Plan,
+                    route = p.Triage.Plan is PlanNames.TypeSwap or PlanNames.OfflineRepair ? p.Triage.Plan : null,
+                    standInType = p.Triage.Memo.GetValueOrDefault(NitroRouting.StandInMemo),
+                    rescue = p.Triage.Plan == PlanNames.OfflineRepair && p.Facts?.Nitro?.Instance is { Architecture: { } arch } nitro
+                        ? new
+                        {
+                            availabilityZone = nitro.AvailabilityZone,
+                            imageId = engineOptions.Nitro.RescueImages.GetValueOrDefault(arch),
+                            instanceType = engineOptions.Nitro.RescueInstanceTypes.GetValueOrDefault(arch),
+                            rootVolume = nitro.RootVolumeId,
+                        }
+                        : null,
                     refusalCode = p.Triage.RefusalCode,
                     reason = p.Triage.Reason,
                     state = p.Facts?.State,

@@ -54,11 +54,11 @@ public static class RemediateCommand
             var store = location.Open(parse.GetValue(options.Region), Console.Error);
             var service = EngineFactory.Create(Connection.For(parse.GetValue(options.Region), parse.GetValue(options.EndpointUrl)),
                 store, options.EngineOptions(parse), clock);
-            if (!isDryRun && !parse.GetValue(yes) && !Confirm(await service.PlanAsync(ids, forced, ct)))
+            if (!isDryRun && !parse.GetValue(yes) && !Confirm(await service.PlanAsync(ids, forced, parse.GetValue(options.Route), ct)))
             {
                 return ExitCodes.Usage;
             }
-            var started = await service.StartAsync(new RemediationRequest(ids, RemediationMode.Remediate, isDryRun, "cli", Environment.UserName) { Force = forced }, ct);
+            var started = await service.StartAsync(new RemediationRequest(ids, RemediationMode.Remediate, isDryRun, "cli", Environment.UserName) { Force = forced, PlanOptions = options.PlanOptions(parse) }, ct);
             if (!json)
             {
                 foreach (var instance in started.Instances)

@@ -23,11 +23,28 @@ internal sealed class EngineCliOptions
     public Option<bool> OptInAll { get; } = new("--opt-in-all") { Description = "Treat every instance as opted in (otherwise the opt-in tag is required)." };
     public Option<string> OptInTag { get; } = new("--opt-in-tag") { Description = "The tag whose value \"true\" opts an instance in.", DefaultValueFactory = _ => TriageRules.OptInTag };
 
-    public EngineCliOptions() => Format.AcceptOnlyFromAmong("text", "json");
+    public Option<string?> Route { get; } = new("--route") { Description = "For types that require ENA: type-swap (a temporary Xen type) or offline-repair (a rescue instance); default: chosen from the facts." };
+    public Option<string[]> RescueImages { get; } = new("--rescue-image")
+    {
+        Description = "Rescue AMI for offline repair, as ARCH=ami-… (x86_64, arm64); it must run the SSM agent. Repeat per architecture.",
+        AllowMultipleArgumentsPerToken = true,
+    };
+    public Option<string?> RescueProfile { get; } = new("--rescue-instance-profile") { Description = "ARN of the instance profile rescue instances run with (SSM managed)." };
+    public Option<bool> KeepSnapshot { get; } = new("--keep-snapshot") { Description = "Keep the root snapshot of an offline repair after it succeeds." };
+
+    public EngineCliOptions()
+    {
+        Format.AcceptOnlyFromAmong("text", "json");
+        Route.AcceptOnlyFromAmong("type-swap", "offline-repair");
+    }
+
+    /// <summary>The request's plan options: the route, when the operator chose one.</summary>
+    public IReadOnlyDictionary<string, string> PlanOptions(ParseResult parse) =>
+        parse.GetValue(Route) is { } route ? new Dictionary<string, string> { [RemediationService.RouteOption] = route } : new Dictionary<string, string>();
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { InstanceIds, Region, EndpointUrl, Format, DriverSha256, DriverSource, DriverVersion, OptInAll, OptInTag })
+        foreach (var option in new Option[] { InstanceIds, Region, EndpointUrl, Format, DriverSha256, DriverSource, DriverVersion, OptInAll, OptInTag, Route, RescueImages, RescueProfile, KeepSnapshot })
         {
             command.Options.Add(option);
         }
@@ -35,7 +52,18 @@ internal sealed class EngineCliOptions
 
     public EngineOptions EngineOptions(ParseResult parse)
     {
-        var options = new EngineOptions { OptInAll = parse.GetValue(OptInAll), OptInTagKey = parse.GetValue(OptInTag) ?? TriageRules.OptInTag };
+        var rescue = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in parse.GetValue(RescueImages) ?? [])
+        {
+            var parts = pair.Split('=', 2);
+            if (parts.Length != 2 || parts[0] is not ("x86_64" or "arm64") || !parts[1].StartsWith("ami-", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"--rescue-image '{pair}' is not ARCH=ami-… (x86_64 or arm64)");
+            }
+            rescue[parts[0]] = parts[1];
+        }
+        var nitro = new NitroOptions { RescueImages = rescue, RescueInstanceProfileArn = parse.GetValue(RescueProfile), KeepSnapshot = parse.GetValue(KeepSnapshot) };
+        var options = new EngineOptions { OptInAll = parse.GetValue(OptInAll), OptInTagKey = parse.GetValue(OptInTag) ?? TriageRules.OptInTag, Nitro = nitro };
         return options.WithDriver(parse.GetValue(DriverSha256), parse.GetValue(DriverSource), parse.GetValue(DriverVersion));
     }
 }

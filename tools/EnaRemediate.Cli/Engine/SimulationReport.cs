@@ -1,5 +1,6 @@
 using EnaRemediate.Core.Engine;
 using EnaRemediate.Core.Plans;
+using EnaRemediate.Core.Triage;
 using EnaRemediate.Simulator;
 using EnaRemediate.Simulator.World;
 
@@ -32,6 +33,7 @@ internal sealed record SimulationReport(string Scenario, int Seed, IReadOnlyList
                 id,
                 instance.Type.Name,
                 start?.Plan ?? "none",
+                start?.Plan is PlanNames.TypeSwap or PlanNames.OfflineRepair ? start.Plan : null,
                 outcome,
                 refusal,
                 record?.OutcomeReason,
@@ -46,7 +48,7 @@ internal sealed record SimulationReport(string Scenario, int Seed, IReadOnlyList
 }
 
 internal sealed record SimulatedInstanceReport(
-    string InstanceId, string InstanceType, string Plan, string Outcome, string? RefusalReason, string? OutcomeReason,
+    string InstanceId, string InstanceType, string Plan, string? Route, string Outcome, string? RefusalReason, string? OutcomeReason,
     IReadOnlyList<string> Steps, FinalState Final, double ApiCalls, double SimulatedSeconds);
 
 internal sealed record FinalState(string State, bool EnaSupport, bool Reachable, string? EnaModuleVersion);

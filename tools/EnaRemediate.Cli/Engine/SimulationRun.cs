@@ -32,9 +32,10 @@ internal sealed class SimulationRun
         var (ec2Client, ssmClient) = EngineFactory.CreateClients(new AwsConnection("us-east-1", host.Endpoint.ToString(), new BasicAWSCredentials("test", "test")));
         var ec2 = new Ec2Adapter(ec2Client);
         var store = new InMemoryRemediationStore();
+        // The polling jitter follows the run's seed, so one seed gives one sequence of calls.
+        var options = new EngineOptions { JitterSeed = simulatorOptions.Seed }.WithDriver(SimulatedDriverSha256) with { Nitro = new NitroOptions { RescueImages = RescueImages(host.World) } };
         var service = new RemediationService(counter.Wrap(ec2), counter.Wrap(new SsmAdapter(ssmClient)), store,
-            // The polling jitter follows the run's seed, so one seed gives one sequence of calls.
-            new EngineOptions { JitterSeed = simulatorOptions.Seed }.WithDriver(SimulatedDriverSha256), clock, images: new ImageAdapter(ec2Client));
+            options, clock, images: new ImageAdapter(ec2Client), nitro: new NitroAdapter(ec2Client));
 
         var all = host.World.Instances.Select(i => i.InstanceId).ToList();
         var alarmed = await WaitForAlarmsAsync(ec2, all, clock, ct);
@@ -50,6 +51,14 @@ internal sealed class SimulationRun
             SimulationReport.Healthy, "healthy: nothing to do (no alarm fired)", CancellationToken.None);
         return new Outcome(report, timeline);
     }
+
+    /// <summary>The scenario's rescue AMIs (named enaremediate-rescue-*), by architecture: what a deployment configures.</summary>
+    private static IReadOnlyDictionary<string, string> RescueImages(Simulator.World.SimulatedWorld world) =>
+        world.AllImages.Where(i => i.Name.StartsWith(RescueImagePrefix, StringComparison.Ordinal))
+            .GroupBy(i => i.Architecture).ToDictionary(g => g.Key, g => g.First().ImageId, StringComparer.Ordinal);
+
+    /// <summary>Name prefix of a scenario's rescue AMIs.</summary>
+    public const string RescueImagePrefix = "enaremediate-rescue-";
 
     /// <summary>
     /// Polls the status checks like a 1-minute alarm until the impaired set has been stable for

@@ -122,9 +122,10 @@ internal static class InstanceActions
         foreach (var i in instances)
         {
             var faults = ctx.World.Faults.For(i.InstanceId);
-            if (i.StateAt(ctx.Now) == InstanceStates.Stopped && faults.InsufficientCapacityStarts > 0)
+            // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/troubleshooting-launch.html#troubleshooting-launch-capacity
+            if (i.StateAt(ctx.Now) == InstanceStates.Stopped && (faults.InsufficientCapacityStarts > 0 || (faults.NoXenCapacity && i.Type.Hypervisor == "xen")))
             {
-                faults.InsufficientCapacityStarts--;
+                faults.InsufficientCapacityStarts = Math.Max(0, faults.InsufficientCapacityStarts - 1);
                 throw new ApiException("InsufficientInstanceCapacity",
                     $"We currently do not have sufficient {i.Type.Name} capacity in the Availability Zone you requested ({i.AvailabilityZone}). Our system will be working on provisioning additional capacity. You can currently get {i.Type.Name} capacity by not specifying an Availability Zone in your request or choosing a different Availability Zone.",
                     500);
@@ -206,6 +207,8 @@ internal static class InstanceActions
         yield return value;
     }
 
+    // One attribute per call (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyInstanceAttribute.html):
+    // EnaSupport and InstanceType need the instance stopped; BlockDeviceMapping changes DeleteOnTermination of an attached volume.
     private static IEnumerable<XElement> ModifyInstanceAttribute(Ec2Context ctx)
     {
         var i = ctx.SingleInstance();
@@ -213,7 +216,8 @@ internal static class InstanceActions
             ?? (ctx.Request.Get("Attribute") == "enaSupport" ? ctx.Request.Get("Value") : null);
         var type = ctx.Request.Get("InstanceType.Value")
             ?? (ctx.Request.Get("Attribute") == "instanceType" ? ctx.Request.Get("Value") : null);
-        if (ena is null && type is null)
+        var mappings = ctx.Request.Structs("BlockDeviceMapping");
+        if (ena is null && type is null && mappings.Count == 0)
         {
             throw new ApiException("InvalidParameterCombination", "No attributes specified.");
         }
@@ -226,7 +230,23 @@ internal static class InstanceActions
         {
             throw new ApiException("InvalidParameterValue", $"Invalid value '{type}' for InstanceType.");
         }
-        if (i.StateAt(ctx.Now) != InstanceStates.Stopped)
+        if (mappings.Count > 0)
+        {
+            var changes = DeleteOnTerminationChanges(ctx, i, mappings);
+            ctx.ExitIfDryRun();
+            foreach (var (attachment, value) in changes)
+            {
+                attachment.DeleteOnTermination = value;
+            }
+            yield return E("return", true);
+            yield break;
+        }
+        var state = i.StateAt(ctx.Now);
+        if (newType is not null)
+        {
+            TypeChangeRules.Check(ctx.World, i, newType, state);
+        }
+        else if (state != InstanceStates.Stopped)
         {
             throw new ApiException("IncorrectInstanceState", $"The instance '{i.InstanceId}' is not in the 'stopped' state.");
         }
@@ -240,5 +260,22 @@ internal static class InstanceActions
             i.Type = newType;
         }
         yield return E("return", true);
+    }
+
+    private static List<(VolumeAttachment Attachment, bool Value)> DeleteOnTerminationChanges(Ec2Context ctx, SimulatedInstance i, IReadOnlyList<IReadOnlyDictionary<string, string>> mappings)
+    {
+        var changes = new List<(VolumeAttachment, bool)>();
+        foreach (var mapping in mappings)
+        {
+            var device = mapping.GetValueOrDefault("DeviceName") ?? throw new ApiException("MissingParameter", "The request must contain the parameter BlockDeviceMapping.N.DeviceName");
+            if (!bool.TryParse(mapping.GetValueOrDefault("Ebs.DeleteOnTermination"), out var value))
+            {
+                throw new ApiException("InvalidParameterValue", "BlockDeviceMapping.N.Ebs.DeleteOnTermination must be true or false.");
+            }
+            var volume = ctx.World.VolumesOf(i.InstanceId).FirstOrDefault(v => v.Attachment!.Device == device)
+                ?? throw new ApiException("InvalidInstanceAttributeValue", $"No device is currently mapped at {device}");
+            changes.Add((volume.Attachment!, value));
+        }
+        return changes;
     }
 }

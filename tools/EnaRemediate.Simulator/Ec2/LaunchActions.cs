@@ -47,6 +47,18 @@ internal static class LaunchActions
             throw new ApiException("InvalidParameterCombination",
                 $"Virtualization type '{image.VirtualizationType}' is not supported for the '{type.Name}' instance type.");
         }
+        // RunInstances checks the type's architecture against the AMI's, and the type's offering in the zone
+        // (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/troubleshooting-launch.html).
+        if (!type.Architectures.Contains(image.Architecture))
+        {
+            throw new ApiException("InvalidParameterValue",
+                $"The architecture '{string.Join(",", type.Architectures)}' of the specified instance type does not match the architecture '{image.Architecture}' of the specified AMI. Specify an instance type and an AMI that have matching architectures, and try again.");
+        }
+        var zone = r.Get("Placement.AvailabilityZone") ?? "us-east-1a";
+        if (!ctx.World.IsOffered(type, zone))
+        {
+            throw new ApiException("Unsupported", $"Your requested instance type ({type.Name}) is not supported in your requested Availability Zone ({zone}).");
+        }
         if (!type.SupportedRootDeviceTypes.Contains(image.RootDeviceType))
         {
             throw new ApiException("InvalidParameterCombination",
@@ -65,7 +77,7 @@ internal static class LaunchActions
         var tagMap = tags.GroupBy(t => t.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
         var launched = Enumerable.Range(0, max).Select(_ =>
         {
-            var instance = ctx.World.Launch(new LaunchSpec(type, image, guest.Clone(), image.EnaSupport, tagMap, lifecycle), ctx.Now);
+            var instance = ctx.World.Launch(new LaunchSpec(type, image, guest.Clone(), image.EnaSupport, tagMap, lifecycle) { AvailabilityZone = zone }, ctx.Now);
             instance.SubnetId = r.Get("SubnetId") ?? instance.SubnetId;
             instance.SecurityGroupIds = r.List("SecurityGroupId") is { Count: > 0 } groups ? groups : instance.SecurityGroupIds;
             instance.KeyName = r.Get("KeyName");

@@ -4,7 +4,14 @@ using static EnaRemediate.Simulator.Ec2.Ec2Xml;
 
 namespace EnaRemediate.Simulator.Ec2;
 
-/// <summary>EBS: DescribeVolumes, AttachVolume, DetachVolume, CreateSnapshot, DescribeSnapshots.</summary>
+/// <summary>
+/// EBS: DescribeVolumes, CreateVolume, AttachVolume, DetachVolume, DeleteVolume, CreateSnapshot,
+/// DescribeSnapshots, DeleteSnapshot. Encryption follows EBS's rules: a snapshot of an encrypted
+/// volume is encrypted with its key, and so is a volume created from it
+/// (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html). A volume with an AWS
+/// Marketplace product code attaches only to a stopped instance
+/// (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-attaching-volume.html).
+/// </summary>
 internal static class VolumeActions
 {
     private static readonly FilterSet<(VolumeRecord V, DateTimeOffset Now)> VolumeFilters = new FilterSet<(VolumeRecord V, DateTimeOffset Now)>()
@@ -32,6 +39,9 @@ internal static class VolumeActions
         router.Add("DetachVolume", DetachVolume);
         router.Add("CreateSnapshot", CreateSnapshot);
         router.Add("DescribeSnapshots", DescribeSnapshots);
+        router.Add("CreateVolume", CreateVolume);
+        router.Add("DeleteVolume", DeleteVolume);
+        router.Add("DeleteSnapshot", DeleteSnapshot);
     }
 
     /// <summary>On termination: volumes marked DeleteOnTermination go, the others are detached.</summary>
@@ -72,6 +82,9 @@ internal static class VolumeActions
             CompletesAt = ctx.Now + random.Draw(Latencies.SnapshotCompletion),
             Description = description,
             Guest = volume.Guest?.Clone(),
+            Encrypted = volume.Encrypted,
+            KmsKeyId = volume.KmsKeyId,
+            ProductCodes = volume.ProductCodes,
         };
         ctx.World.Snapshots.Add(snapshot);
         return snapshot;
@@ -85,20 +98,12 @@ internal static class VolumeActions
         var selected = candidates.Where(v => match((v, ctx.Now))).ToList();
         ctx.ExitIfDryRun();
         var (page, next) = Paging.Page(selected, ctx.Request, 5, 500, clampAbove: true);
-        yield return Set("volumeSet", page.Select(v => new object?[]
-        {
-            E("volumeId", v.VolumeId),
-            E("size", v.Size),
-            E("snapshotId", v.SnapshotId ?? ""),
-            E("availabilityZone", v.AvailabilityZone),
-            E("status", v.StateAt(ctx.Now)),
-            E("createTime", v.CreateTime),
+        yield return Set("volumeSet", page.Select(v => (object?[])
+        [
+            .. VolumeMembers(v, ctx.Now),
             Set("attachmentSet", v.Attachment is { } a && a.StateAt(ctx.Now) != "detached" ? [AttachmentMembers(v, a, ctx.Now)] : []),
-            E("volumeType", v.VolumeType),
-            E("encrypted", false),
             E("multiAttachEnabled", false),
-            TagSet(v.Tags),
-        }));
+        ]));
         if (next is not null)
         {
             yield return E("nextToken", next);
@@ -131,6 +136,10 @@ internal static class VolumeActions
         if (instance.StateAt(ctx.Now) is not (InstanceStates.Running or InstanceStates.Stopped))
         {
             throw new ApiException("IncorrectState", $"Instance '{instance.InstanceId}' is not 'running' or 'stopped'.");
+        }
+        if (volume.ProductCodes.Count > 0 && instance.StateAt(ctx.Now) != InstanceStates.Stopped)
+        {
+            throw new ApiException("IncorrectState", $"The volume '{volume.VolumeId}' has an AWS Marketplace product code and can only be attached to a stopped instance.");
         }
         if (ctx.World.VolumesOf(instance.InstanceId).Any(v => v.Attachment!.Device == device))
         {
@@ -205,9 +214,94 @@ internal static class VolumeActions
         E("ownerId", SimulatedWorld.AccountId),
         E("volumeSize", s.VolumeSize),
         E("description", s.Description),
-        E("encrypted", false),
+        E("encrypted", s.Encrypted),
+        s.KmsKeyId is null ? null : E("kmsKeyId", s.KmsKeyId),
         TagSet(s.Tags),
     ];
+
+    private static IEnumerable<XElement> CreateVolume(Ec2Context ctx)
+    {
+        var zone = ctx.Request.Required("AvailabilityZone");
+        var snapshotId = ctx.Request.Get("SnapshotId") ?? throw new ApiException("MissingParameter", "The simulator creates volumes from snapshots only: SnapshotId is required.");
+        var snapshot = Snapshot(ctx, snapshotId);
+        if (snapshot.StateAt(ctx.Now) != "completed")
+        {
+            throw new ApiException("IncorrectState", $"Snapshot '{snapshot.SnapshotId}' is not completed.");
+        }
+        var tags = ctx.Request.TagSpecifications().Where(t => t.ResourceType == "volume").SelectMany(t => t.Tags).ToList();
+        TagActions.Validate(tags);
+        if (ctx.Request.Get("ClientToken") is { } token && ctx.World.Volumes.FirstOrDefault(v => v.ClientToken == token) is { } earlier)
+        {
+            // Idempotent like RunInstances: the same token returns the volume it made.
+            foreach (var member in VolumeMembers(earlier, ctx.Now))
+            {
+                yield return (XElement)member!;
+            }
+            yield break;
+        }
+        ctx.ExitIfDryRun();
+        var volume = new VolumeRecord
+        {
+            VolumeId = ctx.World.NewId("vol"),
+            Size = Math.Max(ctx.Request.Int("Size") ?? snapshot.VolumeSize, snapshot.VolumeSize),
+            AvailabilityZone = zone,
+            SnapshotId = snapshot.SnapshotId,
+            CreateTime = ctx.Now,
+            VolumeType = ctx.Request.Get("VolumeType") ?? "gp3",
+            Guest = snapshot.Guest?.Clone(),
+            Encrypted = snapshot.Encrypted,
+            KmsKeyId = snapshot.KmsKeyId,
+            ProductCodes = snapshot.ProductCodes,
+            ClientToken = ctx.Request.Get("ClientToken"),
+        };
+        foreach (var (key, value) in tags)
+        {
+            volume.Tags[key] = value;
+        }
+        ctx.World.Volumes.Add(volume);
+        foreach (var member in VolumeMembers(volume, ctx.Now))
+        {
+            yield return (XElement)member!;
+        }
+    }
+
+    private static object?[] VolumeMembers(VolumeRecord v, DateTimeOffset now) =>
+    [
+        E("volumeId", v.VolumeId),
+        E("size", v.Size),
+        E("snapshotId", v.SnapshotId ?? ""),
+        E("availabilityZone", v.AvailabilityZone),
+        E("status", v.StateAt(now)),
+        E("createTime", v.CreateTime),
+        E("volumeType", v.VolumeType),
+        E("encrypted", v.Encrypted),
+        v.KmsKeyId is null ? null : E("kmsKeyId", v.KmsKeyId),
+        TagSet(v.Tags),
+    ];
+
+    private static IEnumerable<XElement> DeleteVolume(Ec2Context ctx)
+    {
+        var volume = Volume(ctx, ctx.Request.Required("VolumeId"));
+        if (volume.StateAt(ctx.Now) != "available")
+        {
+            throw new ApiException("VolumeInUse", $"Volume {volume.VolumeId} is currently attached to {volume.Attachment?.InstanceId}");
+        }
+        ctx.ExitIfDryRun();
+        ctx.World.Volumes.Remove(volume);
+        yield return E("return", true);
+    }
+
+    private static IEnumerable<XElement> DeleteSnapshot(Ec2Context ctx)
+    {
+        var snapshot = Snapshot(ctx, ctx.Request.Required("SnapshotId"));
+        if (ctx.World.Images.Any(i => i.BlockDevices.Any(b => b.SnapshotId == snapshot.SnapshotId)))
+        {
+            throw new ApiException("InvalidSnapshot.InUse", $"The snapshot {snapshot.SnapshotId} is currently in use by an AMI");
+        }
+        ctx.ExitIfDryRun();
+        ctx.World.Snapshots.Remove(snapshot);
+        yield return E("return", true);
+    }
 
     private static IEnumerable<XElement> DescribeSnapshots(Ec2Context ctx)
     {

@@ -81,6 +81,7 @@ public static class ScenarioLoader
     internal static void Populate(SimulatedWorld world, ScenarioDefinition scenario, int? instances)
     {
         var now = world.Now;
+        world.ZonesWithoutXen.UnionWith(scenario.ZonesWithoutXen);
         var images = scenario.Images.ToDictionary(i => i.Key, i => CreateImage(world, i, now), StringComparer.Ordinal);
         var counts = Scale(scenario.Groups, instances);
         for (var g = 0; g < scenario.Groups.Count; g++)
@@ -99,7 +100,13 @@ public static class ScenarioLoader
                     throw new ArgumentException($"scenario '{scenario.Name}': unknown instance type '{typeName}'");
                 }
                 var tags = new Dictionary<string, string>(group.Tags, StringComparer.Ordinal) { ["Name"] = $"{group.Name}-{n + 1}" };
-                var instance = world.Launch(new LaunchSpec(type, image, Guest(template.Guest), group.EnaSupport ?? image.EnaSupport, tags, group.Lifecycle),
+                var instance = world.Launch(new LaunchSpec(type, image, Guest(template.Guest), group.EnaSupport ?? image.EnaSupport, tags, group.Lifecycle)
+                    {
+                        AvailabilityZone = group.AvailabilityZone,
+                        NetworkInterfaces = group.NetworkInterfaces,
+                        Tenancy = group.Tenancy,
+                        KmsKeyId = group.KmsKeyId,
+                    },
                     now - TimeSpan.FromDays(200));
                 instance.KeyName = group.KeyName;
                 instance.IamInstanceProfileArn = group.IamInstanceProfileArn;
@@ -175,6 +182,7 @@ public static class ScenarioLoader
             EnaSupport = spec.EnaSupport,
             SriovNetSupport = spec.SriovNetSupport,
             BootMode = spec.BootMode,
+            ProductCodes = spec.ProductCodes,
             CreationDate = created,
             AvailableAt = created,
             BlockDevices = devices,
@@ -191,6 +199,7 @@ public static class ScenarioLoader
         DkmsEnaVersion = spec.DkmsEnaVersion,
         SsmAgentInstalled = spec.SsmAgent,
         NetIfnames = spec.NetIfnames,
+        FstabNamesNvmeDevices = spec.FstabNamesNvmeDevices,
         Kernels = spec.Kernels.Select(k => new KernelInstall
         {
             Version = k.Version,

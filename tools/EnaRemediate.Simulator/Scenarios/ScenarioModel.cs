@@ -7,6 +7,8 @@ public sealed record ScenarioDefinition
     public string Description { get; init; } = "";
     public IReadOnlyList<ScenarioImage> Images { get; init; } = [];
     public IReadOnlyList<ScenarioGroup> Groups { get; init; } = [];
+    /// <summary>Availability Zones that offer no Xen instance type.</summary>
+    public IReadOnlyList<string> ZonesWithoutXen { get; init; } = [];
 }
 
 public sealed record ScenarioImage
@@ -23,6 +25,8 @@ public sealed record ScenarioImage
     public string? KernelId { get; init; }
     public string? RamdiskId { get; init; }
     public string? BootMode { get; init; }
+    /// <summary>AWS Marketplace product codes the image carries.</summary>
+    public IReadOnlyList<string> ProductCodes { get; init; } = [];
     /// <summary>Instance-store volumes (ephemeral0..N-1) the AMI maps.</summary>
     public int Ephemeral { get; init; }
     public required ScenarioGuest Guest { get; init; }
@@ -37,6 +41,8 @@ public sealed record ScenarioGuest
     public string? DkmsEnaVersion { get; init; }
     public bool SsmAgent { get; init; } = true;
     public string? NetIfnames { get; init; } = "0";
+    /// <summary>/etc/fstab names /dev/nvme* devices (boots on Nitro only).</summary>
+    public bool FstabNamesNvmeDevices { get; init; }
     public IReadOnlyList<ScenarioKernel> Kernels { get; init; } = [];
 }
 
@@ -64,6 +70,12 @@ public sealed record ScenarioGroup
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
     public string? Lifecycle { get; init; }
     public string State { get; init; } = "running";
+    public string AvailabilityZone { get; init; } = "us-east-1a";
+    public int NetworkInterfaces { get; init; } = 1;
+    /// <summary>default, dedicated or host.</summary>
+    public string Tenancy { get; init; } = "default";
+    /// <summary>A KMS key id: the root volume is encrypted with it.</summary>
+    public string? KmsKeyId { get; init; }
     public string? KeyName { get; init; }
     public string? IamInstanceProfileArn { get; init; }
     public IReadOnlyList<string>? SecurityGroupIds { get; init; }

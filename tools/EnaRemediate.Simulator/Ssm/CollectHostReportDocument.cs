@@ -16,40 +16,18 @@ internal sealed class CollectHostReportDocument : SimulatedDocument
 
     public override string Name => DocumentName;
     public override string PluginName => "collectHostReport";
-    /// <summary>The real document takes none; TargetDevice is the simulator's offline-repair extension.</summary>
-    public override IReadOnlyList<DocumentParameter> Parameters { get; } = [TargetDevice];
+    /// <summary>The real document takes none.</summary>
+    public override IReadOnlyList<DocumentParameter> Parameters { get; } = [];
     public override TimeSpan Duration(Random random) => random.Draw(Latencies.ShortCommand);
 
     public override DocumentResult Run(DocumentRun run)
     {
-        if (run.Single(DocumentRun.TargetDeviceParameter) is { Length: > 0 })
-        {
-            // A mounted root of another instance: its installed kernels, nothing running, no interfaces.
-            return run.TargetGuest() is { } offline
-                ? new DocumentResult(0, JsonSerializer.Serialize(BuildOffline(offline, run.At), HostReportJson.Options) + "\n", "")
-                : NoTargetVolume(run);
-        }
         var deviceFails = run.Instance.EnaSupport && run.World.Faults.For(run.Instance.InstanceId).ValidationFailsAfterEnaEnabled;
         var report = Build(run.Instance, run.At, deviceFails);
         var json = JsonSerializer.Serialize(report, HostReportJson.Options);
         return deviceFails
             ? new DocumentResult(1, json + "\n", "ena 0000:00:05.0: Device reset failed\n")
             : new DocumentResult(0, json + "\n", "");
-    }
-
-    private static HostReport BuildOffline(GuestOs guest, DateTimeOffset at)
-    {
-        var kernels = Kernels(guest, running: null);
-        return new HostReport
-        {
-            GeneratedAt = at,
-            Distro = new DistroInfo(guest.DistroId, guest.DistroVersion, guest.PrettyName),
-            Kernels = kernels,
-            Dkms = Dkms(guest),
-            Interfaces = [],
-            Readiness = ReadinessOf(kernels),
-            Truncated = false,
-        };
     }
 
     private static List<KernelEntry> Kernels(GuestOs guest, string? running) =>

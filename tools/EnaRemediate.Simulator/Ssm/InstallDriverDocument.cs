@@ -21,14 +21,16 @@ internal sealed partial class InstallDriverDocument : SimulatedDocument
     public override string Name => DocumentName;
     public override string PluginName => "installEnaDriver";
 
-    /// <summary>Names, defaults and allowedPatterns as in driver/documents/EnaRemediate-InstallDriver.json, plus TargetDevice.</summary>
-    public override IReadOnlyList<DocumentParameter> Parameters { get; } =
+    /// <summary>Names, defaults and allowedPatterns as in driver/documents/EnaRemediate-InstallDriver.json.</summary>
+    public override IReadOnlyList<DocumentParameter> Parameters => DriverParameters;
+
+    /// <summary>The driver parameters, shared with EnaRemediate-OfflineRepair.</summary>
+    internal static readonly IReadOnlyList<DocumentParameter> DriverParameters =
     [
         new("SourceArchive", "https://github.com/amzn/amzn-drivers/archive/refs/tags/ena_linux_2.16.1.tar.gz", SourceArchive()),
         new("Sha256", null, Sha256()),
         new("Version", "2.16.1", DriverVersion()),
         new("Kernels", "", KernelList()),
-        TargetDevice,
     ];
 
     /// <summary>With Version empty the script takes the version the source declares: the pinned release's here.</summary>
@@ -36,17 +38,25 @@ internal sealed partial class InstallDriverDocument : SimulatedDocument
 
     public override TimeSpan Duration(Random random) => random.Draw(Latencies.DkmsBuild);
 
-    public override DocumentResult Run(DocumentRun run)
+    public override DocumentResult Run(DocumentRun run) =>
+        run.Instance.Guest is { } guest ? InstallInto(guest, run, run.Instance.InstanceId, "") : new DocumentResult(1, "", "no root file system\n");
+
+    /// <summary>
+    /// install-ena.sh on one OS: the instance's own, or (offline repair) the volume mounted from a
+    /// rescue instance; <paramref name="faultsOf"/> is the instance whose injected faults apply (the
+    /// one the OS belongs to), <paramref name="preamble"/> what the caller printed before.
+    /// </summary>
+    internal static DocumentResult InstallInto(GuestOs guest, DocumentRun run, string faultsOf, string preamble)
     {
-        if (run.TargetGuest() is not { } guest)
-        {
-            return NoTargetVolume(run);
-        }
         var version = run.Single("Version") is { Length: > 0 } v ? v : PinnedVersion;
         var selected = Kernels(run.Parameters);
         var targets = selected.Count == 0 ? guest.Kernels.ToList() : guest.Kernels.Where(k => selected.Contains(k.Version)).ToList();
         var names = selected.Count == 0 ? targets.Select(k => k.Version).ToList() : selected.ToList();
         var install = new Install(guest, version, names, run);
+        if (preamble.Length > 0)
+        {
+            install.Log(preamble.TrimEnd('\n'));
+        }
         if (selected.FirstOrDefault(s => guest.Find(s) is null) is { } unknown)
         {
             return install.Fail("kernel_missing", $"kernel {unknown} is not installed", [unknown]);
@@ -71,7 +81,7 @@ internal sealed partial class InstallDriverDocument : SimulatedDocument
 
         guest.DkmsInstalled = true;
         guest.DkmsEnaVersion = version;
-        var buildFails = run.World.Faults.For(run.Instance.InstanceId).DriverBuildFails;
+        var buildFails = run.World.Faults.For(faultsOf).DriverBuildFails;
         foreach (var kernel in targets)
         {
             var mismatch = kernel.IncompatibleDriverVersions.Contains(version);

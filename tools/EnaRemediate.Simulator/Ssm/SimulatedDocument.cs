@@ -11,23 +11,6 @@ internal sealed record DocumentRun(
     DateTimeOffset At)
 {
     public string? Single(string name) => Parameters.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
-
-    /// <summary>
-    /// The OS the document works on: the instance's own, or with TargetDevice (offline repair from a
-    /// rescue instance) the OS on the volume attached at that device; null when nothing is attached there.
-    /// </summary>
-    public GuestOs? TargetGuest()
-    {
-        if (Single(TargetDeviceParameter) is not { Length: > 0 } device)
-        {
-            return Instance.Guest;
-        }
-        return World.VolumesOf(Instance.InstanceId)
-            .FirstOrDefault(v => v.Attachment!.Device == device && v.Attachment.StateAt(At) == "attached")?.Guest;
-    }
-
-    /// <summary>Optional on both EnaRemediate documents: work on the OS of the volume attached at this device (a chroot).</summary>
-    public const string TargetDeviceParameter = "TargetDevice";
 }
 
 internal sealed record DocumentResult(int ExitCode, string Stdout, string Stderr);
@@ -38,9 +21,6 @@ internal sealed record DocumentParameter(string Name, string? Default, Regex Pat
 /// <summary>An SSM Command document the simulated agent knows how to run against the guest model.</summary>
 internal abstract partial class SimulatedDocument
 {
-    /// <summary>Optional on both EnaRemediate documents (a simulator extension for offline repair): a secondary block device.</summary>
-    protected static readonly DocumentParameter TargetDevice = new(DocumentRun.TargetDeviceParameter, "", SecondaryDevice());
-
     public abstract string Name { get; }
     /// <summary>The plugin (step) name GetCommandInvocation reports.</summary>
     public abstract string PluginName { get; }
@@ -74,11 +54,6 @@ internal abstract partial class SimulatedDocument
     public abstract TimeSpan Duration(Random random);
     public abstract DocumentResult Run(DocumentRun run);
 
-    protected static DocumentResult NoTargetVolume(DocumentRun run) =>
-        new(1, "", $"no volume is attached at {run.Single(DocumentRun.TargetDeviceParameter)}\n");
-
-    [GeneratedRegex("^(/dev/(sd|xvd)[b-z])?$")]
-    private static partial Regex SecondaryDevice();
 }
 
 /// <summary>AWS-RunShellScript: accepted so operators can poke at a simulated host; it runs nothing and says so.</summary>

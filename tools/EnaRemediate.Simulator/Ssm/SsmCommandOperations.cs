@@ -11,6 +11,7 @@ internal sealed partial class SsmCommandOperations
     {
         new InstallDriverDocument(),
         new CollectHostReportDocument(),
+        new OfflineRepairDocument(),
         new RunShellScriptDocument(),
     }.ToDictionary(d => d.Name, StringComparer.Ordinal);
 

@@ -7,6 +7,8 @@ public sealed class InstanceFaults
     public bool StuckStopping { get; set; }
     /// <summary>Starts fail with InsufficientInstanceCapacity this many more times.</summary>
     public int InsufficientCapacityStarts { get; set; }
+    /// <summary>Starts on any Xen type fail with InsufficientInstanceCapacity (the zone has no capacity left for the old hardware).</summary>
+    public bool NoXenCapacity { get; set; }
     /// <summary>The SSM agent never comes online, even when the instance is reachable.</summary>
     public bool SsmAgentNeverOnline { get; set; }
     /// <summary>The driver-install document's DKMS build fails on every kernel.</summary>

@@ -43,6 +43,8 @@ public sealed class GuestOs
     public bool SsmAgentInstalled { get; init; } = true;
     public string? NetIfnames { get; init; } = "0";
     public bool PersistentNetRules { get; init; }
+    /// <summary>/etc/fstab names /dev/nvme* devices instead of UUID= or LABEL=: it only boots where EBS is NVMe (Nitro).</summary>
+    public bool FstabNamesNvmeDevices { get; set; }
 
     /// <summary>The kernel the boot loader picks: the newest installed one.</summary>
     public KernelInstall? Newest => Kernels.OrderBy(k => k.Version, KernelVersionComparer.Instance).LastOrDefault();
@@ -100,6 +102,7 @@ public sealed class GuestOs
         SsmAgentInstalled = SsmAgentInstalled,
         NetIfnames = NetIfnames,
         PersistentNetRules = PersistentNetRules,
+        FstabNamesNvmeDevices = FstabNamesNvmeDevices,
     };
 }
 

@@ -28,6 +28,8 @@ public sealed class ImageRecord
     public bool EnaSupport { get; init; }
     public bool SriovNetSupport { get; init; }
     public string? BootMode { get; init; }
+    /// <summary>AWS Marketplace product codes (type marketplace) the AMI carries to its instances and volumes.</summary>
+    public IReadOnlyList<string> ProductCodes { get; init; } = [];
     public string OwnerId { get; init; } = SimulatedWorld.AccountId;
     public required DateTimeOffset CreationDate { get; init; }
     public DateTimeOffset AvailableAt { get; init; }

@@ -37,6 +37,12 @@ public sealed class SimulatedInstance
     public required string PrivateIpAddress { get; init; }
     public string? InstanceLifecycle { get; init; }
     public string BootMode { get; init; } = "legacy-bios";
+    /// <summary>Network interfaces attached (a type change must not go below it: MaximumNetworkInterfaces).</summary>
+    public int NetworkInterfaces { get; init; } = 1;
+    /// <summary>default, dedicated or host.</summary>
+    public string Tenancy { get; init; } = "default";
+    /// <summary>AWS Marketplace product codes, copied from the AMI (and carried by its root volume).</summary>
+    public IReadOnlyList<string> ProductCodes { get; init; } = [];
     public bool EnaSupport { get; internal set; }
     public bool SriovNetSupport { get; init; }
     public Dictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
@@ -84,6 +90,12 @@ public sealed class SimulatedInstance
         {
             // ENA on a paravirtual guest never comes up (FACTS.md §1); on HVM it needs a module for the running kernel.
             return !IsParavirtual && RunningKernel is { } kernel && Guest?.Find(kernel)?.Ena is not null ? "ena" : null;
+        }
+        // A Xen type exposes EBS as xvd (blkfront): an fstab naming /dev/nvme* devices stops the boot in an emergency shell
+        // (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/nvme-ebs-volumes.html).
+        if (Type.Hypervisor == "xen" && Guest?.FstabNamesNvmeDevices == true)
+        {
+            return null;
         }
         return Type.EnaSupport == InstanceTypeInfo.Required ? null : Type.StockDriver;
     }

@@ -11,7 +11,14 @@ internal sealed record LaunchSpec(
     bool EnaSupport,
     IReadOnlyDictionary<string, string> Tags,
     string? InstanceLifecycle = null,
-    int RootVolumeSize = 8);
+    int RootVolumeSize = 8)
+{
+    public string AvailabilityZone { get; init; } = "us-east-1a";
+    public int NetworkInterfaces { get; init; } = 1;
+    /// <summary>default, dedicated or host (a Dedicated Host, which runs one instance family).</summary>
+    public string Tenancy { get; init; } = "default";
+    public string? KmsKeyId { get; init; }
+}
 
 /// <summary>
 /// The simulated account and Region: instances with their guests, volumes, snapshots, images, the
@@ -60,6 +67,17 @@ public sealed class SimulatedWorld
     /// <summary>Images deregistered in this account: EC2 still knows their ids (DescribeImages answers nothing, DeregisterImage InvalidAMIID.Unavailable).</summary>
     internal HashSet<string> DeregisteredImageIds { get; } = new(StringComparer.Ordinal);
     internal CommandStore Commands { get; }
+
+    /// <summary>
+    /// Availability Zones that offer no Xen type (DescribeInstanceTypeOfferings answers without
+    /// them; https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-discovery.html): newer
+    /// zones are built with Nitro hardware only.
+    /// </summary>
+    public HashSet<string> ZonesWithoutXen { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether the type can run in the zone (its offering exists there).</summary>
+    public bool IsOffered(InstanceTypeInfo type, string availabilityZone) =>
+        !(type.Hypervisor == "xen" && ZonesWithoutXen.Contains(availabilityZone));
 
     public SimulatedInstance Instance(string instanceId)
     {
@@ -130,7 +148,11 @@ public sealed class SimulatedWorld
             Architecture = spec.Image.Architecture,
             KernelId = spec.Image.KernelId,
             RamdiskId = spec.Image.RamdiskId,
-            BootMode = spec.Image.BootMode ?? "legacy-bios",
+            BootMode = spec.Image.BootMode ?? (spec.Image.Architecture == "arm64" ? "uefi" : "legacy-bios"),
+            AvailabilityZone = spec.AvailabilityZone,
+            NetworkInterfaces = spec.NetworkInterfaces,
+            Tenancy = spec.Tenancy,
+            ProductCodes = spec.Image.ProductCodes,
             LaunchTime = launchTime,
             PrivateIpAddress = $"10.0.{ordinal / 250 % 250}.{ordinal % 250 + 4}",
             InstanceLifecycle = spec.InstanceLifecycle,
@@ -153,6 +175,10 @@ public sealed class SimulatedWorld
                 SnapshotId = rootSnapshot,
                 CreateTime = launchTime,
                 Guest = spec.Guest,
+                OriginInstanceId = id,
+                Encrypted = spec.KmsKeyId is not null,
+                KmsKeyId = spec.KmsKeyId,
+                ProductCodes = spec.Image.ProductCodes,
                 Attachment = new VolumeAttachment
                 {
                     InstanceId = id,

@@ -12,6 +12,11 @@ public sealed class VolumeRecord
     public required DateTimeOffset CreateTime { get; init; }
     public string VolumeType { get; init; } = "gp3";
     public GuestOs? Guest { get; init; }
+    /// <summary>An encrypted volume (a KMS key): its snapshots and the volumes made from them are encrypted with the same key.</summary>
+    public bool Encrypted { get; init; }
+    public string? KmsKeyId { get; init; }
+    /// <summary>AWS Marketplace product codes: such a volume attaches only to a stopped instance.</summary>
+    public IReadOnlyList<string> ProductCodes { get; init; } = [];
     /// <summary>Where it is attached; replacing it re-indexes the volume under its new instance.</summary>
     public VolumeAttachment? Attachment
     {
@@ -23,6 +28,10 @@ public sealed class VolumeRecord
             Owner?.Reattached(this, before);
         }
     }
+    /// <summary>The instance this volume was created as the root of (its faults follow its OS), if any.</summary>
+    public string? OriginInstanceId { get; init; }
+    /// <summary>The CreateVolume ClientToken, so a repeat returns this volume.</summary>
+    public string? ClientToken { get; init; }
     public Dictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
     /// <summary>The account's volume list that indexes this volume, and the volume's place in it.</summary>
     internal VolumeCollection? Owner { get; set; }
@@ -40,7 +49,7 @@ public sealed class VolumeAttachment
     public required DateTimeOffset AttachTime { get; init; }
     public DateTimeOffset AttachedAt { get; init; }
     public DateTimeOffset? DetachedAt { get; internal set; }
-    public bool DeleteOnTermination { get; init; }
+    public bool DeleteOnTermination { get; internal set; }
 
     public string StateAt(DateTimeOffset now) => DetachedAt switch
     {
@@ -60,6 +69,9 @@ public sealed class SnapshotRecord
     public required DateTimeOffset CompletesAt { get; init; }
     public string Description { get; init; } = "";
     public GuestOs? Guest { get; init; }
+    public bool Encrypted { get; init; }
+    public string? KmsKeyId { get; init; }
+    public IReadOnlyList<string> ProductCodes { get; init; } = [];
     public Dictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
 
     public string StateAt(DateTimeOffset now) => now >= CompletesAt ? "completed" : "pending";

@@ -41,9 +41,9 @@ public sealed class FallbackPlan : IRemediationPlan
     public IReadOnlyList<IPlanStep> Steps { get; }
     public IPlanStep? Rollback { get; } = new FallbackRollbackStep();
 
-    private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> NoParameters = new Dictionary<string, IReadOnlyList<string>>();
+    internal static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> NoParameters = new Dictionary<string, IReadOnlyList<string>>();
 
-    private static CommandJudgement JudgeInstall(CommandInvocation invocation)
+    internal static CommandJudgement JudgeInstall(CommandInvocation invocation)
     {
         var result = CommandOutput.ParseInstallResult(invocation.StandardOutput);
         if (result is null)
@@ -63,7 +63,7 @@ public sealed class FallbackPlan : IRemediationPlan
         return new(true, $"driver {result.Version} {result.Status} for {(result.Kernels ?? []).Count} kernel(s)", installed);
     }
 
-    private static CommandJudgement JudgeReport(CommandInvocation invocation, Func<HostReports.HostReport, ValidationResult> check, string memoKey)
+    internal static CommandJudgement JudgeReport(CommandInvocation invocation, Func<HostReports.HostReport, ValidationResult> check, string memoKey)
     {
         if (!invocation.Succeeded)
         {

@@ -1,0 +1,84 @@
+using System.Collections.Immutable;
+using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Engine.Ports;
+using EnaRemediate.Core.Plans.ReregisterAmi;
+using EnaRemediate.Core.Plans.Steps;
+
+namespace EnaRemediate.Core.Plans.OfflineRepair;
+
+/// <summary>restore-delete-on-termination: the reattached root gets back the DeleteOnTermination it had (attaching sets it false).</summary>
+public sealed class RestoreDeleteOnTerminationStep(INitroPort nitro) : IPlanStep
+{
+    public string Name => "restore-delete-on-termination";
+    public IReadOnlyList<string> Permissions { get; } = ["ec2:ModifyInstanceAttribute"];
+    public IReadOnlySet<string> ValidOriginStates { get; } = new HashSet<string> { "stopped" };
+    public EngineAction? PlannedAction(EngineOptions options) => PlanCall.Planned("ec2:ModifyInstanceAttribute", "restore DeleteOnTermination of the root");
+
+    public StepDecision Decide(StepContext context)
+    {
+        if (context.Memo(OfflineMemo.RootDeleteOnTermination) != "true" || context.Memo(OfflineMemo.DeleteOnTerminationRestored) == "true")
+        {
+            return new StepDecision.Next("DeleteOnTermination as it was");
+        }
+        return new StepDecision.Act(Restore(nitro, context), "restoring DeleteOnTermination on the root");
+    }
+
+    internal static PlanCall Restore(INitroPort nitro, StepContext context)
+    {
+        var device = context.Memo(OfflineMemo.RootDevice)!;
+        return new PlanCall("ec2:ModifyInstanceAttribute", $"DeleteOnTermination=true at {device}", async ct =>
+        {
+            await nitro.SetDeleteOnTerminationAsync(context.Record.InstanceId, device, true, ct);
+            return ImmutableDictionary<string, string>.Empty.Add(OfflineMemo.DeleteOnTerminationRestored, "true");
+        });
+    }
+}
+
+/// <summary>release-rescue: drops this record's claim on the rescue; the last one out terminates it.</summary>
+public sealed class ReleaseRescueStep(RescuePool pool) : IPlanStep
+{
+    public string Name => "release-rescue";
+    public IReadOnlyList<string> Permissions { get; } = ["ec2:DescribeInstances", "ec2:DeleteTags", "ec2:TerminateInstances"];
+    public IReadOnlySet<string> ValidOriginStates => AmiStep.AnyInstanceState;
+    public EngineAction? PlannedAction(EngineOptions options) => PlanCall.Planned("ec2:TerminateInstances", "release the rescue (terminated when no other repair uses it)");
+
+    public StepDecision Decide(StepContext context) =>
+        context.Memo(OfflineMemo.RescueReleased) is { } released
+            ? new StepDecision.Next(released)
+            : new StepDecision.Act(Release(pool, context), "releasing the rescue instance");
+
+    internal static PlanCall Release(RescuePool pool, StepContext context)
+    {
+        var rescue = context.Memo(OfflineMemo.RescueId);
+        return new PlanCall("ec2:TerminateInstances", $"release rescue {rescue ?? "(found by its claim)"}", async ct =>
+            ImmutableDictionary<string, string>.Empty.Add(OfflineMemo.RescueReleased, await pool.ReleaseAsync(context.Record.InstanceId, rescue, ct)));
+    }
+}
+
+/// <summary>cleanup-snapshot: after a success the snapshot goes, unless the deployment keeps snapshots.</summary>
+public sealed class CleanupSnapshotStep(INitroPort nitro) : IPlanStep
+{
+    public string Name => "cleanup-snapshot";
+    public IReadOnlyList<string> Permissions { get; } = ["ec2:DeleteSnapshot"];
+    public IReadOnlySet<string> ValidOriginStates => AmiStep.AnyInstanceState;
+    public EngineAction? PlannedAction(EngineOptions options) =>
+        options.Nitro.KeepSnapshot ? null : PlanCall.Planned("ec2:DeleteSnapshot", "delete the root snapshot after the success");
+
+    public StepDecision Decide(StepContext context)
+    {
+        var snapshot = context.Memo(OfflineMemo.SnapshotId);
+        if (snapshot is null || context.Memo(OfflineMemo.SnapshotDeleted) == "true")
+        {
+            return new StepDecision.Next(snapshot is null ? "no snapshot" : $"snapshot {snapshot} deleted");
+        }
+        if (context.Options.Nitro.KeepSnapshot)
+        {
+            return new StepDecision.Next($"snapshot {snapshot} kept (retention)");
+        }
+        return new StepDecision.Act(new PlanCall("ec2:DeleteSnapshot", $"delete {snapshot}", async ct =>
+        {
+            await nitro.DeleteSnapshotAsync(snapshot, ct);
+            return ImmutableDictionary<string, string>.Empty.Add(OfflineMemo.SnapshotDeleted, "true");
+        }), $"deleting the snapshot {snapshot}: the repair succeeded");
+    }
+}

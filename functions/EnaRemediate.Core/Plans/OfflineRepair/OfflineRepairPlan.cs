@@ -1,0 +1,52 @@
+using EnaRemediate.Core.Engine.Ports;
+using EnaRemediate.Core.Engine.Validation;
+using EnaRemediate.Core.Plans.Fallback;
+using EnaRemediate.Core.Plans.Steps;
+using EnaRemediate.Core.Triage;
+
+namespace EnaRemediate.Core.Plans.OfflineRepair;
+
+/// <summary>
+/// offline-repair, for an EBS-backed instance whose type requires ENA and that no Xen stand-in can
+/// take (arm64, UEFI, too many interfaces, no Xen type in its zone): inspect the root → claim a
+/// rescue instance in its zone (launch one, or share one already there) → wait for it online →
+/// stop → snapshot the root (the undo) → detach → attach to the rescue → EnaRemediate-OfflineRepair
+/// (chroot install for every kernel on the volume) → detach → reattach as the original root →
+/// restore DeleteOnTermination → start → healthy → validate ena is bound → release the rescue
+/// (the last user terminates it) → delete the snapshot (or keep it) → leave as found.
+/// The rescue is claimed before the instance is stopped, so a full pool makes it wait unharmed.
+/// </summary>
+public sealed class OfflineRepairPlan : IRemediationPlan
+{
+    public OfflineRepairPlan(INitroPort nitro, ISsmPort ssm, IHostValidator validator, TimeProvider time)
+    {
+        var mover = new VolumeMover(nitro, time);
+        var pool = new RescuePool(nitro, time);
+        Steps =
+        [
+            new InspectRootStep(nitro),
+            new AcquireRescueStep(pool),
+            new AwaitRescueStep(nitro, ssm, time),
+            new StopStep("stop"),
+            new SnapshotRootStep(nitro, time),
+            new VolumeStep("detach-root", VolumeMove.DetachFromInstance, mover),
+            new VolumeStep("attach-to-rescue", VolumeMove.AttachToRescue, mover),
+            new RunRepairStep(ssm, time),
+            new VolumeStep("detach-from-rescue", VolumeMove.DetachFromRescue, mover),
+            new VolumeStep("reattach-root", VolumeMove.AttachToInstance, mover),
+            new RestoreDeleteOnTerminationStep(nitro),
+            new StartStep("start-repaired"),
+            new AwaitHealthyStep("await-healthy"),
+            new RunCommandStep(FallbackPlan.ValidateFinalStep, o => o.CollectDocument, _ => FallbackPlan.NoParameters,
+                i => FallbackPlan.JudgeReport(i, validator.CheckEnaBound, MemoKeys.FinalVerdict)),
+            new ReleaseRescueStep(pool),
+            new CleanupSnapshotStep(nitro),
+            new LeaveAsFoundStep("finish", "the driver installed offline for every kernel on the root, ENA bound, rescue released"),
+        ];
+        Rollback = new OfflineRollbackStep(mover, pool);
+    }
+
+    public string Name => PlanNames.OfflineRepair;
+    public IReadOnlyList<IPlanStep> Steps { get; }
+    public IPlanStep? Rollback { get; }
+}

@@ -1,0 +1,101 @@
+using System.Collections.Immutable;
+using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Engine.Ports;
+
+namespace EnaRemediate.Core.Plans.OfflineRepair;
+
+/// <summary>
+/// The rescue instances of the account: one per Availability Zone and architecture serves up to
+/// <see cref="NitroOptions.RescueDevices"/> volumes at once. A record claims a device with a tag
+/// on the rescue before it stops anything and releases it at the end; the last release
+/// terminates the rescue. At most <see cref="NitroOptions.MaxConcurrentRescues"/> run at once.
+/// The plan-owned calls of one Advance run one after another, so claims in one batch never race.
+/// </summary>
+public sealed class RescuePool(INitroPort nitro, TimeProvider time)
+{
+    public sealed record Claim(string RescueId, string Device, bool Launched);
+
+    public static string ClaimKey(string instanceId) => RescueTags.ClaimPrefix + instanceId;
+
+    /// <summary>The record's claim (its own, or a new one on a rescue with a free device, launching one if allowed); null when every slot is taken.</summary>
+    public async Task<Claim?> AcquireAsync(string instanceId, string zone, string architecture, string? subnet, string clientToken, NitroOptions options, CancellationToken cancellationToken)
+    {
+        var rescues = await nitro.DescribeRescueInstancesAsync(cancellationToken);
+        var key = ClaimKey(instanceId);
+        if (rescues.FirstOrDefault(r => r.Tags.ContainsKey(key) && r.State is "pending" or "running") is { } mine)
+        {
+            return new Claim(mine.InstanceId, mine.Tags[key], false);
+        }
+        foreach (var rescue in rescues.Where(r => r.State is "pending" or "running" && r.AvailabilityZone == zone && r.Architecture == architecture))
+        {
+            if (FreeDevice(rescue, options) is { } device)
+            {
+                await nitro.TagRescueAsync(rescue.InstanceId, new Dictionary<string, string> { [key] = device }, cancellationToken);
+                return new Claim(rescue.InstanceId, device, false);
+            }
+        }
+        if (rescues.Count(r => r.State is "pending" or "running") >= options.MaxConcurrentRescues)
+        {
+            return null;
+        }
+        var launched = await nitro.RunRescueInstanceAsync(new RescueLaunch
+        {
+            ImageId = options.RescueImages[architecture],
+            InstanceType = options.RescueInstanceTypes.GetValueOrDefault(architecture) ?? "c5.large",
+            AvailabilityZone = zone,
+            SubnetId = options.RescueSubnetId ?? subnet,
+            IamInstanceProfileArn = options.RescueInstanceProfileArn,
+            ClientToken = clientToken,
+            Tags = new Dictionary<string, string>
+            {
+                [RescueTags.Rescue] = "true",
+                [RescueTags.Zone] = zone,
+                [RescueTags.Architecture] = architecture,
+                ["Name"] = $"enaremediate-rescue-{zone}-{architecture}",
+                [key] = options.RescueDevices[0],
+            },
+        }, cancellationToken);
+        return new Claim(launched, options.RescueDevices[0], true);
+    }
+
+    /// <summary>
+    /// Drops the record's claim; terminates the rescue when no claim and no other volume remain.
+    /// Without a rescue id (a launch whose answer was lost) the rescue is found by the record's claim tag.
+    /// Returns what it did.
+    /// </summary>
+    public async Task<string> ReleaseAsync(string instanceId, string? rescueId, CancellationToken cancellationToken)
+    {
+        var key = ClaimKey(instanceId);
+        var rescues = await nitro.DescribeRescueInstancesAsync(cancellationToken);
+        var rescue = rescueId is null ? rescues.FirstOrDefault(r => r.Tags.ContainsKey(key)) : rescues.FirstOrDefault(r => r.InstanceId == rescueId);
+        if (rescue is null || rescue.State is "shutting-down" or "terminated")
+        {
+            return rescueId is null ? "no rescue instance was claimed" : $"rescue {rescueId} already gone";
+        }
+        rescueId = rescue.InstanceId;
+        if (rescue.Tags.ContainsKey(key))
+        {
+            await nitro.UntagRescueAsync(rescueId, [key], cancellationToken);
+        }
+        var others = rescue.Tags.Keys.Count(k => k.StartsWith(RescueTags.ClaimPrefix, StringComparison.Ordinal) && k != key);
+        var volumes = rescue.AttachedDevices.Count(d => d != rescue.RootDeviceName);
+        if (others > 0 || volumes > 0)
+        {
+            return $"rescue {rescueId} released (still serving {others} other repair(s))";
+        }
+        await nitro.TerminateRescueAsync(rescueId, cancellationToken);
+        return $"rescue {rescueId} terminated";
+    }
+
+    public DateTimeOffset Now => time.GetUtcNow();
+
+    private static string? FreeDevice(RescueInstance rescue, NitroOptions options)
+    {
+        var taken = rescue.Tags.Where(t => t.Key.StartsWith(RescueTags.ClaimPrefix, StringComparison.Ordinal)).Select(t => t.Value)
+            .Concat(rescue.AttachedDevices).ToHashSet(StringComparer.Ordinal);
+        return options.RescueDevices.FirstOrDefault(d => !taken.Contains(d));
+    }
+
+    public static ImmutableDictionary<string, string> Memo(Claim claim) => ImmutableDictionary<string, string>.Empty
+        .Add(OfflineMemo.RescueId, claim.RescueId).Add(OfflineMemo.RescueDevice, claim.Device).Add(OfflineMemo.RescueLaunched, claim.Launched ? "true" : "false");
+}

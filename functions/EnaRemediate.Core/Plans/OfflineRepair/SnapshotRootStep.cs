@@ -1,0 +1,57 @@
+using System.Collections.Immutable;
+using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Engine.Ports;
+using EnaRemediate.Core.Plans.Steps;
+
+namespace EnaRemediate.Core.Plans.OfflineRepair;
+
+/// <summary>
+/// snapshot-root: a snapshot of the stopped root (a consistent file system) tagged with the
+/// remediation id, so a repeat after a crash finds it instead of taking another; the step ends
+/// when it is completed, because it is what a failed repair is restored from. Its undo entry
+/// (restore from it) is recorded before the call.
+/// </summary>
+public sealed class SnapshotRootStep(INitroPort nitro, TimeProvider time) : IPlanStep
+{
+    public string Name => "snapshot-root";
+    public IReadOnlyList<string> Permissions { get; } = ["ec2:CreateSnapshot", "ec2:CreateTags", "ec2:DescribeSnapshots"];
+    public IReadOnlySet<string> ValidOriginStates { get; } = new HashSet<string> { "stopped" };
+    public EngineAction? PlannedAction(EngineOptions options) => PlanCall.Planned("ec2:CreateSnapshot", "snapshot the root volume (kept until the repair succeeds)");
+
+    public StepDecision Decide(StepContext context)
+    {
+        var volume = context.Memo(OfflineMemo.RootVolume)!;
+        var rid = context.Record.RemediationId;
+        var state = Observation.Since(context, OfflineMemo.SnapshotState, context.StepStartedAt);
+        if (context.Memo(OfflineMemo.SnapshotId) is { } snapshot && state == "completed")
+        {
+            return new StepDecision.Next($"snapshot {snapshot} of {volume} completed");
+        }
+        if (state == "error")
+        {
+            return new StepDecision.Fail($"the snapshot of {volume} failed");
+        }
+        if (context.InStepFor > context.Options.CommandTimeout)
+        {
+            return new StepDecision.Fail($"the snapshot of {volume} did not complete within {context.Options.CommandTimeout.TotalMinutes:0} minutes");
+        }
+        if (state is not null && Observation.Age(context, OfflineMemo.SnapshotState) is { } age && age < TimeSpan.FromSeconds(20))
+        {
+            return new StepDecision.Wait(TimeSpan.FromSeconds(20) - age, $"waiting for the snapshot ({state})");
+        }
+        var tag = KeyValuePair.Create(RescueTags.RemediationId, rid);
+        var call = new PlanCall("ec2:CreateSnapshot", $"snapshot {volume}", async ct =>
+        {
+            var existing = await nitro.DescribeSnapshotAsync(context.Memo(OfflineMemo.SnapshotId), context.Memo(OfflineMemo.SnapshotId) is null ? tag : null, ct);
+            var id = existing?.SnapshotId ?? await nitro.CreateSnapshotAsync(volume, $"EnaRemediate: root of {context.Record.InstanceId} before offline repair",
+                new Dictionary<string, string> { [RescueTags.RemediationId] = rid, ["Name"] = $"enaremediate-{context.Record.InstanceId}-root" }, ct);
+            var seen = existing ?? await nitro.DescribeSnapshotAsync(id, null, ct);
+            return Observation.Of(OfflineMemo.SnapshotState, seen?.State ?? "pending", time.GetUtcNow()).Add(OfflineMemo.SnapshotId, id);
+        });
+        var undo = context.Record.UndoLog.Any(u => u.Action == OfflineMemo.RestoreFromSnapshotUndo)
+            ? null
+            : new UndoEntry(OfflineMemo.RestoreFromSnapshotUndo, $"the root {volume} as it was before the repair: a snapshot tagged {RescueTags.RemediationId}={rid}",
+                ImmutableDictionary<string, string>.Empty.Add("volume", volume), context.Now);
+        return new StepDecision.Act(call, context.Memo(OfflineMemo.SnapshotId) is null ? $"snapshotting the root {volume}" : "checking the snapshot", undo);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Collections.Immutable;
+using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Engine.Ports;
+using EnaRemediate.Core.Plans.Steps;
+using EnaRemediate.Core.Triage;
+
+namespace EnaRemediate.Core.Plans.TypeSwap;
+
+/// <summary>
+/// Undoes a failed type-swap: the original type always (stopping the instance for it), enaSupport
+/// as found (on: the original type requires it), then the state it was found in. It says what
+/// stays changed (a DKMS module installed on the stand-in is kept: it is harmless and helps the
+/// next attempt) and, when the swap failed before the driver was installed, that offline repair
+/// is the next route.
+/// </summary>
+public sealed class TypeSwapRollbackStep(INitroPort nitro) : IPlanStep
+{
+    private readonly StopStep _stop = new("rollback");
+
+    public string Name => "rollback";
+    public IReadOnlyList<string> Permissions { get; } = ["ec2:StopInstances", "ec2:ModifyInstanceAttribute", "ec2:StartInstances"];
+    public IReadOnlySet<string> ValidOriginStates { get; } = new HashSet<string> { "running", "stopping", "stopped" };
+    public EngineAction? PlannedAction(EngineOptions options) => null;
+
+    public StepDecision Decide(StepContext context)
+    {
+        var why = context.Memo(MemoKeys.FailureReason) ?? "the type-swap failed";
+        if (context.Record.UndoLog.Count == 0)
+        {
+            return new StepDecision.Finish(Outcomes.Failed, $"{why}; nothing had been changed");
+        }
+        if (context.Facts.Instance is not { } instance || instance.State is "terminated" or "shutting-down")
+        {
+            return new StepDecision.Finish(Outcomes.Failed, $"{why}; rollback impossible: the instance is {context.Facts.State}");
+        }
+        if (context.Record.Attempts >= 2 * context.Options.MaxAttempts)
+        {
+            return new StepDecision.Finish(Outcomes.Failed, $"{why}; rollback gave up after {context.Record.Attempts} failed calls: the instance is {instance.State}, type {instance.InstanceType}, enaSupport {(instance.EnaSupport ? "on" : "off")}");
+        }
+        var original = context.Memo(TypeSwapMemo.OriginalType) ?? instance.InstanceType;
+        var foundEna = context.Memo(MemoKeys.FoundEnaSupport) != "false";
+        var typeWrong = instance.InstanceType != original;
+        var enaWrong = instance.EnaSupport != foundEna;
+        if (typeWrong || enaWrong)
+        {
+            if (instance.State != "stopped")
+            {
+                return _stop.Decide(context) switch
+                {
+                    StepDecision.Fail fail => new StepDecision.Finish(Outcomes.Failed, $"{why}; rollback could not stop the instance to restore type {original}: {fail.Reason}"),
+                    StepDecision.Next => new StepDecision.Wait(TimeSpan.FromSeconds(1), "rollback: stopped"),
+                    var decision => decision,
+                };
+            }
+            if (typeWrong)
+            {
+                return new StepDecision.Act(new PlanCall("ec2:ModifyInstanceAttribute", $"InstanceType back to {original}", async ct =>
+                {
+                    await nitro.SetInstanceTypeAsync(context.Record.InstanceId, original!, dryRun: false, ct);
+                    return null;
+                }), $"rollback: restoring the original type {original}");
+            }
+            return new StepDecision.Act(new SetEnaSupportAction(foundEna), $"rollback: enaSupport back {(foundEna ? "on" : "off")}");
+        }
+        var next = context.Memo(MemoKeys.DriverValidated) is null
+            ? ImmutableDictionary<string, string>.Empty.Add(TypeSwapMemo.NextRoute, PlanNames.OfflineRepair)
+            : null;
+        var advice = next is null ? "" : "; next: offline repair (enaremediate remediate --route offline-repair)";
+        var done = $"{why}; rolled back: original type {original}, enaSupport {(foundEna ? "on" : "off")}";
+        return (context.FoundStopped ? "stopped" : "running", instance.State) switch
+        {
+            ("stopped", "stopped") or ("running", "running") => new StepDecision.Finish(Outcomes.RolledBack, $"{done}, instance {instance.State} as found{advice}", next),
+            ("running", "stopped") => new StepDecision.Act(new StartAction(), "rollback: starting the instance again"),
+            (_, "pending" or "stopping") => new StepDecision.Wait(TimeSpan.FromSeconds(15), $"rollback: waiting ({instance.State})"),
+            _ => new StepDecision.Act(new StopAction(false), "rollback: stopping the instance as it was found"),
+        };
+    }
+}
