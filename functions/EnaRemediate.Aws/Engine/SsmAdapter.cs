@@ -93,7 +93,7 @@ public sealed class SsmAdapter(IAmazonSimpleSystemsManagement ssm) : ISsmPort
                     && (invocation.DocumentName is null || invocation.DocumentName == documentName))
                 {
                     var requested = invocation.RequestedDateTime is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : invokedAfter;
-                    result.Add(new RecentInvocation(commandId, instanceId, status, requested));
+                    result.Add(new RecentInvocation(commandId, instanceId, status, requested, invocation.Comment));
                 }
             }
             next = response.NextToken;

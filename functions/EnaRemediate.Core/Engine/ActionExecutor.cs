@@ -75,8 +75,9 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
             foreach (var item in document)
             {
                 var mine = recent.Where(r => r.InstanceId == item.Record.InstanceId).OrderByDescending(r => r.RequestedAt).ToList();
-                // Running now (whoever sent it), or sent since this step began (a send whose id a crash lost).
-                var found = mine.FirstOrDefault(r => r.InFlight) ?? mine.FirstOrDefault(r => r.RequestedAt >= StepStartedAt(item));
+                // Running now (whoever sent it), or sent for this step since it began (a send whose id a crash lost).
+                var found = mine.FirstOrDefault(r => r.InFlight)
+                    ?? mine.FirstOrDefault(r => r.RequestedAt >= StepStartedAt(item) && CommandComments.Names(r.Comment, item.Record.Step));
                 if (found is null)
                 {
                     toCall.Add(item);
@@ -107,7 +108,7 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
         var ids = chunk.Select(w => w.Record.InstanceId).ToList();
         try
         {
-            var outcome = await InvokeAsync(action, ids, cancellationToken);
+            var outcome = await InvokeAsync(action, ids, CommandComments.For(chunk.Select(w => w.Record.Step)), cancellationToken);
             // One command can serve records of different steps (the same document and parameters):
             // each record keeps the id under its own step's key.
             return chunk.Select(w => new ActionResult(w.Record, w.Action,
@@ -145,7 +146,7 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
 
     private static readonly CallOutcome Nothing = new(null, null);
 
-    private async Task<CallOutcome> InvokeAsync(EngineAction action, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    private async Task<CallOutcome> InvokeAsync(EngineAction action, IReadOnlyList<string> ids, string comment, CancellationToken cancellationToken)
     {
         switch (action)
         {
@@ -159,7 +160,7 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
                 await ec2.SetEnaSupportAsync(ids[0], ena.Enabled, dryRun: false, cancellationToken);
                 return Nothing;
             case SendCommandAction send:
-                return new CallOutcome(await ssm.SendCommandAsync(send.DocumentName, ids, send.Parameters, "EnaRemediate", cancellationToken), null);
+                return new CallOutcome(await ssm.SendCommandAsync(send.DocumentName, ids, send.Parameters, comment, cancellationToken), null);
             case PlanOwnedAction own:
                 return new CallOutcome(null, await own.ExecuteAsync(cancellationToken));
             default:

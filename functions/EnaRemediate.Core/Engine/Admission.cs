@@ -43,7 +43,9 @@ internal static class Admission
     public static TriageResult? InCooldown(IReadOnlyList<RemediationRecord> history, string instanceId, string plan, TimeSpan cooldown, DateTimeOffset now)
     {
         var last = history.Where(r => r.IsFinished && !r.DryRun && ActedOutcomes.Contains(r.Outcome!)).MaxBy(r => r.UpdatedAt);
-        if (last is null || now - last.UpdatedAt >= cooldown)
+        // The rollback that named the route to take next (a failed type-swap → offline repair) is
+        // followed at once when the plan asked for is that route: the advice must be actionable.
+        if (last is null || now - last.UpdatedAt >= cooldown || last.Memo.GetValueOrDefault(Plans.TypeSwap.TypeSwapMemo.NextRoute) == plan)
         {
             return null;
         }

@@ -184,6 +184,13 @@ public sealed class RemediationService
         {
             return AlreadyRemediating(facts.InstanceId, running);
         }
+        // A bad parameter is the request's fault whatever the instance: said first (a bad route would
+        // otherwise read as "that route is not possible here").
+        if (request.Mode == RemediationMode.Remediate && facts.Found
+            && (ParameterValidator.Problem(_options) ?? ParameterValidator.Problem(request.PlanOptions, name => _plans.TryGet(name, out _))) is { } invalid)
+        {
+            return TriageResult.Refuse(facts.InstanceId, triage.Plan, RefusalCodes.InvalidParameters, $"Invalid parameter: {invalid}; nothing was changed.");
+        }
         if (triage.Refused || !_plans.TryGet(triage.Plan, out var plan))
         {
             return triage.Refused ? triage : NotAvailable(facts, triage);
@@ -191,10 +198,6 @@ public sealed class RemediationService
         if (triage.Plan == PlanNames.DiagnoseOnly)
         {
             return triage;
-        }
-        if ((ParameterValidator.Problem(_options) ?? ParameterValidator.Problem(request.PlanOptions, name => _plans.TryGet(name, out _))) is { } invalid)
-        {
-            return TriageResult.Refuse(facts.InstanceId, triage.Plan, RefusalCodes.InvalidParameters, $"Invalid parameter: {invalid}; nothing was changed.");
         }
         if (InstallsDriver(plan) && _options.DriverConfigurationProblem is { } problem)
         {

@@ -42,7 +42,9 @@ internal static class StepGuards
     /// <summary>The step's decision, unless it asks for a call its step has already made too often.</summary>
     public static StepDecision After(StepContext context, IPlanStep step, StepDecision decision, bool inRollback)
     {
-        if (decision is not StepDecision.Act act || IsRead(act.Action.AwsAction))
+        // A plan-owned call looks before it acts and returns what it saw (a volume already moving, a
+        // rescue still launching), so repeating it is how such a step waits; the deadline bounds it.
+        if (decision is not StepDecision.Act act || IsRead(act.Action.AwsAction) || act.Action is PlanOwnedAction)
         {
             return decision;
         }

@@ -31,7 +31,7 @@ public sealed class RemediateAdmissionTests : IAsyncLifetime
     public async Task ABadDriverParameterIsRefusedBeforeAnyAwsCall(string option, string value, string expected)
     {
         string[] driver = option == "--driver-sha256" ? [option, value] : ["--driver-sha256", new string('a', 64), option, value];
-        var run = await CliProcess.RunAsync(["remediate", "--instance-id", Id("fallback"), "--yes", "--state-dir", _stateDir,
+        var run = await CliProcess.RunAsync(["remediate", "--instance-id", Id("fallback"), "--yes", "--store", Path.Combine(_stateDir, "records.db"),
             "--endpoint-url", _sim.Endpoint.ToString(), .. driver]);
 
         Assert.True(run.ExitCode == 64, run.Stdout + run.Stderr);
@@ -50,7 +50,7 @@ public sealed class RemediateAdmissionTests : IAsyncLifetime
             await Task.Delay(100);
         }
 
-        var run = await CliProcess.RunAsync(["remediate", "--instance-id", instance.InstanceId, "--yes", "--state-dir", _stateDir,
+        var run = await CliProcess.RunAsync(["remediate", "--instance-id", instance.InstanceId, "--yes", "--store", Path.Combine(_stateDir, "records.db"),
             "--endpoint-url", healthy.Endpoint.ToString(), "--driver-sha256", new string('a', 64)]);
 
         Assert.Contains("not-impaired", run.Stdout + run.Stderr);

@@ -30,7 +30,7 @@ public sealed class InventoryCommandTests : IAsyncLifetime
     }
 
     private Task<CliProcess.Result> Run(params string[] args) =>
-        CliProcess.RunAsync(["inventory", .. args, "--endpoint-url", _sim.Endpoint.ToString(), "--state-dir", _stateDir]);
+        CliProcess.RunAsync(["inventory", .. args, "--endpoint-url", _sim.Endpoint.ToString(), "--store", Path.Combine(_stateDir, "records.db")]);
 
     /// <summary>Scenario group name (the Name tag without its ordinal) of each instance.</summary>
     private Dictionary<string, string> Groups() => _sim.World.Instances.ToDictionary(i => i.InstanceId, i => i.Tags["Name"][..i.Tags["Name"].LastIndexOf('-')]);
@@ -109,14 +109,15 @@ public sealed class InventoryCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Bad_tags_and_a_fix_without_a_driver_digest_are_usage_errors_with_no_call()
+    public async Task Bad_tags_and_a_fix_of_another_release_without_its_digest_are_usage_errors_with_no_call()
     {
         var badTag = await Run("--tag", "=x");
         Assert.Equal(64, badTag.ExitCode);
         Assert.Contains("--tag", badTag.Stderr);
         Assert.Equal(0, _sim.World.Counters.Total);
 
-        var noSha = await Run("--fix", "--yes");
+        // The pinned release needs no digest flag; another release without its own digest is refused.
+        var noSha = await Run("--fix", "--yes", "--driver-version", "2.17.0");
         Assert.Equal(64, noSha.ExitCode);
         Assert.Contains("Sha256", noSha.Stderr);
         Assert.Contains("nothing was sent", noSha.Stderr);
@@ -179,7 +180,7 @@ public sealed class InventoryCommandTests : IAsyncLifetime
     public async Task A_fleet_larger_than_one_send_command_is_collected_in_batches_of_fifty()
     {
         await using var large = await SimulatorHost.StartAsync(new SimulatorOptions { Scenario = "pending-kernel-update", Instances = 130, Speed = 200 });
-        var run = await CliProcess.RunAsync(["inventory", "--format", "json", "--endpoint-url", large.Endpoint.ToString(), "--state-dir", _stateDir]);
+        var run = await CliProcess.RunAsync(["inventory", "--format", "json", "--endpoint-url", large.Endpoint.ToString(), "--store", Path.Combine(_stateDir, "records.db")]);
 
         var summary = JsonDocument.Parse(run.Stdout).RootElement.GetProperty("summary");
         Assert.Equal(130, summary.GetProperty("total").GetInt32());

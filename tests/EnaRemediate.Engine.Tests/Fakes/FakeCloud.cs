@@ -43,7 +43,7 @@ internal sealed class FakeCloud(TimeProvider time) : IEc2Port, ISsmPort
     public int ThrottledDescribes;
 
     /// <summary>A collect command reports the host as it was when the command ran (captured at send).</summary>
-    private sealed record Command(string Id, string Document, string InstanceId, DateTimeOffset SentAt, string? Report);
+    private sealed record Command(string Id, string Document, string InstanceId, DateTimeOffset SentAt, string? Report, string Comment = "");
 
     public readonly Dictionary<string, Vm> Vms = new(StringComparer.Ordinal);
     private readonly List<Command> _commands = [];
@@ -200,7 +200,7 @@ internal sealed class FakeCloud(TimeProvider time) : IEc2Port, ISsmPort
             {
                 Violations.Add($"command to unreachable {instance}");
             }
-            _commands.Add(new Command(id, documentName, instance, Now, JsonSerializer.Serialize(Report(Vms[instance]), HostReportJson.Options)));
+            _commands.Add(new Command(id, documentName, instance, Now, JsonSerializer.Serialize(Report(Vms[instance]), HostReportJson.Options), comment));
         }
         return Task.FromResult(id);
     }
@@ -210,7 +210,7 @@ internal sealed class FakeCloud(TimeProvider time) : IEc2Port, ISsmPort
 
     public Task<IReadOnlyList<RecentInvocation>> ListRecentInvocationsAsync(string documentName, DateTimeOffset invokedAfter, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<RecentInvocation>>(_commands.Where(c => c.Document == documentName && c.SentAt >= invokedAfter)
-            .Select(c => new RecentInvocation(c.Id, c.InstanceId, StatusOf(c), c.SentAt)).ToList());
+            .Select(c => new RecentInvocation(c.Id, c.InstanceId, StatusOf(c), c.SentAt, c.Comment)).ToList());
 
     /// <summary>How many commands of a document ran on the instance at the same time as another one of it (the engine must never cause one).</summary>
     public int OverlappingCommands(string instanceId) =>

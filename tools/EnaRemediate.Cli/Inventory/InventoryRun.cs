@@ -36,7 +36,8 @@ internal sealed class InventoryRun
         _collect = new CollectNow(ssmPort, TimeProvider.System, settings);
         var engine = new EngineOptions { OptInTagKey = options.OptInTagKey };
         _fixer = new ReadinessFixer(ssmPort, TimeProvider.System,
-            options.DriverSha256 is { } sha ? engine.WithDriver(sha, options.DriverSource, options.DriverVersion) : engine);
+            // As remediate: the pinned release by default; another version must bring its own digest.
+            engine.WithDriver(options.DriverSha256, options.DriverSource, options.DriverVersion));
     }
 
     public async Task<int> ReportAsync(IReadOnlyList<TagFilter> tags, CancellationToken cancellationToken)

@@ -30,7 +30,7 @@ public sealed record CommandInvocation(string Status, int? ResponseCode, string 
 }
 
 /// <summary>One instance's part of a recently sent command, without its output.</summary>
-public sealed record RecentInvocation(string CommandId, string InstanceId, string Status, DateTimeOffset RequestedAt)
+public sealed record RecentInvocation(string CommandId, string InstanceId, string Status, DateTimeOffset RequestedAt, string? Comment = null)
 {
     public bool InFlight => Status is "Pending" or "InProgress" or "Delayed";
 }
