@@ -45,7 +45,7 @@ public sealed partial class TimelineReportTests : IDisposable
                 Assert.Empty(bars);
             }
         }
-        Assert.Contains("3 fixed, 1 healthy, 4 refused, 0 failed", dom);
+        Assert.Contains("4 fixed, 1 healthy, 3 refused, 0 failed", dom);
     }
 
     private static string RowOf(string dom, string instanceId)
