@@ -27,6 +27,9 @@ public sealed record RecordSummary(
     /// <summary>The steps the record has been in, in order (from its audit log).</summary>
     public IReadOnlyList<string> StepsTaken { get; init; } = [];
 
+    /// <summary>What was wrong and what stays changed, for notifications.</summary>
+    public Notifications.RecordStory? Story { get; init; }
+
     public static RecordSummary From(RemediationRecord record, DateTimeOffset now) => new(
         record.RemediationId,
         record.InstanceId,
@@ -40,6 +43,7 @@ public sealed record RecordSummary(
         record.NextLookAt,
         record.DryRun)
     {
+        Story = Notifications.RecordStory.Of(record),
         StepsTaken = record.History.Select(h => h.Step)
             .Where(s => s != RemediationRecord.InitialStep)
             .Aggregate(new List<string>(), (steps, step) => { if (steps.Count == 0 || steps[^1] != step) { steps.Add(step); } return steps; }),
