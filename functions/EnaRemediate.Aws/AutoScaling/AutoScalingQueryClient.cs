@@ -28,14 +28,15 @@ public sealed class AutoScalingQueryClient : IAutoScalingPort, IDisposable
     private readonly HttpClient _http;
     private readonly Uri _endpoint;
     private readonly string _region;
-    private readonly AWSCredentials _credentials;
+    private readonly Lazy<AWSCredentials> _credentials;
     private readonly TimeProvider _time;
 
     public AutoScalingQueryClient(AwsConnection connection, TimeProvider? time = null, HttpMessageHandler? handler = null)
     {
         _region = connection.Region ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION") ?? AwsConnection.DefaultRegion;
         _endpoint = new Uri(connection.EndpointUrl ?? $"https://autoscaling.{_region}.amazonaws.com/");
-        _credentials = connection.Credentials ?? Amazon.Runtime.Credentials.DefaultAWSCredentialsIdentityResolver.GetCredentials(null);
+        // The default chain (Lambda's role, a profile) is resolved at the first call, as the SDK's own clients do.
+        _credentials = new Lazy<AWSCredentials>(() => connection.Credentials ?? Amazon.Runtime.Credentials.DefaultAWSCredentialsIdentityResolver.GetCredentials(new Amazon.EC2.AmazonEC2Config()));
         _time = time ?? TimeProvider.System;
         _http = handler is null ? new HttpClient() : new HttpClient(handler);
     }
@@ -118,7 +119,7 @@ public sealed class AutoScalingQueryClient : IAutoScalingPort, IDisposable
     /// <summary>SigV4 over host, content-type and x-amz-date (plus the session token when there is one).</summary>
     private async Task<HttpRequestMessage> SignedRequestAsync(string body)
     {
-        var credentials = await _credentials.GetCredentialsAsync();
+        var credentials = await _credentials.Value.GetCredentialsAsync();
         var signedAt = _time.GetUtcNow().UtcDateTime;
         var amzDate = signedAt.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var host = _endpoint.IsDefaultPort ? _endpoint.Host : $"{_endpoint.Host}:{_endpoint.Port}";

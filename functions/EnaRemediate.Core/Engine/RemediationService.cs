@@ -25,16 +25,18 @@ public sealed class RemediationService
     private readonly PlanRegistry _plans;
     private readonly Reconciler _reconciler;
 
-    public RemediationService(IEc2Port ec2, ISsmPort ssm, IRemediationStore store, EngineOptions options, TimeProvider time, IHostValidator? validator = null, IImagePort? images = null)
+    /// <param name="autoScaling">Auto Scaling membership and Standby; without it tagged members are refused.</param>
+    public RemediationService(IEc2Port ec2, ISsmPort ssm, IRemediationStore store, EngineOptions options, TimeProvider time, IHostValidator? validator = null, IImagePort? images = null, IAutoScalingPort? autoScaling = null)
     {
         _ec2 = ec2;
         _store = store;
         _options = options;
         _time = time;
-        _facts = new FactsGatherer(ec2, ssm);
+        _facts = new FactsGatherer(ec2, ssm, autoScaling);
         validator ??= new HostReportValidator();
-        _plans = new PlanRegistry([new FallbackPlan(validator), new DiagnosePlan(validator), .. images is null ? Array.Empty<IRemediationPlan>() : [new ReregisterAmiPlan(images, time)]]);
-        _reconciler = new Reconciler(ec2, ssm, store, _plans, options, time);
+        IRemediationPlan fallback = autoScaling is null ? new FallbackPlan(validator) : new Plans.Standby.StandbyPlan(new FallbackPlan(validator), autoScaling);
+        _plans = new PlanRegistry([fallback, new DiagnosePlan(validator), .. images is null ? Array.Empty<IRemediationPlan>() : [new ReregisterAmiPlan(images, time)]]);
+        _reconciler = new Reconciler(ec2, ssm, store, _plans, options, time, autoScaling);
     }
 
     public PlanRegistry Plans => _plans;
@@ -65,10 +67,10 @@ public sealed class RemediationService
         var remediate = request.Mode == RemediationMode.Remediate;
         var (facts, invalid) = await GatherValidAsync(request.InstanceIds, cancellationToken);
         var started = invalid.Select(id => StartedInstance.From(TriageRules.Decide(new InstanceFacts(id, null, null, null, null), remediate), null, [])).ToList();
-        var dryRunChecks = request.DryRun ? await DryRunCheckAsync(facts.Values.ToList(), remediate, cancellationToken) : null;
+        var dryRunChecks = request.DryRun ? await DryRunCheckAsync(facts.Values.ToList(), remediate, cancellationToken, AsgStandby(request)) : null;
         foreach (var fact in facts.Values)
         {
-            var triage = await TriageAsync(fact, remediate, cancellationToken);
+            var triage = await TriageAsync(fact, remediate, cancellationToken, AsgStandby(request));
             var calls = request.DryRun ? dryRunChecks![fact.InstanceId] : [];
             var record = NewRecord(request, fact, triage, calls);
             var created = await _store.TryCreateAsync(record, cancellationToken);
@@ -99,9 +101,9 @@ public sealed class RemediationService
     }
 
     /// <summary>Triage, then the engine's own limits: an unfinished record, or a plan this engine cannot execute yet.</summary>
-    private async Task<TriageResult> TriageAsync(InstanceFacts facts, bool remediate, CancellationToken cancellationToken)
+    private async Task<TriageResult> TriageAsync(InstanceFacts facts, bool remediate, CancellationToken cancellationToken, bool asgStandby = false)
     {
-        var triage = TriageRules.Decide(facts, remediate, _options.OptInAll, _options.OptInTagKey);
+        var triage = TriageRules.Decide(facts, remediate, _options.OptInAll, _options.OptInTagKey, asgStandby);
         if (facts.Found && await _store.GetLatestAsync(facts.InstanceId, cancellationToken) is { IsFinished: false } running)
         {
             return AlreadyRemediating(facts.InstanceId, running);
@@ -123,6 +125,10 @@ public sealed class RemediationService
             _ => TriageResult.Refuse(facts.InstanceId, triage.Plan, RefusalCodes.PlanNotAvailable, $"This engine has no plan named {triage.Plan}."),
         };
     }
+
+    /// <summary>The operator's consent to Standby for Auto Scaling members, carried as a plan option.</summary>
+    private static bool AsgStandby(RemediationRequest request) =>
+        request.PlanOptions.TryGetValue(AutoScalingRule.ConsentOption, out var consent) && consent == "true";
 
     private static TriageResult AlreadyRemediating(string instanceId, RemediationRecord running) =>
         TriageResult.Refuse(instanceId, running.Plan, RefusalCodes.AlreadyRemediating,
@@ -169,10 +175,12 @@ public sealed class RemediationService
             return [];
         }
         // An instance found stopped skips the first stop: there is nothing to stop yet.
-        var steps = facts.State == "stopped" && plan.Steps[0] is Plans.Steps.StopStep ? plan.Steps.Skip(1) : plan.Steps;
-        return steps.Select(s => s.PlannedAction(_options)).OfType<EngineAction>()
-            .Select(a => PlannedCall.For(a, facts.InstanceId))
-            .ToList();
+        var actions = plan.Steps.Select(s => s.PlannedAction(_options)).OfType<EngineAction>().ToList();
+        if (facts.State == "stopped" && actions.FirstOrDefault() is StopAction)
+        {
+            actions.RemoveAt(0);
+        }
+        return actions.Select(a => PlannedCall.For(a, facts.InstanceId)).ToList();
     }
 
     /// <summary>
@@ -180,12 +188,12 @@ public sealed class RemediationService
     /// ones (batched like the real run: one StopInstances and one StartInstances for all).
     /// SSM has no DryRun; its calls are listed as not checked.
     /// </summary>
-    private async Task<Dictionary<string, IReadOnlyList<PlannedCall>>> DryRunCheckAsync(IReadOnlyList<InstanceFacts> facts, bool remediate, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, IReadOnlyList<PlannedCall>>> DryRunCheckAsync(IReadOnlyList<InstanceFacts> facts, bool remediate, CancellationToken cancellationToken, bool asgStandby)
     {
         var planned = new Dictionary<string, IReadOnlyList<PlannedCall>>(StringComparer.Ordinal);
         foreach (var fact in facts)
         {
-            planned[fact.InstanceId] = PlannedCalls(await TriageAsync(fact, remediate, cancellationToken), fact);
+            planned[fact.InstanceId] = PlannedCalls(await TriageAsync(fact, remediate, cancellationToken, asgStandby), fact);
         }
         // Only instances with instance calls are DryRun-checked: an instance-store plan must not even DryRun a stop.
         var acting = planned.Where(p => p.Value.Any(c => c.Action is StopAction or StartAction or SetEnaSupportAction)).Select(p => p.Key).ToList();

@@ -14,6 +14,12 @@ public sealed record InstanceFacts(
     Ec2StatusChecks? Status,
     string? SsmPingStatus)
 {
+    /// <summary>Auto Scaling's word on membership (DescribeAutoScalingInstances); null when not a member or not asked.</summary>
+    public AutoScalingMembership? AutoScaling { get; init; }
+
+    /// <summary>Whether DescribeAutoScalingInstances was asked, so a missing membership means "not a member" rather than "unknown".</summary>
+    public bool AutoScalingChecked { get; init; }
+
     public bool Found => Instance is not null;
     public string State => Instance?.State ?? "not-found";
 

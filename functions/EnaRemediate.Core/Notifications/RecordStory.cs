@@ -1,6 +1,7 @@
 using EnaRemediate.Core.Engine;
 using EnaRemediate.Core.Plans;
 using EnaRemediate.Core.Plans.ReregisterAmi;
+using EnaRemediate.Core.Plans.Standby;
 
 namespace EnaRemediate.Core.Notifications;
 
@@ -45,7 +46,8 @@ public sealed record RecordStory(string? Problem, IReadOnlyList<string> Remainin
                     changes.Add($"a replacement instance {replacement} launched from it, ENA off (terminate it if not wanted)");
                 return changes;
         }
-        changes.AddRange(record.UndoLog.Where(u => !u.Done).Select(u => StillChanged(u, record.Outcome)).OfType<string>());
+        changes.AddRange(record.UndoLog.Where(u => !u.Done && !(u.Action == StandbyPlan.UndoExitStandby && record.Memo.ContainsKey(StandbyPlan.ExitedMemo)))
+            .Select(u => StillChanged(u, record.Outcome)).OfType<string>());
         if (installReached && record.Outcome is not null)
             changes.Add("the driver install ran: an ena module may have been added to DKMS (dkms status ena)");
         return changes;
