@@ -97,4 +97,20 @@ public sealed class AutoScalingJourneyTests
         Assert.Equal((0L, 0L), (sim.World.Counters["EnterStandby"], sim.World.Counters["ExitStandby"]));
         Assert.Equal("Standby", sim.Host.AutoScaling.LifecycleState(id));
     }
+
+    [Fact]
+    public async Task When_Standby_cannot_be_entered_the_instance_is_never_stopped()
+    {
+        await using var sim = await SimulatedEngine.StartAsync("asg-member", instances: 1, arrange: w => w.Permissions.Deny("EnterStandby"));
+        var id = sim.InstanceIds.Single();
+
+        var result = await RunAsync(sim, id, consent: true);
+
+        var summary = Assert.Single(result.Records);
+        Assert.True(summary.Outcome == Outcomes.Failed, $"{summary.Outcome}: {summary.OutcomeReason}");
+        Assert.Contains("nothing had been changed", summary.OutcomeReason);
+        Assert.Equal((0L, 0L), (sim.World.Counters["StopInstances"], sim.World.Counters["ExitStandby"]));
+        Assert.Equal(("running", true), (sim.World.Instance(id).State, sim.World.Instance(id).EnaSupport));
+        Assert.Equal("InService", sim.Host.AutoScaling.LifecycleState(id));
+    }
 }

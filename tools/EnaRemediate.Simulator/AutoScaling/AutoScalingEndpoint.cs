@@ -52,6 +52,10 @@ public sealed class AutoScalingEndpoint(SimulatedWorld world)
         foreach (var id in ids) world.Counters.Count(action, id);
         try
         {
+            if (world.Permissions.IsDenied(action))
+            {
+                throw new ApiException("AccessDenied", $"User is not authorized to perform: autoscaling:{action}", 403);
+            }
             XElement result;
             lock (world.Sync)
             {

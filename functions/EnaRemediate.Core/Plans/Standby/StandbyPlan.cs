@@ -20,8 +20,8 @@ public sealed class StandbyPlan : IRemediationPlan
     public StandbyPlan(IRemediationPlan inner, IAutoScalingPort autoScaling)
     {
         Name = inner.Name;
-        Steps = [new EnterStandbyStep(autoScaling), .. inner.Steps.Select(s => (IPlanStep)new ExitStandbyBeforeFinish(s, autoScaling))];
-        Rollback = inner.Rollback is null ? null : new ExitStandbyBeforeFinish(inner.Rollback, autoScaling);
+        Steps = [new EnterStandbyStep(autoScaling), .. inner.Steps.Select(s => (IPlanStep)new ExitStandbyBeforeFinish(s, autoScaling, isRollback: false))];
+        Rollback = inner.Rollback is null ? null : new ExitStandbyBeforeFinish(inner.Rollback, autoScaling, isRollback: true);
     }
 
     public string Name { get; }
@@ -57,8 +57,12 @@ public sealed class StandbyPlan : IRemediationPlan
         }
     }
 
-    /// <summary>Wraps a step: a Finish waits for ExitStandby when this remediation put the member in Standby.</summary>
-    private sealed class ExitStandbyBeforeFinish(IPlanStep inner, IAutoScalingPort autoScaling) : IPlanStep
+    /// <summary>
+    /// Wraps a step: a Finish waits for ExitStandby when this remediation put the member in Standby.
+    /// A rollback whose undo log holds only the Standby entry (EnterStandby was tried, nothing else
+    /// changed) must not run the inner rollback, which would stop the instance to undo changes never made.
+    /// </summary>
+    private sealed class ExitStandbyBeforeFinish(IPlanStep inner, IAutoScalingPort autoScaling, bool isRollback) : IPlanStep
     {
         public string Name => inner.Name;
         public IReadOnlyList<string> Permissions { get; } = [.. inner.Permissions, "autoscaling:ExitStandby"];
@@ -67,7 +71,10 @@ public sealed class StandbyPlan : IRemediationPlan
 
         public StepDecision Decide(StepContext context)
         {
-            var decision = inner.Decide(context);
+            var onlyStandbyChanged = isRollback && context.Record.UndoLog.All(u => u.Action == UndoExitStandby);
+            var decision = onlyStandbyChanged
+                ? new StepDecision.Finish(Outcomes.Failed, $"{context.Memo(MemoKeys.FailureReason) ?? "the remediation failed"}; nothing had been changed on the instance")
+                : inner.Decide(context);
             if (decision is not StepDecision.Finish finish
                 || context.Record.UndoLog.FirstOrDefault(u => u.Action == UndoExitStandby) is not { } undo
                 || context.Memo(ExitedMemo) is not null)
