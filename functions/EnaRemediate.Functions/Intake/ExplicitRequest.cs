@@ -48,19 +48,28 @@ internal static class ExplicitRequest
             case var other: return IntakeDecision.Reject($"mode must be \"diagnose\" or \"remediate\", not {InstanceIds.Quote(other.Value.ToString())}.");
         }
 
-        bool dryRun;
-        switch (TriggerNormaliser.Member(root, "dryRun"))
-        {
-            case null or { ValueKind: JsonValueKind.Null }: dryRun = false; break;
-            case { ValueKind: JsonValueKind.True }: dryRun = true; break;
-            case { ValueKind: JsonValueKind.False }: dryRun = false; break;
-            case { ValueKind: JsonValueKind.String } s when bool.TryParse(s.GetString(), out var parsed): dryRun = parsed; break;
-            case var other: return IntakeDecision.Reject($"dryRun must be true or false, not {InstanceIds.Quote(other.Value.ToString())}.");
-        }
+        var (dryRun, dryRunError) = Flag(root, "dryRun");
+        if (dryRunError is not null) return IntakeDecision.Reject(dryRunError);
+        // The operator's consent to move InService Auto Scaling members to Standby and back (the CLI's --asg-standby).
+        var (asgStandby, standbyError) = Flag(root, "asgStandby");
+        if (standbyError is not null) return IntakeDecision.Reject(standbyError);
 
         var trigger = fromRunbook ? "runbook" : "console";
         var detail = fromRunbook ? TriggerNormaliser.Text(root, "automationExecutionId") : null;
-        var request = new RemediationRequest(ids, mode, dryRun, trigger, detail);
+        var request = new RemediationRequest(ids, mode, dryRun, trigger, detail)
+        {
+            PlanOptions = asgStandby ? new Dictionary<string, string> { [Core.Triage.AutoScalingRule.ConsentOption] = "true" } : new Dictionary<string, string>(),
+        };
         return IntakeDecision.Accept(request, $"{trigger} request: {mode.ToString().ToLowerInvariant()}{(dryRun ? " (dry run)" : "")} for {string.Join(", ", ids)}.");
     }
+
+    /// <summary>A boolean member: absent or null is false; true/false, or the runbook's rendered "true"/"false".</summary>
+    private static (bool Value, string? Error) Flag(JsonElement root, string name) => TriggerNormaliser.Member(root, name) switch
+    {
+        null or { ValueKind: JsonValueKind.Null } => (false, null),
+        { ValueKind: JsonValueKind.True } => (true, null),
+        { ValueKind: JsonValueKind.False } => (false, null),
+        { ValueKind: JsonValueKind.String } s when bool.TryParse(s.GetString(), out var parsed) => (parsed, null),
+        var other => (false, $"{name} must be true or false, not {InstanceIds.Quote(other.Value.ToString())}."),
+    };
 }

@@ -5,6 +5,7 @@ using EnaRemediate.Cli.Engine;
 using EnaRemediate.Core.Engine;
 using EnaRemediate.Core.Engine.Stores;
 using EnaRemediate.Core.Plans;
+using EnaRemediate.Core.Triage;
 
 namespace EnaRemediate.Cli.Commands;
 
@@ -21,6 +22,7 @@ public static class RemediateCommand
         var options = new EngineCliOptions();
         var dryRun = new Option<bool>("--dry-run") { Description = "List every call (EC2 DryRun-checked where EC2 offers it) and change nothing." };
         var yes = new Option<bool>("--yes") { Description = "Do not ask before changing instances." };
+        var asgStandby = new Option<bool>("--asg-standby") { Description = "Let EnaRemediate move InService Auto Scaling members to Standby (desired capacity lowered) for the remediation and back to InService afterwards, also on rollback." };
         var stateDir = new Option<string>("--state-dir")
         {
             Description = "Where remediation records are kept (resumed on the next run).",
@@ -30,6 +32,7 @@ public static class RemediateCommand
         options.AddTo(command);
         command.Options.Add(dryRun);
         command.Options.Add(yes);
+        command.Options.Add(asgStandby);
         command.Options.Add(stateDir);
         command.SetAction((parse, ct) => CommandErrors.Guard(async () =>
         {
@@ -42,7 +45,10 @@ public static class RemediateCommand
             {
                 return ExitCodes.Usage;
             }
-            var started = await service.StartAsync(new RemediationRequest(ids, RemediationMode.Remediate, isDryRun, "cli", Environment.UserName), ct);
+            var started = await service.StartAsync(new RemediationRequest(ids, RemediationMode.Remediate, isDryRun, "cli", Environment.UserName)
+            {
+                PlanOptions = parse.GetValue(asgStandby) ? new Dictionary<string, string> { [AutoScalingRule.ConsentOption] = "true" } : new Dictionary<string, string>(),
+            }, ct);
             if (!json)
             {
                 foreach (var instance in started.Instances)
