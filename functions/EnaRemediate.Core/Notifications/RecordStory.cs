@@ -14,6 +14,8 @@ public sealed record RecordStory(string? Problem, IReadOnlyList<string> Remainin
 {
     private const string TriagePrefix = "triage: ";
     private const string InstallStep = "install-driver";
+    /// <summary>The memo key under which a rollback states what it left changed (main's MemoKeys.Remains).</summary>
+    public const string RollbackAccountKey = "remains";
 
     public static RecordStory Of(RemediationRecord record) => new(ProblemOf(record), Remaining(record));
 
@@ -46,7 +48,12 @@ public sealed record RecordStory(string? Problem, IReadOnlyList<string> Remainin
                     changes.Add($"a replacement instance {replacement} launched from it, ENA off (terminate it if not wanted)");
                 return changes;
         }
-        changes.AddRange(record.UndoLog.Where(u => !u.Done && !(u.Action == StandbyPlan.UndoExitStandby && record.Memo.ContainsKey(StandbyPlan.ExitedMemo)))
+        // A rollback that wrote its own account of what is left (enaSupport, state, type, the DKMS module) is the best source.
+        var account = record.Memo.GetValueOrDefault(RollbackAccountKey);
+        if (account is { Length: > 0 }) changes.Add(account);
+        changes.AddRange(record.UndoLog
+            .Where(u => !u.Done && !(u.Action == StandbyPlan.UndoExitStandby && record.Memo.ContainsKey(StandbyPlan.ExitedMemo)))
+            .Where(u => account is null || u.Action is not (UndoActions.RestoreEnaSupport or UndoActions.StartAgain))
             .Select(u => StillChanged(u, record.Outcome)).OfType<string>());
         if (installReached && record.Outcome is not null)
             changes.Add("the driver install ran: an ena module may have been added to DKMS (dkms status ena)");

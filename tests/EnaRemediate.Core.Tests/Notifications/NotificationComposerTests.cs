@@ -78,6 +78,18 @@ public sealed class NotificationComposerTests
     }
 
     [Fact]
+    public void A_rollbacks_own_account_of_what_remains_is_used_instead_of_the_raw_undo_log()
+    {
+        var rolledBack = Record("i-0aaaaaaaaaaaaaaa1", Outcomes.RolledBack, "rolled back", EnaWasOn());
+        rolledBack = rolledBack with { Memo = rolledBack.Memo.Add(RecordStory.RollbackAccountKey, "enaSupport off (found on; off keeps it reachable without the driver); the instance running as found") };
+
+        var (text, _) = Split(Composer.ForEnd(Finished(rolledBack)));
+
+        Assert.Contains("Still changed: enaSupport off (found on; off keeps it reachable without the driver); the instance running as found", text);
+        Assert.DoesNotContain("enaSupport is left off", text);
+    }
+
+    [Fact]
     public void A_refusal_at_the_start_is_never_silent_and_says_nothing_was_changed()
     {
         var start = new StartResult([new StartedInstance("i-0bbbbbbbbbbbbbbb2", "i-0bbbbbbbbbbbbbbb2-x", "fallback", "not-opted-in",
