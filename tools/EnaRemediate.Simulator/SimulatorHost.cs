@@ -1,3 +1,4 @@
+using EnaRemediate.Simulator.AutoScaling;
 using System.Net;
 using EnaRemediate.Simulator.Ec2;
 using EnaRemediate.Simulator.Scenarios;
@@ -52,14 +53,18 @@ public sealed class SimulatorHost : IAsyncDisposable
         var app = builder.Build();
         var ec2 = new Ec2Router(world);
         var ssm = new SsmRouter(world);
-        app.Run(context => Serve(context, world, ec2, ssm));
+        var autoScaling = new AutoScalingEndpoint(world);
+        app.Run(context => Serve(context, world, ec2, ssm, autoScaling));
         await app.StartAsync(ct).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;
-        return new SimulatorHost(app, world, new Uri($"http://127.0.0.1:{port}/"));
+        return new SimulatorHost(app, world, new Uri($"http://127.0.0.1:{port}/")) { AutoScaling = autoScaling };
     }
 
-    private static async Task Serve(HttpContext context, SimulatedWorld world, Ec2Router ec2, SsmRouter ssm)
+    /// <summary>The Auto Scaling groups of the fleet (Query API Version 2011-01-01 on the same endpoint).</summary>
+    public required AutoScalingEndpoint AutoScaling { get; init; }
+
+    private static async Task Serve(HttpContext context, SimulatedWorld world, Ec2Router ec2, SsmRouter ssm, AutoScalingEndpoint autoScaling)
     {
         int status;
         string body;
@@ -90,7 +95,8 @@ public sealed class SimulatorHost : IAsyncDisposable
                     }
                 }
                 var cpu = ThreadCpuClock.Now();
-                (status, body) = ec2.Handle(new QueryRequest(parameters));
+                var query = new QueryRequest(parameters);
+                (status, body) = query.Get("Version") == AutoScalingEndpoint.ApiVersion ? autoScaling.Handle(query) : ec2.Handle(query);
                 world.Counters.AddHandlerCpu(ThreadCpuClock.Now() - cpu);
             }
             catch (InvalidDataException e)

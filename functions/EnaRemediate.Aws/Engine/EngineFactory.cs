@@ -21,7 +21,8 @@ public static class EngineFactory
     public static RemediationService Create(AwsConnection connection, IRemediationStore store, EngineOptions options, TimeProvider time)
     {
         var (ec2, ssm) = CreateClients(connection);
-        return new RemediationService(new Ec2Adapter(ec2), new SsmAdapter(ssm), store, options, time, images: new ImageAdapter(ec2), nitro: new NitroAdapter(ec2));
+        return new RemediationService(new Ec2Adapter(ec2), new SsmAdapter(ssm), store, options, time, images: new ImageAdapter(ec2), nitro: new NitroAdapter(ec2),
+            autoScaling: new AutoScaling.AutoScalingQueryClient(connection));
     }
 
     public static (IAmazonEC2 Ec2, IAmazonSimpleSystemsManagement Ssm) CreateClients(AwsConnection connection)

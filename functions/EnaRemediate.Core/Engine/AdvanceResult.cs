@@ -30,6 +30,9 @@ public sealed record RecordSummary(
     /// <summary>After a rollback: what is left changed and how to undo it (enaSupport, state, the DKMS module); null otherwise.</summary>
     public string? Remains { get; init; }
 
+    /// <summary>What was wrong and what stays changed, for notifications.</summary>
+    public Notifications.RecordStory? Story { get; init; }
+
     public static RecordSummary From(RemediationRecord record, DateTimeOffset now) => new(
         record.RemediationId,
         record.InstanceId,
@@ -44,6 +47,7 @@ public sealed record RecordSummary(
         record.DryRun)
     {
         Remains = record.Memo.GetValueOrDefault(Plans.MemoKeys.Remains),
+        Story = Notifications.RecordStory.Of(record),
         StepsTaken = record.History.Select(h => h.Step)
             .Where(s => s != RemediationRecord.InitialStep)
             .Aggregate(new List<string>(), (steps, step) => { if (steps.Count == 0 || steps[^1] != step) { steps.Add(step); } return steps; }),

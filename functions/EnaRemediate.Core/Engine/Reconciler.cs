@@ -26,14 +26,14 @@ public sealed class Reconciler
     private readonly ActionExecutor _executor;
     private readonly Random _jitter;
 
-    public Reconciler(IEc2Port ec2, ISsmPort ssm, IRemediationStore store, PlanRegistry plans, EngineOptions options, TimeProvider time)
+    public Reconciler(IEc2Port ec2, ISsmPort ssm, IRemediationStore store, PlanRegistry plans, EngineOptions options, TimeProvider time, IAutoScalingPort? autoScaling = null)
     {
         _store = store;
         _plans = plans;
         _options = options;
         _time = time;
         _ssm = ssm;
-        _facts = new FactsGatherer(ec2, ssm);
+        _facts = new FactsGatherer(ec2, ssm, autoScaling);
         _executor = new ActionExecutor(ec2, ssm, options, time);
         _jitter = options.JitterSeed is { } seed ? new Random(seed) : new Random();
     }

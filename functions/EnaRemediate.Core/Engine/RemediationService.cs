@@ -29,25 +29,42 @@ public sealed class RemediationService
     private readonly NitroFactsGatherer? _nitroFacts;
 
     /// <param name="nitro">the calls of type-swap and offline-repair; without it ENA-required types are refused as before.</param>
-    public RemediationService(IEc2Port ec2, ISsmPort ssm, IRemediationStore store, EngineOptions options, TimeProvider time, IHostValidator? validator = null, IImagePort? images = null, INitroPort? nitro = null)
+    /// <param name="autoScaling">Auto Scaling membership and Standby; without it tagged members are refused.</param>
+    public RemediationService(IEc2Port ec2, ISsmPort ssm, IRemediationStore store, EngineOptions options, TimeProvider time, IHostValidator? validator = null, IImagePort? images = null, INitroPort? nitro = null, IAutoScalingPort? autoScaling = null)
     {
         _ec2 = ec2;
         _store = store;
         _options = options;
         _time = time;
-        _facts = new FactsGatherer(ec2, ssm);
+        _facts = new FactsGatherer(ec2, ssm, autoScaling);
         validator ??= new HostReportValidator();
-        _plans = new PlanRegistry([new FallbackPlan(validator), new DiagnosePlan(validator),
+        IRemediationPlan fallback = autoScaling is null ? new FallbackPlan(validator) : new Plans.Standby.StandbyPlan(new FallbackPlan(validator), autoScaling);
+        _plans = new PlanRegistry([fallback, new DiagnosePlan(validator),
             .. images is null ? Array.Empty<IRemediationPlan>() : [new ReregisterAmiPlan(images, time)],
             .. nitro is null ? Array.Empty<IRemediationPlan>() : [new TypeSwapPlan(nitro, validator), new OfflineRepairPlan(nitro, ssm, validator, time)]]);
         _nitroFacts = nitro is null ? null : new NitroFactsGatherer(nitro);
-        _reconciler = new Reconciler(ec2, ssm, store, _plans, options, time);
+        _reconciler = new Reconciler(ec2, ssm, store, _plans, options, time, autoScaling);
     }
 
     public PlanRegistry Plans => _plans;
 
     /// <summary>The <see cref="RemediationRequest.PlanOptions"/> key of the operator's route (type-swap or offline-repair).</summary>
     public const string RouteOption = "route";
+
+    /// <summary>The plan options of the operator's choices: a route for ENA-required types, consent to Auto Scaling Standby.</summary>
+    public static IReadOnlyDictionary<string, string> OperatorOptions(string? route, bool asgStandby)
+    {
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (route is not null)
+        {
+            options[RouteOption] = route;
+        }
+        if (asgStandby)
+        {
+            options[AutoScalingRule.ConsentOption] = "true";
+        }
+        return options;
+    }
 
     /// <summary>Calls refused with throttling so far (reported by the CLI).</summary>
     public int ThrottledCalls => _reconciler.ThrottledCalls;
@@ -179,7 +196,7 @@ public sealed class RemediationService
     /// </summary>
     private async Task<TriageResult> TriageAsync(InstanceFacts facts, RemediationRequest request, CancellationToken cancellationToken)
     {
-        var triage = TriageRules.Decide(facts, request.Mode == RemediationMode.Remediate, _options.OptInAll, _options.OptInTagKey, request.PlanOptions.GetValueOrDefault(RouteOption));
+        var triage = TriageRules.Decide(facts, request.Mode == RemediationMode.Remediate, _options.OptInAll, _options.OptInTagKey, request.PlanOptions.GetValueOrDefault(RouteOption), AsgStandby(request));
         if (facts.Found && await _store.GetLatestAsync(facts.InstanceId, cancellationToken) is { IsFinished: false } running)
         {
             return AlreadyRemediating(facts.InstanceId, running);
@@ -230,6 +247,10 @@ public sealed class RemediationService
             $"Needs a re-registered AMI: {triage.Reason} This engine does not register AMIs yet; nothing was changed."),
         _ => TriageResult.Refuse(facts.InstanceId, triage.Plan, RefusalCodes.PlanNotAvailable, $"This engine has no plan named {triage.Plan}."),
     };
+
+    /// <summary>The operator's consent to Standby for Auto Scaling members, carried as a plan option.</summary>
+    private static bool AsgStandby(RemediationRequest request) =>
+        request.PlanOptions.TryGetValue(AutoScalingRule.ConsentOption, out var consent) && consent == "true";
 
     private static TriageResult AlreadyRemediating(string instanceId, RemediationRecord running) =>
         TriageResult.Refuse(instanceId, running.Plan, RefusalCodes.AlreadyRemediating,
@@ -285,10 +306,12 @@ public sealed class RemediationService
             return [];
         }
         // An instance found stopped skips the first stop: there is nothing to stop yet.
-        var steps = facts.State == "stopped" && plan.Steps[0] is Plans.Steps.StopStep ? plan.Steps.Skip(1) : plan.Steps;
-        return steps.Select(s => s.PlannedAction(_options)).OfType<EngineAction>()
-            .Select(a => PlannedCall.For(a, facts.InstanceId))
-            .ToList();
+        var actions = plan.Steps.Select(s => s.PlannedAction(_options)).OfType<EngineAction>().ToList();
+        if (facts.State == "stopped" && actions.FirstOrDefault() is StopAction)
+        {
+            actions.RemoveAt(0);
+        }
+        return actions.Select(a => PlannedCall.For(a, facts.InstanceId)).ToList();
     }
 
     /// <summary>

@@ -5,10 +5,13 @@ namespace EnaRemediate.Core.Facts;
 /// <summary>
 /// Gathers the facts for a batch in as few calls as EC2 allows: one DescribeInstances per 1,000
 /// ids, one DescribeInstanceTypes for the distinct types (cached: a type's EnaSupport never
-/// changes), one DescribeInstanceStatus per 1,000 ids and one DescribeInstanceInformation.
+/// changes), one DescribeInstanceStatus per 1,000 ids and one DescribeInstanceInformation; and,
+/// for instances tagged as Auto Scaling members, DescribeAutoScalingInstances (50 ids a call).
 /// </summary>
-public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm)
+public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm, IAutoScalingPort? autoScaling = null)
 {
+    public const string AutoScalingGroupTag = "aws:autoscaling:groupName";
+
     private const int DescribeBatch = 1000;
     private readonly Dictionary<string, string> _typeEnaSupport = new(StringComparer.Ordinal);
 
@@ -46,6 +49,12 @@ public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm)
             ? new Dictionary<string, string>()
             : await ssm.DescribePingStatusAsync(running, cancellationToken);
 
+        // Only tagged instances are asked about: EC2 tags every member, and the tag alone cannot tell Standby from InService.
+        var tagged = instances.Values.Where(i => i.Tags.ContainsKey(AutoScalingGroupTag)).Select(i => i.InstanceId).ToList();
+        var members = autoScaling is null || tagged.Count == 0
+            ? new Dictionary<string, AutoScalingMembership>()
+            : await autoScaling.DescribeMembershipAsync(tagged, cancellationToken);
+
         return ids.ToDictionary(id => id, id =>
         {
             instances.TryGetValue(id, out var instance);
@@ -54,7 +63,11 @@ public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm)
                 instance,
                 instance?.InstanceType is { } type && _typeEnaSupport.TryGetValue(type, out var support) ? support : null,
                 statuses.GetValueOrDefault(id),
-                pings.GetValueOrDefault(id));
+                pings.GetValueOrDefault(id))
+            {
+                AutoScaling = members.GetValueOrDefault(id),
+                AutoScalingChecked = autoScaling is not null && tagged.Contains(id),
+            };
         }, StringComparer.Ordinal);
     }
 }

@@ -17,6 +17,12 @@ public sealed record InstanceFacts(
     /// <summary>What routing a Nitro (ENA-required) instance needs; null for other instances or when not gathered.</summary>
     public NitroFacts? Nitro { get; init; }
 
+    /// <summary>Auto Scaling's word on membership (DescribeAutoScalingInstances); null when not a member or not asked.</summary>
+    public AutoScalingMembership? AutoScaling { get; init; }
+
+    /// <summary>Whether DescribeAutoScalingInstances was asked, so a missing membership means "not a member" rather than "unknown".</summary>
+    public bool AutoScalingChecked { get; init; }
+
     public bool Found => Instance is not null;
     public string State => Instance?.State ?? "not-found";
 

@@ -28,7 +28,8 @@ public static partial class TriageRules
     /// <param name="optInAll">the deployment opted every instance in (no tag needed).</param>
     /// <param name="optInTagKey">the tag whose value "true" opts an instance in (default <see cref="OptInTag"/>).</param>
     /// <param name="route">the operator's choice for an ENA-required type (type-swap or offline-repair); null lets the facts choose.</param>
-    public static TriageResult Decide(InstanceFacts facts, bool remediate, bool optInAll = false, string optInTagKey = OptInTag, string? route = null)
+    /// <param name="asgStandby">the operator consents to an InService Auto Scaling member being moved to Standby and back.</param>
+    public static TriageResult Decide(InstanceFacts facts, bool remediate, bool optInAll = false, string optInTagKey = OptInTag, string? route = null, bool asgStandby = false)
     {
         var id = facts.InstanceId;
         if (!IsValidInstanceId(id))
@@ -61,9 +62,9 @@ public static partial class TriageRules
         {
             return TriageResult.Refuse(id, plan.Plan, RefusalCodes.OpsWorks, "The instance is managed by OpsWorks Stacks (shut down in 2024); recover it by hand or migrate it off OpsWorks first.");
         }
-        if (facts.Tag("aws:autoscaling:groupName") is { } group)
+        if (AutoScalingRule.Refusal(facts, plan.Plan, asgStandby) is { } autoScaling)
         {
-            return TriageResult.Refuse(id, plan.Plan, RefusalCodes.AutoScaling, $"The instance belongs to Auto Scaling group '{group}': stopping it would make the group replace it. Let the group replace it, or put it in Standby and recover it by hand.");
+            return autoScaling;
         }
         if (instance.InstanceLifecycle == "spot")
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Notifications;
 using EnaRemediate.Functions.Hosting;
 
 namespace EnaRemediate.Functions.Handlers;
@@ -10,7 +11,7 @@ namespace EnaRemediate.Functions.Handlers;
 /// (the state machine's Catch) it instead writes that error into each unfinished record's history,
 /// so the audit log says why the workflow stopped; the sweep resumes those records later.
 /// </summary>
-public sealed class AdvanceHandler(RemediationService engine, IRemediationStore store, TimeProvider time) : IFunctionHandler
+public sealed class AdvanceHandler(RemediationService engine, IRemediationStore store, TimeProvider time, NotificationComposer notifications) : IFunctionHandler
 {
     /// <summary>Step Functions' Wait needs a positive number; never spin faster than once a second.</summary>
     private const int MinimumWaitSeconds = 1;
@@ -29,7 +30,7 @@ public sealed class AdvanceHandler(RemediationService engine, IRemediationStore 
         var result = await engine.AdvanceAsync(ids, cancellationToken);
         var wait = Math.Clamp(result.WaitSeconds, MinimumWaitSeconds, MaximumWaitSeconds);
         invocation.Log.Info("advanced", new { result.Done, waitSeconds = wait, steps = result.Records.Select(r => new { r.RemediationId, r.Step, r.Outcome }) });
-        return JsonOutput.Write(new AdvanceAnswer(ids, result.Done, wait, result.Records, result.UnknownRemediationIds));
+        return JsonOutput.Write(new AdvanceAnswer(ids, result.Done, wait, result.Records, result.UnknownRemediationIds, result.Done ? notifications.ForEnd(result) : null));
     }
 
     private async Task<int> RecordFailureAsync(IReadOnlyList<string> ids, string error, CancellationToken cancellationToken)
@@ -92,5 +93,7 @@ public sealed class AdvanceHandler(RemediationService engine, IRemediationStore 
     }
 }
 
-/// <summary>What the state machine reads: done → notify; otherwise Wait waitSeconds and advance again.</summary>
-public sealed record AdvanceAnswer(IReadOnlyList<string> RemediationIds, bool Done, int WaitSeconds, IReadOnlyList<RecordSummary> Records, IReadOnlyList<string> UnknownRemediationIds);
+/// <summary>What the state machine reads: done → publish notification; otherwise Wait waitSeconds and advance again.</summary>
+/// <remarks>notification is written as null (not left out) while not done, so the state machine's ResultSelector always finds the field.</remarks>
+public sealed record AdvanceAnswer(IReadOnlyList<string> RemediationIds, bool Done, int WaitSeconds, IReadOnlyList<RecordSummary> Records, IReadOnlyList<string> UnknownRemediationIds,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] Notification? Notification);

@@ -1,4 +1,5 @@
 using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Notifications;
 using EnaRemediate.Functions.Hosting;
 using EnaRemediate.Functions.Intake;
 
@@ -10,7 +11,7 @@ namespace EnaRemediate.Functions.Handlers;
 /// alarms are answered with the reason. Its answer is what the workflow advances: when invoked
 /// asynchronously (SNS, alarm action) Lambda's success destination hands it to the state machine.
 /// </summary>
-public sealed class IntakeHandler(TriggerNormaliser normaliser, RemediationService engine) : IFunctionHandler
+public sealed class IntakeHandler(TriggerNormaliser normaliser, RemediationService engine, NotificationComposer notifications) : IFunctionHandler
 {
     public const string Started = "started";
     public const string NothingToRun = "nothing-to-run";
@@ -25,7 +26,7 @@ public sealed class IntakeHandler(TriggerNormaliser normaliser, RemediationServi
             case IntakeOutcome.Rejected:
                 throw new InvalidRequestException(decision.Reason);
             case IntakeOutcome.Ignored:
-                return JsonOutput.Write(new IntakeAnswer(Ignored, decision.Reason, [], []));
+                return JsonOutput.Write(new IntakeAnswer(Ignored, decision.Reason, [], [], notifications.ForIgnored(decision.Reason)));
         }
 
         var start = await engine.StartAsync(decision.Request!, cancellationToken);
@@ -33,11 +34,11 @@ public sealed class IntakeHandler(TriggerNormaliser normaliser, RemediationServi
         var instances = start.Instances.Select(i => new IntakeInstance(i.InstanceId, i.RemediationId, i.Plan, i.Outcome, i.Reason,
             i.PlannedCalls.Select(c => c.ToString()).ToList())).ToList();
         invocation.Log.Info("records started", new { remediationIds = ids, instances = instances.Select(i => new { i.InstanceId, i.Plan, i.Outcome }) });
-        return JsonOutput.Write(new IntakeAnswer(ids.Count > 0 ? Started : NothingToRun, decision.Reason, ids, instances));
+        return JsonOutput.Write(new IntakeAnswer(ids.Count > 0 ? Started : NothingToRun, decision.Reason, ids, instances, notifications.ForStart(start, decision.Reason)));
     }
 }
 
-/// <summary>What intake answers; remediationIds is what the workflow's Advance loop drives.</summary>
-public sealed record IntakeAnswer(string Outcome, string Reason, IReadOnlyList<string> RemediationIds, IReadOnlyList<IntakeInstance> Instances);
+/// <summary>What intake answers; remediationIds is what the workflow's Advance loop drives, notification what it publishes first.</summary>
+public sealed record IntakeAnswer(string Outcome, string Reason, IReadOnlyList<string> RemediationIds, IReadOnlyList<IntakeInstance> Instances, Notification? Notification = null);
 
 public sealed record IntakeInstance(string InstanceId, string? RemediationId, string Plan, string? Outcome, string? Reason, IReadOnlyList<string> PlannedCalls);

@@ -49,11 +49,13 @@ internal static class ExplicitRequest
             case var other: return IntakeDecision.Reject($"mode must be \"diagnose\" or \"remediate\", not {InstanceIds.Quote(other.Value.ToString())}.");
         }
 
-        if (Flag(root, "dryRun") is not { } dryRun)
-            return IntakeDecision.Reject($"dryRun must be true or false, not {InstanceIds.Quote(TriggerNormaliser.Member(root, "dryRun").ToString())}.");
-        if (Flag(root, "force") is not { } force)
-            return IntakeDecision.Reject($"force must be true or false, not {InstanceIds.Quote(TriggerNormaliser.Member(root, "force").ToString())}.");
-
+        var (dryRun, dryRunError) = Flag(root, "dryRun");
+        if (dryRunError is not null) return IntakeDecision.Reject(dryRunError);
+        var (force, forceError) = Flag(root, "force");
+        if (forceError is not null) return IntakeDecision.Reject(forceError);
+        // The operator's consent to move InService Auto Scaling members to Standby and back (the CLI's --asg-standby).
+        var (asgStandby, standbyError) = Flag(root, "asgStandby");
+        if (standbyError is not null) return IntakeDecision.Reject(standbyError);
         // An ENA-required type's route (type-swap | offline-repair), the operator's override of triage; empty = let the facts choose.
         string? route;
         switch (TriggerNormaliser.Member(root, "route"))
@@ -69,18 +71,18 @@ internal static class ExplicitRequest
         var request = new RemediationRequest(ids, mode, dryRun, trigger, detail)
         {
             Force = force,
-            PlanOptions = route is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [RemediationService.RouteOption] = route },
+            PlanOptions = RemediationService.OperatorOptions(route, asgStandby),
         };
         return IntakeDecision.Accept(request, $"{trigger} request: {mode.ToString().ToLowerInvariant()}{(dryRun ? " (dry run)" : "")}{(force ? " (forced)" : "")}{(route is null ? "" : $" by {route}")} for {string.Join(", ", ids)}.");
     }
 
-    /// <summary>A Boolean member: absent or null is false; true/false, or the runbook's rendered "true"/"false"; null for anything else.</summary>
-    private static bool? Flag(JsonElement root, string name) => TriggerNormaliser.Member(root, name) switch
+    /// <summary>A boolean member: absent or null is false; true/false, or the runbook's rendered "true"/"false".</summary>
+    private static (bool Value, string? Error) Flag(JsonElement root, string name) => TriggerNormaliser.Member(root, name) switch
     {
-        null or { ValueKind: JsonValueKind.Null } => false,
-        { ValueKind: JsonValueKind.True } => true,
-        { ValueKind: JsonValueKind.False } => false,
-        { ValueKind: JsonValueKind.String } s when bool.TryParse(s.GetString(), out var parsed) => parsed,
-        _ => null,
+        null or { ValueKind: JsonValueKind.Null } => (false, null),
+        { ValueKind: JsonValueKind.True } => (true, null),
+        { ValueKind: JsonValueKind.False } => (false, null),
+        { ValueKind: JsonValueKind.String } s when bool.TryParse(s.GetString(), out var parsed) => (parsed, null),
+        var other => (false, $"{name} must be true or false, not {InstanceIds.Quote(other.Value.ToString())}."),
     };
 }

@@ -120,6 +120,24 @@ public sealed class PlanAndRemediateCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnAutoScalingMemberIsRefusedWithoutAsgStandbyAndRecoveredThroughStandbyWithIt()
+    {
+        var id = Id("asg");
+
+        var refused = await Run("remediate", "--instance-id", id, "--yes", "--state-dir", _stateDir);
+
+        Assert.Contains("--asg-standby", refused.Stdout);
+        Assert.Equal((0L, 0L), (_sim.World.Counters["EnterStandby"], _sim.World.Counters["StopInstances"]));
+
+        var run = await Run("remediate", "--instance-id", id, "--asg-standby", "--yes", "--format", "json", "--state-dir", _stateDir);
+
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        Assert.Equal((1L, 1L), (_sim.World.Counters["EnterStandby", id], _sim.World.Counters["ExitStandby", id]));
+        Assert.Equal("InService", _sim.AutoScaling.LifecycleState(id));
+        Assert.Equal((true, "running"), (_sim.World.Instance(id).EnaSupport, _sim.World.Instance(id).State));
+    }
+
+    [Fact]
     public async Task MissingInstanceIdIsAUsageError()
     {
         var run = await CliProcess.RunAsync(["plan"]);

@@ -39,8 +39,9 @@ public sealed class RunbookRegisterAmiWorkflowTests(Dynalite dynalite) : IClassF
         Assert.Equal(["Route", "RegisterAmi", "HasWork", "Advance"], run.Visited.Take(4));
         Assert.DoesNotContain("Intake", run.Visited);
         Assert.Equal(["Notify", "PublishFinished", "Finished"], run.Visited.TakeLast(3));
-        var notified = JsonNode.Parse(run.SnsMessages.Single()["Message"]!.GetValue<string>())!.AsArray().Single()!;
-        Assert.Equal((id, Outcomes.AmiRegistered), (notified["instanceId"]!.GetValue<string>(), notified["outcome"]!.GetValue<string>()));
+        var notified = PublishedNotification.From(run.SnsMessages.Single());
+        Assert.Equal(Outcomes.AmiRegistered, notified.Instance(id)["outcome"]!.GetValue<string>());
+        Assert.Contains("with EnaSupport off (deregister it when no longer wanted)", notified.Text);
 
         var record = (await deployment.Services.Store.GetLatestAsync(id))!;
         Assert.True(record.Outcome == Outcomes.AmiRegistered, $"{record.Outcome}: {record.OutcomeReason}");

@@ -23,14 +23,23 @@ public sealed class WorkflowOnSimulatorTests(Dynalite dynalite) : IClassFixture<
         var run = await deployment.Workflow().RunAsync(AlarmFor(id));
 
         Assert.True(run.Status == "SUCCEEDED", $"{run.Status} {run.Error} {run.Cause} via {string.Join(" > ", run.Visited)}");
-        Assert.Equal(["Route", "Intake", "HasWork", "Advance"], run.Visited.Take(4));
+        Assert.Equal(["Route", "Intake", "NotifyStart", "HasWork", "Advance"], run.Visited.Take(5));
         Assert.Contains("WaitForNextLook", run.Visited);
         Assert.Equal(["Notify", "PublishFinished", "Finished"], run.Visited.TakeLast(3));
         Assert.True(run.Waited > TimeSpan.FromMinutes(5), $"the loop waited only {run.Waited} of simulated time");
 
-        var record = JsonNode.Parse(run.SnsMessages.Single()["Message"]!.GetValue<string>())!.AsArray().Single()!;
-        Assert.Equal(id, record["instanceId"]!.GetValue<string>());
-        Assert.Equal("recovered", record["outcome"]!.GetValue<string>());
+        Assert.Equal(2, run.SnsMessages.Count);
+        var started = PublishedNotification.From(run.SnsMessages[0]);
+        Assert.Equal($"EnaRemediate: {id} started", started.Subject);
+        Assert.Contains($"{id}: started (fallback)", started.Text);
+        Assert.Contains("What it will do: EBS-backed", started.Text);
+        var finished = PublishedNotification.From(run.SnsMessages[1]);
+        Assert.Equal($"EnaRemediate: {id} recovered", finished.Subject);
+        Assert.Contains("What was wrong:", finished.Text);
+        Assert.Contains("installed through DKMS", finished.Text);
+        Assert.Contains($"enaremediate history {id}-", finished.Text);
+        Assert.Contains($"--store dynamodb:{deployment.Services.Settings.TableName}", finished.Text);
+        Assert.Equal("recovered", finished.Instance(id)["outcome"]!.GetValue<string>());
         Assert.Equal("EnaRemediate Remediation Finished", run.Events.Single()["DetailType"]!.GetValue<string>());
 
         Assert.Equal(("ok", true), await deployment.InstanceAsync(id));
@@ -49,7 +58,8 @@ public sealed class WorkflowOnSimulatorTests(Dynalite dynalite) : IClassFixture<
         var run = await deployment.Workflow().RunAsync(AlarmFor(id, "eventbridge-back-to-ok.json"));
 
         Assert.Equal("SUCCEEDED", run.Status);
-        Assert.Equal(["Route", "Intake", "HasWork", "NothingToDo"], run.Visited);
+        Assert.Equal(["Route", "Intake", "NotifyStart", "HasWork", "NothingToDo"], run.Visited);
+        Assert.Contains("ignored", PublishedNotification.From(run.SnsMessages.Single()).Subject);
         Assert.Null(await deployment.Services.Store.GetLatestAsync(id));
         Assert.Equal(("impaired", true), await deployment.InstanceAsync(id));
     }
@@ -78,7 +88,10 @@ public sealed class WorkflowOnSimulatorTests(Dynalite dynalite) : IClassFixture<
         var run = await deployment.Workflow().RunAsync(payload);
 
         Assert.Equal("SUCCEEDED", run.Status);
-        Assert.Equal(["Route", "Intake", "HasWork", "NothingToDo"], run.Visited);
+        Assert.Equal(["Route", "Intake", "NotifyStart", "HasWork", "NothingToDo"], run.Visited);
+        var notified = PublishedNotification.From(run.SnsMessages.Single());
+        Assert.Equal($"EnaRemediate: {id} dry-run", notified.Subject);
+        Assert.Contains("nothing to run", notified.Text);
         var instance = run.Output!["instances"]!.AsArray().Single()!;
         Assert.Equal("dry-run", instance["outcome"]!.GetValue<string>());
         Assert.Contains(instance["plannedCalls"]!.AsArray(), c => c!.GetValue<string>().StartsWith("StopInstances", StringComparison.Ordinal));
@@ -100,8 +113,28 @@ public sealed class WorkflowOnSimulatorTests(Dynalite dynalite) : IClassFixture<
         var run = await deployment.Workflow().RunAsync(answer);
 
         Assert.Equal("SUCCEEDED", run.Status);
-        Assert.Equal(["Route", "Advance"], run.Visited.Take(2));
+        Assert.Equal(["Route", "AnnounceStart", "NotifyStart", "HasWork", "Advance"], run.Visited.Take(5));
+        Assert.Equal(["started", "recovered"], run.SnsMessages.Select(m => PublishedNotification.From(m).Json["instances"]![0]!["outcome"]!.GetValue<string>()));
         Assert.Equal(("ok", true), await deployment.InstanceAsync(id));
+    }
+
+    [Fact]
+    public async Task A_refusal_handed_over_by_intakes_destination_is_notified_and_ends_the_workflow()
+    {
+        await using var deployment = await Deployment.StartAsync(dynalite, "kernel-update");
+        var id = deployment.InstanceOfGroup("web");
+        await deployment.InvokeAsync(Deployment.FunctionArn("intake"), AlarmFor(id));
+        var second = await deployment.InvokeAsync(Deployment.FunctionArn("intake"), AlarmFor(id));
+        Assert.Equal("nothing-to-run", second["outcome"]!.GetValue<string>());
+
+        // The destination rule passes nothing-to-run too, so the operator hears about the refusal.
+        var run = await deployment.Workflow().RunAsync(second);
+
+        Assert.Equal(["Route", "AnnounceStart", "NotifyStart", "HasWork", "NothingToDo"], run.Visited);
+        var notified = PublishedNotification.From(run.SnsMessages.Single());
+        Assert.Equal($"EnaRemediate: {id} refused", notified.Subject);
+        Assert.Contains("refused (already-remediating), nothing changed", notified.Text);
+        Assert.Contains("Already being remediated", notified.Text);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class IntakeIgnoresTests
     {
         var untouchable = new UntouchablePorts();
         var engine = new RemediationService(untouchable, untouchable, new InMemoryRemediationStore(), new EngineOptions(), TimeProvider.System);
-        var handler = new IntakeHandler(new TriggerNormaliser(RemediationMode.Remediate, "us-east-1"), engine);
+        var handler = new IntakeHandler(new TriggerNormaliser(RemediationMode.Remediate, "us-east-1"), engine, new Core.Notifications.NotificationComposer(new Core.Notifications.RecordLocation("records")));
         using var log = new StringWriter();
         var invocation = new LambdaInvocation("req-1", DateTimeOffset.UtcNow.AddMinutes(1), "arn:aws:lambda:us-east-1:123456789012:function:intake", null,
             Fixtures.Event(fixture), new StructuredLog(log, TimeProvider.System, "req-1"));

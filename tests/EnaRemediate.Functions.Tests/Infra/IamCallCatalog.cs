@@ -68,7 +68,11 @@ public sealed class IamCallCatalog(ResolvedTemplate template)
     {
         _ when action.StartsWith("dynamodb:", StringComparison.Ordinal) => [Call($"{action} on the records table", R(action, template.ArnOf("RecordsTable")))],
         "ec2:DescribeInstances" or "ec2:DescribeInstanceStatus" or "ec2:DescribeInstanceTypes" or "ec2:DescribeImages" or "ec2:DescribeInstanceTypeOfferings"
-            or "ssm:DescribeInstanceInformation" or "ssm:ListCommandInvocations" or "ssm:GetCommandInvocation" => [Call(action, R(action, "*"))],
+            or "ssm:DescribeInstanceInformation" or "ssm:ListCommandInvocations" or "ssm:GetCommandInvocation"
+            or "autoscaling:DescribeAutoScalingInstances" => [Call(action, R(action, "*"))],
+        // Only with the operator's consent (triage), for an opted-in member; IAM cannot see the instance's tags on a group call.
+        "autoscaling:EnterStandby" or "autoscaling:ExitStandby" =>
+            [Call($"{action} of an opted-in member", R(action, $"arn:aws:autoscaling:{ResolvedTemplate.Region}:{Account}:autoScalingGroup:6f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9:autoScalingGroupName/web-asg"))],
         "ec2:DescribeInstanceAttribute" => [Call("read the user data of an opted-in instance", R(action, Instance(OptedIn), With(OptInTags, ("ec2:Attribute", "userData"))))],
         "ec2:StopInstances" or "ec2:StartInstances" => [Call($"{action} of an opted-in instance", R(action, Instance(OptedIn), OptInTags))],
         "ec2:ModifyInstanceAttribute" =>

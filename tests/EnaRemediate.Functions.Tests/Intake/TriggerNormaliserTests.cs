@@ -85,6 +85,17 @@ public sealed class TriggerNormaliserTests
     }
 
     [Theory]
+    [InlineData("""{"instanceIds":["i-0123456789abcdef0"],"asgStandby":true}""", true)]
+    [InlineData("""{"source":"enaremediate.runbook","instanceIds":"i-0123456789abcdef0","asgStandby":"true"}""", true)]
+    [InlineData("""{"instanceIds":["i-0123456789abcdef0"],"asgStandby":false}""", false)]
+    [InlineData("""{"instanceIds":["i-0123456789abcdef0"]}""", false)]
+    public void Consent_to_Standby_is_carried_only_when_given(string payload, bool consent)
+    {
+        var request = Diagnosing.Normalise(payload).Request!;
+        Assert.Equal(consent, request.PlanOptions.TryGetValue(Core.Triage.AutoScalingRule.ConsentOption, out var value) && value == "true");
+    }
+
+    [Theory]
     [InlineData("""{"instanceIds":["i-0123456789abcdef0"],"route":"sideways"}""", "route must be")]
     [InlineData("""{"instanceIds":["i-0123456789abcdef0"],"route":["type-swap"]}""", "route must be")]
     [InlineData("""{"instanceIds":["i-123"]}""", "not an EC2 instance id")]
@@ -95,6 +106,7 @@ public sealed class TriggerNormaliserTests
     [InlineData("""{"instanceIds":{"a":1}}""", "list of instance ids")]
     [InlineData("""{"instanceIds":["i-0123456789abcdef0"],"mode":"destroy"}""", "mode must be")]
     [InlineData("""{"instanceIds":["i-0123456789abcdef0"],"dryRun":"maybe"}""", "dryRun must be")]
+    [InlineData("""{"instanceIds":["i-0123456789abcdef0"],"asgStandby":"sure"}""", "asgStandby must be")]
     [InlineData("""[1,2,3]""", "JSON object")]
     [InlineData("""not json""", "not valid JSON")]
     [InlineData("""{"hello":"world"}""", "Unrecognised event")]

@@ -132,7 +132,7 @@ public sealed class LocalStateMachine(string definitionJson, IReadOnlyDictionary
         if (rule["And"] is JsonArray all) return all.All(r => Holds(r!, data));
         var value = Select(data, rule["Variable"]!.GetValue<string>());
         return
-            rule["IsPresent"] is { } present ? (value is not null) == present.GetValue<bool>() :
+            rule["IsPresent"] is { } present ? (value is not null || Exists(data, rule["Variable"]!.GetValue<string>())) == present.GetValue<bool>() :
             rule["StringEquals"] is { } text ? value is JsonValue v && v.TryGetValue<string>(out var s) && s == text.GetValue<string>() :
             rule["BooleanEquals"] is { } flag ? value is JsonValue b && b.TryGetValue<bool>(out var f) && f == flag.GetValue<bool>() :
             throw new InvalidOperationException($"Choice rule {rule.ToJsonString()} is outside what this interpreter supports.");
@@ -154,7 +154,15 @@ public sealed class LocalStateMachine(string definitionJson, IReadOnlyDictionary
         var intrinsic = Regex.Match(expression, @"^States\.JsonToString\((\$[^)]*)\)$");
         if (intrinsic.Success) return JsonValue.Create(Select(data, intrinsic.Groups[1].Value)?.ToJsonString() ?? "null");
         if (expression.StartsWith("States.", StringComparison.Ordinal)) throw new InvalidOperationException($"Intrinsic {expression} is outside what this interpreter supports.");
-        return (Select(data, expression) ?? throw new TaskFailure("States.Runtime", $"The JSONPath {expression} could not be found in the input.")).DeepClone();
+        // A field holding JSON null is found (its value is null); only an absent one is an error.
+        return Select(data, expression)?.DeepClone() ?? (Exists(data, expression) ? null : throw new TaskFailure("States.Runtime", $"The JSONPath {expression} could not be found in the input."));
+    }
+
+    /// <summary>Whether $.a.b names a field, even one whose value is null.</summary>
+    private static bool Exists(JsonNode data, string path)
+    {
+        var cut = path.LastIndexOf('.');
+        return cut > 0 && Select(data, path[..cut]) is JsonObject parent && parent.ContainsKey(path[(cut + 1)..]);
     }
 
     /// <summary>$, $.a.b and $.a[0]; null when absent.</summary>

@@ -6,6 +6,7 @@ using EnaRemediate.Cli.Records;
 using EnaRemediate.Cli.Report;
 using EnaRemediate.Core.Engine;
 using EnaRemediate.Core.Plans;
+using EnaRemediate.Core.Triage;
 
 namespace EnaRemediate.Cli.Commands;
 
@@ -28,6 +29,7 @@ public static class RemediateCommand
         var storeOption = StoreLocation.CreateOption();
         var timeScale = EngineClock.CreateOption();
         var reportFile = ReportOption.Create();
+        var asgStandby = new Option<bool>("--asg-standby") { Description = "Let EnaRemediate move InService Auto Scaling members to Standby (desired capacity lowered) for the remediation and back to InService afterwards, also on rollback." };
         var command = new Command("remediate", "Recover the instances: triage, then the chosen plan to the end, with live progress.");
         options.AddTo(command);
         command.Options.Add(dryRun);
@@ -36,6 +38,7 @@ public static class RemediateCommand
         command.Options.Add(storeOption);
         command.Options.Add(timeScale);
         command.Options.Add(reportFile);
+        command.Options.Add(asgStandby);
         command.SetAction((parse, ct) => CommandErrors.Guard(async () =>
         {
             CliApp.CommandStopsByItself();
@@ -58,7 +61,7 @@ public static class RemediateCommand
             {
                 return ExitCodes.Usage;
             }
-            var started = await service.StartAsync(new RemediationRequest(ids, RemediationMode.Remediate, isDryRun, "cli", Environment.UserName) { Force = forced, PlanOptions = options.PlanOptions(parse) }, ct);
+            var started = await service.StartAsync(new RemediationRequest(ids, RemediationMode.Remediate, isDryRun, "cli", Environment.UserName) { Force = forced, PlanOptions = options.PlanOptions(parse, parse.GetValue(asgStandby)) }, ct);
             if (!json)
             {
                 foreach (var instance in started.Instances)

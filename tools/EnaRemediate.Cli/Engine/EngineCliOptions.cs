@@ -39,8 +39,8 @@ internal sealed class EngineCliOptions
     }
 
     /// <summary>The request's plan options: the route, when the operator chose one.</summary>
-    public IReadOnlyDictionary<string, string> PlanOptions(ParseResult parse) =>
-        parse.GetValue(Route) is { } route ? new Dictionary<string, string> { [RemediationService.RouteOption] = route } : new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> PlanOptions(ParseResult parse, bool asgStandby = false) =>
+        RemediationService.OperatorOptions(parse.GetValue(Route), asgStandby);
 
     public void AddTo(Command command)
     {
