@@ -124,12 +124,12 @@ public sealed class PlanAndRemediateCommandTests : IAsyncLifetime
     {
         var id = Id("asg");
 
-        var refused = await Run("remediate", "--instance-id", id, "--yes", "--state-dir", _stateDir);
+        var refused = await Run("remediate", "--instance-id", id, "--yes", "--store", Path.Combine(_stateDir, "records.db"));
 
         Assert.Contains("--asg-standby", refused.Stdout);
         Assert.Equal((0L, 0L), (_sim.World.Counters["EnterStandby"], _sim.World.Counters["StopInstances"]));
 
-        var run = await Run("remediate", "--instance-id", id, "--asg-standby", "--yes", "--format", "json", "--state-dir", _stateDir);
+        var run = await Run("remediate", "--instance-id", id, "--asg-standby", "--yes", "--format", "json", "--store", Path.Combine(_stateDir, "records.db"));
 
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         Assert.Equal((1L, 1L), (_sim.World.Counters["EnterStandby", id], _sim.World.Counters["ExitStandby", id]));

@@ -75,7 +75,8 @@ public sealed class S3Server : IDisposable
 
     private void WaitUntilListening()
     {
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        // moto's first answer can take seconds on a loaded machine: a slow answer is retried like a refused connection.
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         for (var attempt = 0; attempt < 150; attempt++)
         {
             if (_process.HasExited) throw new InvalidOperationException($"moto_server exited with {_process.ExitCode}");
@@ -84,7 +85,7 @@ public sealed class S3Server : IDisposable
                 using var response = client.GetAsync(Endpoint).GetAwaiter().GetResult();
                 return;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
                 Thread.Sleep(200);
             }
