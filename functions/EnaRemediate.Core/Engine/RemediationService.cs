@@ -273,6 +273,7 @@ public sealed class RemediationService
                 .Add(MemoKeys.FoundState, facts.State)
                 .Add(MemoKeys.FoundEnaSupport, facts.Instance?.EnaSupport == true ? "true" : "false")
                 .Add(MemoKeys.FoundHealthy, facts.IsHealthyAndManaged ? "true" : "false")
+                .Add(MemoKeys.FoundInstanceCheck, facts.Status?.InstanceStatus ?? "unknown")
                 .SetItems(request.PlanOptions.Select(o => KeyValuePair.Create("option." + o.Key, o.Value)))
                 .SetItems(triage.Memo),
         }.WithEvent(now, $"triage: {triage.Plan}: {triage.Reason}");

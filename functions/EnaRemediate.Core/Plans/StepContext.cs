@@ -61,6 +61,8 @@ public static class MemoKeys
     public const string CapacityLastRefusedAt = "capacity.lastRefusedAt";
     /// <summary>Both status checks ok and SSM Online when the record was created.</summary>
     public const string FoundHealthy = "found.healthy";
+    /// <summary>The instance status check when the record was created (ok, impaired, initializing…).</summary>
+    public const string FoundInstanceCheck = "found.instanceCheck";
     /// <summary>The remediation was forced past the "observed broken" and cool-down checks.</summary>
     public const string Forced = "forced";
     /// <summary>The driver version the install step installed (or found installed), for the rollback's account of what remains.</summary>

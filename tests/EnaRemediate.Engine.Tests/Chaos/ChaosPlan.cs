@@ -19,7 +19,7 @@ public sealed record ChaosPlan(
 {
     /// <summary>The scenarios a fleet is drawn from: every shape the engine triages differently.</summary>
     public static readonly IReadOnlyList<string> Scenarios =
-        ["kernel-update", "kernel-update", "mixed-fleet", "healthy", "instance-store", "nitro-required", "pv-ena", "asg-member", "opsworks-legacy"];
+        ["kernel-update", "kernel-update", "mixed-fleet", "nitro-fleet", "nitro-fleet", "healthy", "instance-store", "nitro-required", "pv-ena", "asg-member", "opsworks-legacy", "pending-kernel-update"];
 
     public const string CollectDocument = "EnaRemediate-CollectHostReport";
     public const string InstallDocument = "EnaRemediate-InstallDriver";

@@ -1,4 +1,8 @@
+using Amazon.Runtime;
+using EnaRemediate.Aws.Engine;
 using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Engine.Ports;
+using EnaRemediate.Engine.Tests.Nitro;
 using EnaRemediate.Engine.Tests.Fakes;
 using EnaRemediate.Engine.Tests.Simulated;
 using EnaRemediate.Simulator.World;
@@ -24,12 +28,12 @@ public static class ChaosRun
     {
         await using var sim = await SimulatedEngine.StartAsync(plan.Scenario, plan.Instances, plan.Seed, world => Arrange(world, plan));
         var violations = new List<string>();
-        var watch = new ContinuousInvariants(sim.World, sim.Store);
+        var watch = new ContinuousInvariants(sim.World, sim.Store, sim.Clock);
         var before = InvariantChecks.Snapshot(sim.World, sim.Clock.GetUtcNow());
         var instanceIds = sim.InstanceIds;
         var chance = new Random(plan.Seed * 7919);
-        var primary = sim.NewService();
-        var secondary = sim.NewService();
+        var primary = Service(sim, crash: null);
+        var secondary = Service(sim, crash: null);
         var remediationIds = new List<string>();
         remediationIds.AddRange((await primary.StartAsync(Request(instanceIds, plan.Force, "chaos"))).RemediationIds);
 
@@ -55,7 +59,7 @@ public static class ChaosRun
                     secondTriggerAt++;
                 }
             }
-            var service = plan.CrashAtLook.TryGetValue(looks, out var crashAt) ? Crashing(sim, new CrashSwitch(crashAt)) : primary;
+            var service = plan.CrashAtLook.TryGetValue(looks, out var crashAt) ? Service(sim, new CrashSwitch(crashAt)) : primary;
             AdvanceResult result;
             try
             {
@@ -97,8 +101,22 @@ public static class ChaosRun
     private static RemediationRequest Request(IReadOnlyList<string> ids, bool force, string trigger) =>
         new(ids, RemediationMode.Remediate, DryRun: false, trigger, null) { Force = force };
 
-    private static RemediationService Crashing(SimulatedEngine sim, CrashSwitch crash) =>
-        sim.NewService(e => new CrashingEc2(e, crash), s => new CrashingSsm(s, crash), s => new CrashingStore(s, crash));
+    /// <summary>
+    /// An engine as a new process (or Lambda retry) builds it, with every plan: the image port, the
+    /// Nitro port and the scenario's rescue AMIs; with a crash switch its EC2, SSM and store calls can die.
+    /// </summary>
+    private static RemediationService Service(SimulatedEngine sim, CrashSwitch? crash)
+    {
+        var (ec2Client, ssmClient) = EngineFactory.CreateClients(new AwsConnection("us-east-1", sim.Host.Endpoint.ToString(), new BasicAWSCredentials("test", "test")));
+        IEc2Port ec2 = new Ec2Adapter(ec2Client);
+        ISsmPort ssm = new SsmAdapter(ssmClient);
+        IRemediationStore store = sim.Store;
+        if (crash is not null)
+        {
+            (ec2, ssm, store) = (new CrashingEc2(ec2, crash), new CrashingSsm(ssm, crash), new CrashingStore(store, crash));
+        }
+        return new RemediationService(ec2, ssm, store, NitroEngine.Options(sim.World), sim.Clock, images: new ImageAdapter(ec2Client), nitro: new NitroAdapter(ec2Client));
+    }
 
     private static void Arrange(SimulatedWorld world, ChaosPlan plan)
     {

@@ -91,7 +91,7 @@ public sealed class OfflineRollbackStep(VolumeMover mover, RescuePool pool) : IP
         return (context.FoundStopped ? "stopped" : "running", state) switch
         {
             (_, "terminated" or "shutting-down" or "not-found") => new StepDecision.Finish(Outcomes.Failed, $"{why}; the instance is {state}; {Remaining(context)}"),
-            ("running", "running") or ("stopped", "stopped") => new StepDecision.Finish(Outcomes.RolledBack, $"{why}; rolled back: {Remaining(context)}, instance {state} as found"),
+            ("running", "running") or ("stopped", "stopped") => RollbackSettling.OnceAsFound(context, new StepDecision.Finish(Outcomes.RolledBack, $"{why}; rolled back: {Remaining(context)}, instance {state} as found")),
             ("running", "stopped") => new StepDecision.Act(new StartAction(), "rollback: starting the instance again"),
             (_, "pending" or "stopping") => new StepDecision.Wait(TimeSpan.FromSeconds(15), $"rollback: waiting ({state})"),
             _ => FromStop(_stop.Decide(context), why, context),

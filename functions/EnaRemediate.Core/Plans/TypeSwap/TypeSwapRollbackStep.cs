@@ -69,7 +69,7 @@ public sealed class TypeSwapRollbackStep(INitroPort nitro) : IPlanStep
         var done = $"{why}; rolled back: original type {original}, enaSupport {(foundEna ? "on" : "off")}";
         return (context.FoundStopped ? "stopped" : "running", instance.State) switch
         {
-            ("stopped", "stopped") or ("running", "running") => new StepDecision.Finish(Outcomes.RolledBack, $"{done}, instance {instance.State} as found{advice}", next),
+            ("stopped", "stopped") or ("running", "running") => RollbackSettling.OnceAsFound(context, new StepDecision.Finish(Outcomes.RolledBack, $"{done}, instance {instance.State} as found{advice}", next)),
             ("running", "stopped") => new StepDecision.Act(new StartAction(), "rollback: starting the instance again"),
             (_, "pending" or "stopping") => new StepDecision.Wait(TimeSpan.FromSeconds(15), $"rollback: waiting ({instance.State})"),
             _ => new StepDecision.Act(new StopAction(false), "rollback: stopping the instance as it was found"),
