@@ -44,7 +44,7 @@ public sealed class SnapshotRootStep(INitroPort nitro, TimeProvider time) : IPla
         {
             var existing = await nitro.DescribeSnapshotAsync(context.Memo(OfflineMemo.SnapshotId), context.Memo(OfflineMemo.SnapshotId) is null ? tag : null, ct);
             var id = existing?.SnapshotId ?? await nitro.CreateSnapshotAsync(volume, $"EnaRemediate: root of {context.Record.InstanceId} before offline repair",
-                new Dictionary<string, string> { [RescueTags.RemediationId] = rid, ["Name"] = $"enaremediate-{context.Record.InstanceId}-root" }, ct);
+                new Dictionary<string, string> { [RescueTags.LaunchedBy] = context.Options.Nitro.StackName, [RescueTags.RemediationId] = rid, ["Name"] = $"enaremediate-{context.Record.InstanceId}-root" }, ct);
             var seen = existing ?? await nitro.DescribeSnapshotAsync(id, null, ct);
             return Observation.Of(OfflineMemo.SnapshotState, seen?.State ?? "pending", time.GetUtcNow()).Add(OfflineMemo.SnapshotId, id);
         });
