@@ -43,7 +43,9 @@ internal static class Admission
     public static TriageResult? InCooldown(IReadOnlyList<RemediationRecord> history, string instanceId, string plan, TimeSpan cooldown, DateTimeOffset now)
     {
         var last = history.Where(r => r.IsFinished && !r.DryRun && ActedOutcomes.Contains(r.Outcome!)).MaxBy(r => r.UpdatedAt);
-        if (last is null || now - last.UpdatedAt >= cooldown)
+        // A type swap that rolled back hands over to the next route it named (offline repair): that retry is the
+        // way forward the record told the operator to take, not a repeat of what just failed.
+        if (last is null || now - last.UpdatedAt >= cooldown || last.Memo.GetValueOrDefault(Plans.TypeSwap.TypeSwapMemo.NextRoute) == plan)
         {
             return null;
         }
