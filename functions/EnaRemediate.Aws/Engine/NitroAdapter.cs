@@ -217,7 +217,7 @@ public sealed class NitroAdapter(IAmazonEC2 ec2) : INitroPort
         }
     }
 
-    public async Task<IReadOnlyList<RescueInstance>> DescribeRescueInstancesAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RescueInstance>> DescribeRescueInstancesAsync(string launchedBy, CancellationToken cancellationToken)
     {
         var found = new List<RescueInstance>();
         string? next = null;
@@ -227,7 +227,7 @@ public sealed class NitroAdapter(IAmazonEC2 ec2) : INitroPort
             {
                 Filters =
                 [
-                    new Filter("tag:" + RescueTags.Rescue, ["true"]),
+                    new Filter("tag:" + RescueTags.LaunchedBy, [launchedBy]),
                     new Filter("instance-state-name", ["pending", "running", "stopping", "stopped", "shutting-down"]),
                 ],
                 NextToken = next,

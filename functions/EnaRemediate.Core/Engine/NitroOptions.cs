@@ -6,6 +6,16 @@ namespace EnaRemediate.Core.Engine;
 /// </summary>
 public sealed record NitroOptions
 {
+    /// <summary>The CLI's stack name when it runs without a deployed stack.</summary>
+    public const string CliStackName = "enaremediate-cli";
+
+    /// <summary>
+    /// The value of the <c>EnaRemediate:LaunchedBy</c> tag on what offline repair creates (rescue instances,
+    /// snapshots, restored volumes), and the only rescues it reuses and terminates. In Lambda the stack's name
+    /// (template.yaml scopes IAM by it); the CLI uses <see cref="CliStackName"/> unless told otherwise.
+    /// </summary>
+    public string StackName { get; init; } = CliStackName;
+
     /// <summary>The rescue AMI per architecture (x86_64, arm64); it must run the SSM agent. Without one, offline repair of that architecture is refused up front.</summary>
     public IReadOnlyDictionary<string, string> RescueImages { get; init; } = new Dictionary<string, string>();
 

@@ -22,6 +22,9 @@ public sealed class RemediationService
     private readonly IEc2Port _ec2;
     private readonly IRemediationStore _store;
     private readonly EngineOptions _options;
+
+    /// <summary>The options this engine runs with (a deployment's configuration, as its functions read it).</summary>
+    public EngineOptions Options => _options;
     private readonly TimeProvider _time;
     private readonly FactsGatherer _facts;
     private readonly PlanRegistry _plans;

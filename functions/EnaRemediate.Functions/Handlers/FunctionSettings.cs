@@ -18,6 +18,12 @@ public sealed partial record FunctionSettings
     public const string RetentionDaysVariable = "ENAREMEDIATE_RETENTION_DAYS";
     public const string DriverArchiveVariable = "ENAREMEDIATE_DRIVER_ARCHIVE";
     public const string DriverSha256Variable = "ENAREMEDIATE_DRIVER_SHA256";
+    /// <summary>Offline repair: the stack's name (the EnaRemediate:LaunchedBy tag IAM scopes by), rescue AMIs, profile, snapshot retention.</summary>
+    public const string StackNameVariable = "ENAREMEDIATE_STACK_NAME";
+    public const string RescueImageX86Variable = "ENAREMEDIATE_RESCUE_IMAGE_X86_64";
+    public const string RescueImageArm64Variable = "ENAREMEDIATE_RESCUE_IMAGE_ARM64";
+    public const string RescueProfileVariable = "ENAREMEDIATE_RESCUE_INSTANCE_PROFILE";
+    public const string KeepSnapshotVariable = "ENAREMEDIATE_KEEP_SNAPSHOT";
     /// <summary>Only for the simulator and tests: one endpoint for the EC2, SSM and DynamoDB clients.</summary>
     public const string EndpointVariable = "ENAREMEDIATE_ENDPOINT_URL";
 
@@ -26,6 +32,7 @@ public sealed partial record FunctionSettings
     {
         HandlerVariable, TableVariable, DefaultModeVariable, OptInTagVariable, RetentionDaysVariable,
         DriverArchiveVariable, DriverSha256Variable, EndpointVariable,
+        StackNameVariable, RescueImageX86Variable, RescueImageArm64Variable, RescueProfileVariable, KeepSnapshotVariable,
     };
 
     public required string Handler { get; init; }
@@ -39,6 +46,8 @@ public sealed partial record FunctionSettings
     public string? EndpointUrl { get; init; }
     /// <summary>The opt-in tag key; the template passes the same key to its IAM conditions.</summary>
     public string OptInTagKey { get; init; } = TriageRules.OptInTag;
+    /// <summary>Offline repair's settings from the environment (the rescue AMIs, profile, stack name, snapshot retention).</summary>
+    public NitroOptions Nitro { get; init; } = new();
 
     public static FunctionSettings From(Func<string, string?> variable)
     {
@@ -63,6 +72,7 @@ public sealed partial record FunctionSettings
             DriverSha256 = NonEmpty(variable(DriverSha256Variable)),
             EndpointUrl = NonEmpty(variable(EndpointVariable)),
             OptInTagKey = optInTag,
+            Nitro = NitroFrom(variable),
         };
         if (NonEmpty(variable(DefaultModeVariable)) is { } mode)
             settings = settings with
@@ -90,9 +100,42 @@ public sealed partial record FunctionSettings
     /// release) and digest; both default to the pin in driver/ena-driver.json.
     /// </summary>
     public EngineOptions EngineOptions() =>
-        new EngineOptions { OptInTagKey = OptInTagKey }.WithDriver(DriverSha256, DriverArchive);
+        new EngineOptions { OptInTagKey = OptInTagKey, Nitro = Nitro }.WithDriver(DriverSha256, DriverArchive);
+
+    private static NitroOptions NitroFrom(Func<string, string?> variable)
+    {
+        var images = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (architecture, name) in new[] { ("x86_64", RescueImageX86Variable), ("arm64", RescueImageArm64Variable) })
+        {
+            if (NonEmpty(variable(name)) is not { } image) continue;
+            images[architecture] = ImagePattern().IsMatch(image) ? image : throw new ConfigurationException($"{name} must be an AMI id (ami-…), not '{image}'.");
+        }
+        var profile = NonEmpty(variable(RescueProfileVariable));
+        if (profile is not null && !ProfilePattern().IsMatch(profile))
+            throw new ConfigurationException($"{RescueProfileVariable} must be an instance profile ARN, not '{profile}'.");
+        var stack = NonEmpty(variable(StackNameVariable)) ?? NitroOptions.CliStackName;
+        if (!StackNamePattern().IsMatch(stack))
+            throw new ConfigurationException($"{StackNameVariable} '{stack}' is not a CloudFormation stack name.");
+        var keep = NonEmpty(variable(KeepSnapshotVariable))?.ToLowerInvariant() switch
+        {
+            null or "false" => false,
+            "true" => true,
+            var other => throw new ConfigurationException($"{KeepSnapshotVariable} must be true or false, not '{other}'."),
+        };
+        return new NitroOptions { StackName = stack, RescueImages = images, RescueInstanceProfileArn = profile, KeepSnapshot = keep };
+    }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    [GeneratedRegex("^ami-[0-9a-f]{8,17}$")]
+    private static partial Regex ImagePattern();
+
+    [GeneratedRegex(@"^arn:aws[a-z-]*:iam::\d{12}:instance-profile/[\w+=,.@/-]+$")]
+    private static partial Regex ProfilePattern();
+
+    // CloudFormation: a letter, then letters, digits and hyphens, at most 128.
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9-]{0,127}$")]
+    private static partial Regex StackNamePattern();
 
     [GeneratedRegex("^[0-9a-fA-F]{64}$")]
     private static partial Regex Sha256Pattern();

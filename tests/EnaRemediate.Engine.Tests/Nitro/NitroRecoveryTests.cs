@@ -62,7 +62,7 @@ public sealed class NitroRecoveryTests
                 Assert.True(snapshots == 1, $"{label}: the snapshot was not kept");
             }
         }
-        Assert.DoesNotContain(sim.World.Instances, i => i.Tags.ContainsKey("EnaRemediate:Rescue") && i.State is "pending" or "running" or "stopping" or "stopped");
+        Assert.DoesNotContain(sim.World.Instances, i => i.Tags.GetValueOrDefault("EnaRemediate:LaunchedBy") == NitroOptions.CliStackName && i.State is "pending" or "running" or "stopping" or "stopped");
         Assert.DoesNotContain(sim.World.AllVolumes, v => v.Attachment is null or { DetachedAt: not null } && !v.Tags.ContainsKey("EnaRemediate:OriginalRootOf"));
     }
 
@@ -90,7 +90,7 @@ public sealed class NitroRecoveryTests
         Assert.All(result.Records, r => Assert.True(r.Outcome == Outcomes.Recovered, $"{r.InstanceId} {r.Plan}: {r.Outcome}: {r.OutcomeReason}"));
         AssertInvariants(sim, before, result);
         // One rescue per zone and architecture served every repair there (1a x86 and arm64, 1f x86).
-        Assert.Equal(3, sim.World.Instances.Count(i => i.Tags.ContainsKey("EnaRemediate:Rescue")));
+        Assert.Equal(3, sim.World.Instances.Count(i => i.Tags.GetValueOrDefault("EnaRemediate:LaunchedBy") == NitroOptions.CliStackName));
         Assert.All(plan.Values.Where(p => p.Plan == "type-swap"), p => Assert.Contains("is the nearest Xen type offered in us-east-1a", p.Reason));
     }
 
@@ -222,9 +222,9 @@ public sealed class NitroRecoveryTests
         var result = await RunAsync(sim, service, ids);
 
         Assert.All(result.Records, r => Assert.True(r.Outcome == Outcomes.Recovered, $"{r.InstanceId}: {r.Outcome}: {r.OutcomeReason}"));
-        Assert.Equal(2, sim.World.Instances.Count(i => i.Tags.ContainsKey("EnaRemediate:Rescue")));
+        Assert.Equal(2, sim.World.Instances.Count(i => i.Tags.GetValueOrDefault("EnaRemediate:LaunchedBy") == NitroOptions.CliStackName));
         Assert.Equal(2, sim.World.AllSnapshots.Count(s => s.Tags.ContainsKey("EnaRemediate:RemediationId")));
-        Assert.DoesNotContain(sim.World.Instances, i => i.Tags.ContainsKey("EnaRemediate:Rescue") && i.State == "running");
+        Assert.DoesNotContain(sim.World.Instances, i => i.Tags.GetValueOrDefault("EnaRemediate:LaunchedBy") == NitroOptions.CliStackName && i.State == "running");
     }
 
     private static Aws.Engine.AwsConnection Connection(SimulatedEngine sim) => new("us-east-1", sim.Host.Endpoint.ToString(), new Amazon.Runtime.BasicAWSCredentials("test", "test"));

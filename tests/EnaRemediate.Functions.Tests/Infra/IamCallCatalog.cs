@@ -25,6 +25,13 @@ public sealed class IamCallCatalog(ResolvedTemplate template)
     public const string NotOptedIn = "i-0bbbbbbbbbbbbbbb2";
     public const string Rescue = "i-0ccccccccccccccc3";
     public const string RootVolume = "vol-0aaaaaaaaaaaaaaa1";
+    public const string RestoredVolume = "vol-0ccccccccccccccc3";
+    public const string RootSnapshot = "snap-0aaaaaaaaaaaaaaa1";
+    public const string RemediationId = "i-0aaaaaaaaaaaaaaa1-20261201T090000-1a2b3c4d";
+    public const string ClaimKey = "EnaRemediate:Claim:" + OptedIn;
+    public static string Key(string id) => $"arn:aws:kms:{ResolvedTemplate.Region}:{Account}:key/{id}";
+    public const string RootKey = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+    public static readonly Dictionary<string, object> ViaEc2 = new() { ["kms:ViaService"] = $"ec2.{ResolvedTemplate.Region}.amazonaws.com" };
 
     /// <summary>The tags of a resource as condition context: ec2:ResourceTag/K and aws:ResourceTag/K.</summary>
     public static Dictionary<string, object> Tagged(params (string Key, string Value)[] tags)
@@ -49,7 +56,10 @@ public sealed class IamCallCatalog(ResolvedTemplate template)
         With(first, second.Select(p => (p.Key, p.Value)).ToArray());
 
     public static readonly Dictionary<string, object> OptInTags = Tagged((OptInKey, "true"), ("Name", "web-1"));
-    public static readonly Dictionary<string, object> RescueTags = Tagged((LaunchedBy, Stack), ("EnaRemediate:RemediationId", "i-0aaaaaaaaaaaaaaa1-20261201T090000-1a2b3c4d"));
+    public static readonly Dictionary<string, object> RescueTags = Tagged((LaunchedBy, Stack), ("Name", "enaremediate-rescue-us-east-1a-x86_64"), (ClaimKey, "/dev/sdf"));
+    /// <summary>What offline repair puts on the snapshots and restored volumes it creates.</summary>
+    public static readonly Dictionary<string, object> OwnedTags = Tagged((LaunchedBy, Stack), ("EnaRemediate:RemediationId", RemediationId), ("Name", "enaremediate-i-0aaaaaaaaaaaaaaa1-root"));
+    public static Dictionary<string, object> OwnedRequestTags() => RequestTags((LaunchedBy, Stack), ("EnaRemediate:RemediationId", RemediationId), ("Name", "enaremediate-i-0aaaaaaaaaaaaaaa1-root"));
 
     /// <summary>Request tags of a create call: aws:RequestTag/K for each tag and aws:TagKeys.</summary>
     public static Dictionary<string, object> RequestTags(params (string Key, string Value)[] tags)
@@ -68,7 +78,7 @@ public sealed class IamCallCatalog(ResolvedTemplate template)
     {
         _ when action.StartsWith("dynamodb:", StringComparison.Ordinal) => [Call($"{action} on the records table", R(action, template.ArnOf("RecordsTable")))],
         "ec2:DescribeInstances" or "ec2:DescribeInstanceStatus" or "ec2:DescribeInstanceTypes" or "ec2:DescribeImages" or "ec2:DescribeInstanceTypeOfferings"
-            or "ssm:DescribeInstanceInformation" or "ssm:ListCommandInvocations" or "ssm:GetCommandInvocation"
+            or "ec2:DescribeVolumes" or "ec2:DescribeSnapshots" or "ssm:DescribeInstanceInformation" or "ssm:ListCommandInvocations" or "ssm:GetCommandInvocation"
             or "autoscaling:DescribeAutoScalingInstances" => [Call(action, R(action, "*"))],
         // Only with the operator's consent (triage), for an opted-in member; IAM cannot see the instance's tags on a group call.
         "autoscaling:EnterStandby" or "autoscaling:ExitStandby" =>
@@ -87,6 +97,7 @@ public sealed class IamCallCatalog(ResolvedTemplate template)
             Call("install the driver on an opted-in instance", R(action, Document("EnaRemediate-InstallDriver")), R(action, Instance(OptedIn), new Dictionary<string, object> { ["ssm:resourceTag/" + OptInKey] = "true" })),
             Call("collect the host report of an opted-in instance", R(action, Document("EnaRemediate-CollectHostReport")), R(action, Instance(OptedIn), new Dictionary<string, object> { ["ssm:resourceTag/" + OptInKey] = "true" })),
             Call("run our document on the stack's rescue instance", R(action, Document("EnaRemediate-InstallDriver")), R(action, Instance(Rescue), new Dictionary<string, object> { ["ssm:resourceTag/" + LaunchedBy] = Stack })),
+            Call("offline repair: the chroot install on the stack's rescue instance", R(action, Document("EnaRemediate-OfflineRepair")), R(action, Instance(Rescue), new Dictionary<string, object> { ["ssm:resourceTag/" + LaunchedBy] = Stack })),
         ],
         "ec2:RegisterImage" => [Call("register the ENA-disabled copy", R(action, Image("ami-0ddddddddddddddd4")))],
         "ec2:CreateTags" =>
@@ -94,8 +105,11 @@ public sealed class IamCallCatalog(ResolvedTemplate template)
             Call("tag the new image with our keys", R(action, Image("ami-0ddddddddddddddd4"),
                 With(RequestTags(("Name", "web"), ("EnaRemediate:SourceImage", "ami-0eeeeeeeeeeeeeee5"), ("EnaRemediate:RemediationId", "r-1")), ("ec2:Owner", Account)))),
             Call("tags of a replacement at launch", R(action, Instance("i-0fffffffffffffff6"), With(RequestTags((OptInKey, "true"), ("Name", "web-1")), ("ec2:CreateAction", "RunInstances")))),
-            Call("tags of a rescue instance at launch", R(action, Instance(Rescue), With(RequestTags((LaunchedBy, Stack)), ("ec2:CreateAction", "RunInstances")))),
-            Call("tags of a snapshot at creation", R(action, Snapshot("snap-0aaaaaaaaaaaaaaa1"), With(RequestTags((LaunchedBy, Stack), ("EnaRemediate:RemediationId", "r-1")), ("ec2:CreateAction", "CreateSnapshot")))),
+            Call("tags of a rescue instance at launch", R(action, Instance(Rescue), With(RescueLaunchTags(), ("ec2:CreateAction", "RunInstances")))),
+            Call("tags of a snapshot at creation", R(action, Snapshot(RootSnapshot), With(OwnedRequestTags(), ("ec2:CreateAction", "CreateSnapshot")))),
+            Call("tags of a restored root at creation", R(action, Volume(RestoredVolume), With(OwnedRequestTags(), ("ec2:CreateAction", "CreateVolume")))),
+            Call("claim a device on the stack's rescue instance", R(action, Instance(Rescue), Merge(RescueTags, RequestTags(("EnaRemediate:Claim:i-0ddddddddddddddd4", "/dev/sdg"))))),
+            Call("mark the original root kept aside after a restore", R(action, Volume(RootVolume), Merge(Tagged((OptInKey, "true")), RequestTags(("EnaRemediate:OriginalRootOf", OptedIn))))),
         ],
         "ec2:RunInstances" =>
         [
@@ -104,21 +118,36 @@ public sealed class IamCallCatalog(ResolvedTemplate template)
                  R(action, Image("ami-0ddddddddddddddd4"), With(Tagged(("EnaRemediate:SourceImage", "ami-0eeeeeeeeeeeeeee5")), ("ec2:Owner", Account))),
                  .. Network()]),
             Call("launch a rescue instance from the configured AMI",
-                [R(action, Instance(Rescue), RequestTags((LaunchedBy, Stack), ("EnaRemediate:RemediationId", "r-1"))),
+                [R(action, Instance(Rescue), RescueLaunchTags()),
                  R(action, Image(ResolvedTemplate.RescueImageId), new Dictionary<string, object> { ["ec2:Owner"] = "amazon" }),
                  R(action, Snapshot("snap-0bbbbbbbbbbbbbbb2")),
+                 .. Network()]),
+            Call("launch an arm64 rescue instance from the configured arm64 AMI",
+                [R(action, Instance(Rescue), RescueLaunchTags()),
+                 R(action, Image(ResolvedTemplate.RescueImageIdArm64), new Dictionary<string, object> { ["ec2:Owner"] = "amazon" }),
                  .. Network()]),
         ],
         "iam:PassRole" => [Call("pass the instance role to EC2", R(action, InstanceRoleArn, new Dictionary<string, object> { ["iam:PassedToService"] = "ec2.amazonaws.com" }))],
         "ec2:TerminateInstances" => [Call("terminate the stack's rescue instance", R(action, Instance(Rescue), RescueTags))],
+        "ec2:DeleteTags" => [Call("release a claim on the stack's rescue instance", R(action, Instance(Rescue), With(RescueTags, ("aws:TagKeys", new[] { ClaimKey }))))],
+        "ec2:DeleteSnapshot" => [Call("delete the root snapshot after a success", R(action, Snapshot(RootSnapshot), OwnedTags))],
+        "ec2:CreateVolume" => [Call("restore a root from the remediation's snapshot", R(action, Snapshot(RootSnapshot), OwnedTags), R(action, Volume(RestoredVolume), OwnedRequestTags()))],
+        "kms:CreateGrant" => [Call("EC2 takes a grant on the encrypted root's key for the rescue attach",
+            R(action, Key(RootKey), With(ViaEc2, ("kms:GrantIsForAWSResource", "true"), ("kms:GrantOperations", new[] { "Decrypt" }))))],
+        "kms:Decrypt" or "kms:DescribeKey" or "kms:GenerateDataKeyWithoutPlaintext" or "kms:ReEncryptFrom" or "kms:ReEncryptTo" =>
+            [Call($"{action} on the encrypted root's key through EC2", R(action, Key(RootKey), ViaEc2))],
         "ec2:AttachVolume" or "ec2:DetachVolume" =>
         [
+            Call($"{action}: a restored root and its opted-in instance", R(action, Instance(OptedIn), OptInTags), R(action, Volume(RestoredVolume), OwnedTags)),
             Call($"{action}: an opted-in instance's root volume and the rescue instance", R(action, Instance(Rescue), RescueTags), R(action, Volume(RootVolume), Tagged((OptInKey, "true")))),
             Call($"{action}: the root volume and its opted-in instance", R(action, Instance(OptedIn), OptInTags), R(action, Volume(RootVolume), Tagged((OptInKey, "true")))),
         ],
-        "ec2:CreateSnapshot" => [Call("snapshot an opted-in instance's root volume", R(action, Volume(RootVolume), Tagged((OptInKey, "true"))), R(action, Snapshot("snap-0aaaaaaaaaaaaaaa1"), RequestTags((LaunchedBy, Stack))))],
+        "ec2:CreateSnapshot" => [Call("snapshot an opted-in instance's root volume", R(action, Volume(RootVolume), Tagged((OptInKey, "true"))), R(action, Snapshot(RootSnapshot), OwnedRequestTags()))],
         _ => throw new InvalidOperationException($"No realistic call for {action}: add one to {nameof(IamCallCatalog)}.{nameof(CallsOf)}."),
     };
+
+    /// <summary>The tags RescuePool launches a rescue with: the stack's name, a Name and the first claim.</summary>
+    public static Dictionary<string, object> RescueLaunchTags() => RequestTags((LaunchedBy, Stack), ("Name", "enaremediate-rescue-us-east-1a-x86_64"), (ClaimKey, "/dev/sdf"));
 
     /// <summary>The role instances launched by the stack get (InstanceRoleArn, or the one the stack creates).</summary>
     public string InstanceRoleArn => template.Condition("CreateInstanceRole") ? template.ArnOf("InstanceRole") : template.Template.ParameterDefault("InstanceRoleArn");

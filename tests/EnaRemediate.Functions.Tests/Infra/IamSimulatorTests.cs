@@ -39,7 +39,17 @@ public sealed class IamSimulatorTests
     }
 
     private static IamSimulator.Case Case(Role role, IamCall call, int index, IamRequest request) =>
-        new($"{role.Handler.Handler}|{call.Name}|{index}", role.Arn, role.Policies, request);
+        new($"{role.Handler.Handler}|{call.Name}|{index}", role.Arn, role.Policies, request,
+            request.Resource.StartsWith("arn:aws:kms:", StringComparison.Ordinal) ? DefaultKeyPolicy : null);
+
+    /// <summary>
+    /// A KMS key is usable only where its key policy lets IAM decide; this is the default key policy
+    /// (the account may delegate to IAM policies), so the role's own statements are what is judged.
+    /// </summary>
+    private static readonly JsonNode DefaultKeyPolicy = JsonNode.Parse($$"""
+        { "Version": "2012-10-17", "Statement": [ { "Sid": "Enable IAM User Permissions", "Effect": "Allow",
+          "Principal": { "AWS": "arn:aws:iam::{{ResolvedTemplate.Account}}:root" }, "Action": "kms:*", "Resource": "*" } ] }
+        """)!;
 
     private static async Task<Dictionary<(string Role, string Call), IReadOnlyList<string>>> DecideAsync(IEnumerable<(Role Role, IamCall Call)> pairs)
     {

@@ -14,17 +14,10 @@ public static class RecoveryRoutePermissions
     public const string ExecutingHandler = "advance";
 
     /// <summary>
-    /// Granted to <see cref="ExecutingHandler"/>'s role, scoped as issue 12 asks, for the routes being
-    /// added (type swap, offline repair) although no [AwsAction] declares them yet.
+    /// Granted to <see cref="ExecutingHandler"/>'s role, scoped as issue 12 asks, for a route being added
+    /// before any [AwsAction] declares it. Empty since type swap and offline repair declare their calls.
     /// </summary>
-    public static readonly IReadOnlySet<string> Reserved = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "ec2:DescribeInstanceTypeOfferings", // type swap: is the stand-in type offered in this zone
-        "ec2:CreateSnapshot",                // offline repair: snapshot before touching the root volume
-        "ec2:AttachVolume",                  // offline repair: root volume onto the rescue instance and back
-        "ec2:DetachVolume",
-        "ec2:TerminateInstances",            // offline repair: the rescue instance, launched by the stack
-    };
+    public static readonly IReadOnlySet<string> Reserved = new HashSet<string>(StringComparer.Ordinal);
 
     /// <summary>
     /// Code paths whose calls are deliberately not granted. EC2's DryRun needs the real permission, so
@@ -36,5 +29,9 @@ public static class RecoveryRoutePermissions
         method.DeclaringType == typeof(RemediationService) && method.Name == "DryRunCheckAsync";
 
     /// <summary>The tag keys the stack owns (set on what it creates); never the deployment's opt-in key.</summary>
-    public static readonly IReadOnlyList<string> StackTagKeys = ["EnaRemediate:LaunchedBy", "EnaRemediate:RemediationId", "EnaRemediate:SourceImage"];
+    public static readonly IReadOnlyList<string> StackTagKeys =
+        ["EnaRemediate:LaunchedBy", "EnaRemediate:RemediationId", "EnaRemediate:SourceImage", "EnaRemediate:OriginalRootOf", ClaimKeyPrefix];
+
+    /// <summary>Claims of a rescue's devices: "EnaRemediate:Claim:i-…", only on rescues the stack launched.</summary>
+    public const string ClaimKeyPrefix = "EnaRemediate:Claim:";
 }

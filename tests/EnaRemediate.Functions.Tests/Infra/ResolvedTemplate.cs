@@ -17,6 +17,8 @@ public sealed partial class ResolvedTemplate(Template template)
     public const string StackName = "enaremediate";
     /// <summary>What the RescueImageId SSM parameter resolves to at deploy time, in this example.</summary>
     public const string RescueImageId = "ami-0a1b2c3d4e5f60718";
+    /// <summary>What RescueImageIdArm64 resolves to.</summary>
+    public const string RescueImageIdArm64 = "ami-0f1e2d3c4b5a69788";
 
     public Template Template { get; } = template;
 
@@ -75,7 +77,7 @@ public sealed partial class ResolvedTemplate(Template template)
         {
             var type = parameter["Type"]!.GetValue<string>();
             var value = Template.ParameterDefault(name);
-            if (type == "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>") return RescueImageId;
+            if (type == "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>") return name == "RescueImageIdArm64" ? RescueImageIdArm64 : RescueImageId;
             return type == "CommaDelimitedList" ? new JsonArray(value.Split(',').Select(v => (JsonNode?)v.Trim()).ToArray()) : value;
         }
         var resourceType = Template.Resource(name)["Type"]!.GetValue<string>();

@@ -31,6 +31,11 @@ internal sealed class EngineCliOptions
     };
     public Option<string?> RescueProfile { get; } = new("--rescue-instance-profile") { Description = "ARN of the instance profile rescue instances run with (SSM managed)." };
     public Option<bool> KeepSnapshot { get; } = new("--keep-snapshot") { Description = "Keep the root snapshot of an offline repair after it succeeds." };
+    public Option<string> LaunchedBy { get; } = new("--launched-by")
+    {
+        Description = "Value of the EnaRemediate:LaunchedBy tag on the rescue instances, snapshots and volumes offline repair creates; only rescues with it are reused or terminated (a deployed stack uses its stack name).",
+        DefaultValueFactory = _ => NitroOptions.CliStackName,
+    };
 
     public EngineCliOptions()
     {
@@ -44,7 +49,7 @@ internal sealed class EngineCliOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { InstanceIds, Region, EndpointUrl, Format, DriverSha256, DriverSource, DriverVersion, OptInAll, OptInTag, Route, RescueImages, RescueProfile, KeepSnapshot })
+        foreach (var option in new Option[] { InstanceIds, Region, EndpointUrl, Format, DriverSha256, DriverSource, DriverVersion, OptInAll, OptInTag, Route, RescueImages, RescueProfile, KeepSnapshot, LaunchedBy })
         {
             command.Options.Add(option);
         }
@@ -62,7 +67,8 @@ internal sealed class EngineCliOptions
             }
             rescue[parts[0]] = parts[1];
         }
-        var nitro = new NitroOptions { RescueImages = rescue, RescueInstanceProfileArn = parse.GetValue(RescueProfile), KeepSnapshot = parse.GetValue(KeepSnapshot) };
+        var nitro = new NitroOptions { RescueImages = rescue, RescueInstanceProfileArn = parse.GetValue(RescueProfile), KeepSnapshot = parse.GetValue(KeepSnapshot),
+            StackName = parse.GetValue(LaunchedBy) ?? NitroOptions.CliStackName };
         var options = new EngineOptions { OptInAll = parse.GetValue(OptInAll), OptInTagKey = parse.GetValue(OptInTag) ?? TriageRules.OptInTag, Nitro = nitro };
         return options.WithDriver(parse.GetValue(DriverSha256), parse.GetValue(DriverSource), parse.GetValue(DriverVersion));
     }

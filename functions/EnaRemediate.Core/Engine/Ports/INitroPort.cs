@@ -5,7 +5,7 @@ namespace EnaRemediate.Core.Engine.Ports;
 /// each method names its IAM action, implementations throw <see cref="AwsCallException"/>). Kept
 /// apart from <see cref="IEc2Port"/> so a deployment without Nitro recovery needs none of them,
 /// and so the template can scope each: volume calls to volumes of opted-in instances, rescue
-/// calls to instances the stack launched (tag <see cref="RescueTags.Rescue"/>).
+/// calls to instances the stack launched (tag <see cref="RescueTags.LaunchedBy"/> = the stack).
 /// </summary>
 public interface INitroPort
 {
@@ -70,9 +70,9 @@ public interface INitroPort
     [AwsAction("ec2:DeleteSnapshot", Mutating = true)]
     Task DeleteSnapshotAsync(string snapshotId, CancellationToken cancellationToken);
 
-    /// <summary>Every instance tagged <see cref="RescueTags.Rescue"/>=true that is not terminated, with its tags and volumes.</summary>
+    /// <summary>Every instance tagged <see cref="RescueTags.LaunchedBy"/> = <paramref name="launchedBy"/> that is not terminated, with its tags and volumes.</summary>
     [AwsAction("ec2:DescribeInstances")]
-    Task<IReadOnlyList<RescueInstance>> DescribeRescueInstancesAsync(CancellationToken cancellationToken);
+    Task<IReadOnlyList<RescueInstance>> DescribeRescueInstancesAsync(string launchedBy, CancellationToken cancellationToken);
 
     /// <summary>RunInstances of one rescue instance (tagged at launch); the client token makes a repeat return the first launch.</summary>
     [AwsAction("ec2:RunInstances", Mutating = true)]

@@ -66,10 +66,11 @@ public sealed record RescueLaunch
 /// <summary>Tags the stack puts on what it creates for offline repair; the template scopes IAM by them.</summary>
 public static class RescueTags
 {
-    /// <summary>"true" on every rescue instance the stack launched: only those may be terminated.</summary>
-    public const string Rescue = "EnaRemediate:Rescue";
-    public const string Zone = "EnaRemediate:RescueZone";
-    public const string Architecture = "EnaRemediate:RescueArchitecture";
+    /// <summary>
+    /// The launching stack's name (<see cref="NitroOptions.StackName"/>) on every rescue instance, snapshot
+    /// and volume it creates: the template lets a stack terminate, tag and command only what carries its own name.
+    /// </summary>
+    public const string LaunchedBy = "EnaRemediate:LaunchedBy";
     /// <summary>Prefix of a claim: "EnaRemediate:Claim:i-…" = the device the instance's root is (to be) attached at.</summary>
     public const string ClaimPrefix = "EnaRemediate:Claim:";
     /// <summary>On snapshots and restored volumes: the remediation they belong to.</summary>

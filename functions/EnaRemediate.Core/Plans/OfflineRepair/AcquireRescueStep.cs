@@ -43,7 +43,10 @@ public sealed class AcquireRescueStep(RescuePool pool) : IPlanStep
         var zone = context.Memo(OfflineMemo.Zone)!;
         var architecture = context.Memo(OfflineMemo.Architecture)!;
         var subnet = context.Memo(OfflineMemo.Subnet) is { Length: > 0 } s ? s : null;
-        var call = new PlanCall("ec2:RunInstances", $"claim or launch a rescue in {zone} ({architecture})", async ct =>
+        // A retry while waiting for a slot mostly looks (RescueWaitTimeout bounds it, and a launch is idempotent by
+        // its client token), so it is labelled as the read it is and the per-step mutating-call limit does not end the wait.
+        var action = context.MemoTime(OfflineMemo.RescueWaitingSince) is null ? "ec2:RunInstances" : "ec2:DescribeInstances";
+        var call = new PlanCall(action, $"claim or launch a rescue in {zone} ({architecture})", async ct =>
             await pool.AcquireAsync(id, zone, architecture, subnet, context.Record.RemediationId, options, ct) is { } claim
                 ? RescuePool.Memo(claim)
                 : Observation.Of(TriedKey, "no free rescue", pool.Now)

@@ -34,7 +34,7 @@ public sealed class AwaitRescueStep(INitroPort nitro, ISsmPort ssm, TimeProvider
         }
         return new StepDecision.Act(new PlanCall("ec2:DescribeInstances", $"look at rescue {rescue}", async ct =>
         {
-            var found = (await nitro.DescribeRescueInstancesAsync(ct)).FirstOrDefault(r => r.InstanceId == rescue);
+            var found = (await nitro.DescribeRescueInstancesAsync(context.Options.Nitro.StackName, ct)).FirstOrDefault(r => r.InstanceId == rescue);
             var ping = found?.State == "running" ? (await ssm.DescribePingStatusAsync([rescue], ct)).GetValueOrDefault(rescue) : null;
             return Observation.Of(OfflineMemo.RescueObserved, $"{found?.State ?? "gone"}|{ping ?? "not registered"}", time.GetUtcNow());
         }), $"waiting for the rescue instance {rescue}");

@@ -51,7 +51,7 @@ public sealed class ReleaseRescueStep(RescuePool pool) : IPlanStep
     {
         var rescue = context.Memo(OfflineMemo.RescueId);
         return new PlanCall("ec2:TerminateInstances", $"release rescue {rescue ?? "(found by its claim)"}", async ct =>
-            ImmutableDictionary<string, string>.Empty.Add(OfflineMemo.RescueReleased, await pool.ReleaseAsync(context.Record.InstanceId, rescue, ct)));
+            ImmutableDictionary<string, string>.Empty.Add(OfflineMemo.RescueReleased, await pool.ReleaseAsync(context.Record.InstanceId, rescue, context.Options.Nitro, ct)));
     }
 }
 

@@ -112,7 +112,7 @@ public sealed class OfflineRollbackStep(VolumeMover mover, RescuePool pool) : IP
     {
         var rid = context.Record.RemediationId;
         var restored = await mover.Port.CreateVolumeFromSnapshotAsync(snapshot, context.Memo(OfflineMemo.Zone)!, context.Memo(OfflineMemo.VolumeType),
-            new Dictionary<string, string> { [RescueTags.RemediationId] = rid, ["Name"] = $"enaremediate-{context.Record.InstanceId}-restored-root" }, rid, ct);
+            new Dictionary<string, string> { [RescueTags.LaunchedBy] = context.Options.Nitro.StackName, [RescueTags.RemediationId] = rid, ["Name"] = $"enaremediate-{context.Record.InstanceId}-restored-root" }, rid, ct);
         await mover.Port.TagVolumeAsync(original, new Dictionary<string, string> { [RescueTags.OriginalRootOf] = context.Record.InstanceId }, ct);
         return Observation.Of(Observed, Observation.Volume(await mover.Port.DescribeVolumeAsync(restored, ct)), mover.Now).Add(OfflineMemo.RestoredVolume, restored);
     });

@@ -20,7 +20,7 @@ public sealed class RescuePool(INitroPort nitro, TimeProvider time)
     /// <summary>The record's claim (its own, or a new one on a rescue with a free device, launching one if allowed); null when every slot is taken.</summary>
     public async Task<Claim?> AcquireAsync(string instanceId, string zone, string architecture, string? subnet, string clientToken, NitroOptions options, CancellationToken cancellationToken)
     {
-        var rescues = await nitro.DescribeRescueInstancesAsync(cancellationToken);
+        var rescues = await nitro.DescribeRescueInstancesAsync(options.StackName, cancellationToken);
         var key = ClaimKey(instanceId);
         if (rescues.FirstOrDefault(r => r.Tags.ContainsKey(key) && r.State is "pending" or "running") is { } mine)
         {
@@ -48,9 +48,7 @@ public sealed class RescuePool(INitroPort nitro, TimeProvider time)
             ClientToken = clientToken,
             Tags = new Dictionary<string, string>
             {
-                [RescueTags.Rescue] = "true",
-                [RescueTags.Zone] = zone,
-                [RescueTags.Architecture] = architecture,
+                [RescueTags.LaunchedBy] = options.StackName,
                 ["Name"] = $"enaremediate-rescue-{zone}-{architecture}",
                 [key] = options.RescueDevices[0],
             },
@@ -63,10 +61,11 @@ public sealed class RescuePool(INitroPort nitro, TimeProvider time)
     /// Without a rescue id (a launch whose answer was lost) the rescue is found by the record's claim tag.
     /// Returns what it did.
     /// </summary>
-    public async Task<string> ReleaseAsync(string instanceId, string? rescueId, CancellationToken cancellationToken)
+    public async Task<string> ReleaseAsync(string instanceId, string? rescueId, NitroOptions options, CancellationToken cancellationToken)
     {
         var key = ClaimKey(instanceId);
-        var rescues = await nitro.DescribeRescueInstancesAsync(cancellationToken);
+        // Only this stack's rescues are candidates: an instance another stack (or nobody) launched is never terminated.
+        var rescues = await nitro.DescribeRescueInstancesAsync(options.StackName, cancellationToken);
         var rescue = rescueId is null ? rescues.FirstOrDefault(r => r.Tags.ContainsKey(key)) : rescues.FirstOrDefault(r => r.InstanceId == rescueId);
         if (rescue is null || rescue.State is "shutting-down" or "terminated")
         {

@@ -40,11 +40,13 @@ public sealed class SnapshotRootStep(INitroPort nitro, TimeProvider time) : IPla
             return new StepDecision.Wait(TimeSpan.FromSeconds(20) - age, $"waiting for the snapshot ({state})");
         }
         var tag = KeyValuePair.Create(RescueTags.RemediationId, rid);
-        var call = new PlanCall("ec2:CreateSnapshot", $"snapshot {volume}", async ct =>
+        // Once the snapshot exists the call only watches it: a read, so the per-step limit on accepted mutating calls does not count the polls.
+        var action = context.Memo(OfflineMemo.SnapshotId) is null ? "ec2:CreateSnapshot" : "ec2:DescribeSnapshots";
+        var call = new PlanCall(action, $"snapshot {volume}", async ct =>
         {
             var existing = await nitro.DescribeSnapshotAsync(context.Memo(OfflineMemo.SnapshotId), context.Memo(OfflineMemo.SnapshotId) is null ? tag : null, ct);
             var id = existing?.SnapshotId ?? await nitro.CreateSnapshotAsync(volume, $"EnaRemediate: root of {context.Record.InstanceId} before offline repair",
-                new Dictionary<string, string> { [RescueTags.RemediationId] = rid, ["Name"] = $"enaremediate-{context.Record.InstanceId}-root" }, ct);
+                new Dictionary<string, string> { [RescueTags.LaunchedBy] = context.Options.Nitro.StackName, [RescueTags.RemediationId] = rid, ["Name"] = $"enaremediate-{context.Record.InstanceId}-root" }, ct);
             var seen = existing ?? await nitro.DescribeSnapshotAsync(id, null, ct);
             return Observation.Of(OfflineMemo.SnapshotState, seen?.State ?? "pending", time.GetUtcNow()).Add(OfflineMemo.SnapshotId, id);
         });
