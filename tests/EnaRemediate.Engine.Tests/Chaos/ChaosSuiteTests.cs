@@ -7,7 +7,7 @@ namespace EnaRemediate.Engine.Tests.Chaos;
 /// concurrent triggers and workflows, hostile host outputs, with every invariant checked.
 /// ENAREMEDIATE_CHAOS_SEEDS sets how many seeds run (300 by default, as in CI; tools/chaos-long-run.sh
 /// runs 10,000 and regenerates docs/RELIABILITY.md); ENAREMEDIATE_CHAOS_SEED runs one seed alone;
-/// ENAREMEDIATE_CHAOS_REPORT names a JSON-lines file each seed's figures are appended to.
+/// ENAREMEDIATE_CHAOS_FIRST_SEED where the range starts; ENAREMEDIATE_CHAOS_REPORT names a JSON-lines file each seed's figures are appended to.
 /// </summary>
 public sealed class ChaosSuiteTests
 {
@@ -20,7 +20,9 @@ public sealed class ChaosSuiteTests
             return new TheoryData<int>(one);
         }
         var count = int.TryParse(Environment.GetEnvironmentVariable("ENAREMEDIATE_CHAOS_SEEDS"), out var n) && n > 0 ? n : 300;
-        return new TheoryData<int>(Enumerable.Range(1, count));
+        // A long run is split over processes (one per core) by where each one starts.
+        var first = int.TryParse(Environment.GetEnvironmentVariable("ENAREMEDIATE_CHAOS_FIRST_SEED"), out var f) && f > 0 ? f : 1;
+        return new TheoryData<int>(Enumerable.Range(first, count));
     }
 
     public static string ReplayCommand(int seed) =>

@@ -25,14 +25,11 @@ public sealed class FallbackRollbackStep : IPlanStep
     public StepDecision Decide(StepContext context)
     {
         var why = context.Memo(MemoKeys.FailureReason) ?? "the remediation failed";
-        if (context.Record.UndoLog.Count == 0)
+        if (RollbackGuard.NothingToUndo(context, why) is { } end)
         {
-            return new StepDecision.Finish(Outcomes.Failed, $"{why}; nothing had been changed");
+            return end;
         }
-        if (context.Facts.Instance is not { } instance || instance.State is "terminated" or "shutting-down")
-        {
-            return new StepDecision.Finish(Outcomes.Failed, $"{why}; rollback impossible: the instance is {context.Facts.State}");
-        }
+        var instance = context.Facts.Instance!;
         var attempts = context.Record.Attempts;
         var max = context.Options.MaxAttempts;
         if (attempts >= 2 * max)

@@ -33,7 +33,11 @@ public sealed class StopStep(string name) : IPlanStep
                 {
                     return new StepDecision.Fail($"the instance has been {context.Facts.State} for {since.TotalMinutes:0} minutes, even after a forced stop");
                 }
-                if (context.Facts.State == "stopping" && since > context.Options.ForceStopAfter && context.Memo(MemoKeys.ForcedAt(Name)) is null)
+                // Forced again when a forced stop has not taken either: its call may have failed or died
+                // after the intent was saved (a 503, a crash), and a forced stop is harmless to repeat.
+                var forcedAt = context.MemoTime(MemoKeys.ForcedAt(Name));
+                if (context.Facts.State == "stopping" && since > context.Options.ForceStopAfter
+                    && (forcedAt is null || context.Now - forcedAt > context.Options.ForceStopAfter))
                 {
                     return new StepDecision.Act(new StopAction(true), $"still stopping after {since.TotalMinutes:0} minutes: forcing the stop",
                         Memo: ImmutableDictionary<string, string>.Empty.Add(MemoKeys.ForcedAt(Name), context.Now.ToString("O")));

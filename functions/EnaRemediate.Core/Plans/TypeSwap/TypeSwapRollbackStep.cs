@@ -25,14 +25,11 @@ public sealed class TypeSwapRollbackStep(INitroPort nitro) : IPlanStep
     public StepDecision Decide(StepContext context)
     {
         var why = context.Memo(MemoKeys.FailureReason) ?? "the type-swap failed";
-        if (context.Record.UndoLog.Count == 0)
+        if (RollbackGuard.NothingToUndo(context, why) is { } end)
         {
-            return new StepDecision.Finish(Outcomes.Failed, $"{why}; nothing had been changed");
+            return end;
         }
-        if (context.Facts.Instance is not { } instance || instance.State is "terminated" or "shutting-down")
-        {
-            return new StepDecision.Finish(Outcomes.Failed, $"{why}; rollback impossible: the instance is {context.Facts.State}");
-        }
+        var instance = context.Facts.Instance!;
         if (context.Record.Attempts >= 2 * context.Options.MaxAttempts)
         {
             return new StepDecision.Finish(Outcomes.Failed, $"{why}; rollback gave up after {context.Record.Attempts} failed calls: the instance is {instance.State}, type {instance.InstanceType}, enaSupport {(instance.EnaSupport ? "on" : "off")}");
