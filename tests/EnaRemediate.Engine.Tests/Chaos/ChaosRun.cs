@@ -145,7 +145,7 @@ public static class ChaosRun
         var now = sim.Clock.GetUtcNow();
         await Collect(violations, () => { InvariantChecks.AssertNeverWorse(sim.World, sim.Store, now, before, final); return Task.CompletedTask; });
         await Collect(violations, () => InvariantChecks.AssertActedOnlyOnObservedBrokenAsync(sim.Store, instanceIds));
-        await Collect(violations, () => InvariantChecks.AssertNoOverlappingHostCommandsAsync(sim.Host.Endpoint));
+        await Collect(violations, () => InvariantChecks.AssertNoOverlappingHostCommandsAsync(sim.Host.Endpoint, instanceIds.ToHashSet(StringComparer.Ordinal)));
         foreach (var record in final.Records.Where(r => r.Outcome == Core.Plans.Outcomes.Recovered))
         {
             if (sim.World.Instance(record.InstanceId).BoundNetworkDriver(now) != "ena")

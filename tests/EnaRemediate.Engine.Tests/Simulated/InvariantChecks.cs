@@ -78,7 +78,9 @@ public static class InvariantChecks
     /// Read over the wire (ListCommandInvocations with details, as an operator would): on each
     /// instance, no invocation of a document started before the previous one of it had finished.
     /// </summary>
-    public static async Task AssertNoOverlappingHostCommandsAsync(Uri endpoint)
+    /// <param name="instances">the instances to judge (null: all). A shared rescue instance repairs several volumes, and
+    /// the offline-repair script's host lock runs them one after another there, which the simulator does not model.</param>
+    public static async Task AssertNoOverlappingHostCommandsAsync(Uri endpoint, IReadOnlySet<string>? instances = null)
     {
         var (_, ssm) = EngineFactory.CreateClients(new AwsConnection("us-east-1", endpoint.ToString(), new BasicAWSCredentials("test", "test")));
         var runs = new List<(string Instance, string Document, DateTime Start, DateTime End)>();
@@ -97,7 +99,7 @@ public static class InvariantChecks
             next = page.NextToken;
         }
         while (!string.IsNullOrEmpty(next));
-        foreach (var group in runs.GroupBy(r => (r.Instance, r.Document)))
+        foreach (var group in runs.Where(r => instances is null || instances.Contains(r.Instance)).GroupBy(r => (r.Instance, r.Document)))
         {
             var ordered = group.OrderBy(r => r.Start).ToList();
             for (var i = 1; i < ordered.Count; i++)
