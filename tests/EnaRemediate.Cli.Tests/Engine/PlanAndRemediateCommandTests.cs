@@ -4,26 +4,10 @@ using EnaRemediate.Simulator;
 namespace EnaRemediate.Cli.Tests.Engine;
 
 /// <summary>`plan` and `remediate` as processes against a simulator on loopback (--endpoint-url).</summary>
-public sealed class PlanAndRemediateCommandTests : IAsyncLifetime
+public sealed class PlanAndRemediateCommandTests : MixedFleetSimulator
 {
-    private SimulatorHost _sim = null!;
-    private readonly string _stateDir = Path.Combine(Path.GetTempPath(), "enaremediate-cli-" + Guid.NewGuid().ToString("N"));
-
-    public async Task InitializeAsync() => _sim = await SimulatorHost.StartAsync(new SimulatorOptions { Scenario = "mixed-fleet", Speed = 50 });
-
-    public async Task DisposeAsync()
-    {
-        await _sim.DisposeAsync();
-        if (Directory.Exists(_stateDir))
-        {
-            Directory.Delete(_stateDir, recursive: true);
-        }
-    }
-
-    private string Id(string group) => _sim.World.Instances.First(i => i.Tags.TryGetValue("Name", out var n) && n.StartsWith(group + "-", StringComparison.Ordinal)).InstanceId;
-
     private Task<CliProcess.Result> Run(params string[] args) =>
-        CliProcess.RunAsync([.. args, "--endpoint-url", _sim.Endpoint.ToString(), "--driver-sha256", new string('a', 64)]);
+        CliProcess.RunAsync([.. args, "--endpoint-url", Sim.Endpoint.ToString(), "--driver-sha256", new string('a', 64)]);
 
     [Fact]
     public async Task PlanShowsEachInstancesPlanOrRefusalAsJson()
@@ -39,7 +23,7 @@ public sealed class PlanAndRemediateCommandTests : IAsyncLifetime
         Assert.Matches(@"^(t2|m4|c4|r4)\.", nitro.GetProperty("standInType").GetString());
         Assert.Contains(nitro.GetProperty("calls").EnumerateArray(), c => c.GetString()!.Contains("InstanceType = the stand-in Xen type", StringComparison.Ordinal));
         Assert.Equal("not-found", plans["i-0000000000000dead"].GetProperty("refusalCode").GetString());
-        Assert.Equal(0, _sim.World.Counters["StopInstances"]);
+        Assert.Equal(0, Sim.World.Counters["StopInstances"]);
     }
 
     [Fact]
@@ -51,7 +35,7 @@ public sealed class PlanAndRemediateCommandTests : IAsyncLifetime
         Assert.Contains("refused (plan-not-available), plan would be offline-repair", run.Stdout);
         Assert.Contains("no rescue AMI is configured for x86_64", run.Stdout);
 
-        var rescue = _sim.World.AllImages.First(i => i.Architecture == "x86_64" && i.RootDeviceType == "ebs").ImageId;
+        var rescue = Sim.World.AllImages.First(i => i.Architecture == "x86_64" && i.RootDeviceType == "ebs").ImageId;
         var ok = await Run("plan", "--instance-id", Id("nitro"), "--route", "offline-repair", "--rescue-image", $"x86_64={rescue}");
         Assert.True(ok.ExitCode == 0, ok.Stdout + ok.Stderr);
         Assert.Contains(": offline-repair", ok.Stdout);
@@ -74,32 +58,32 @@ public sealed class PlanAndRemediateCommandTests : IAsyncLifetime
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("is not an EC2 instance id", run.Stdout);
-        Assert.Equal(0, _sim.World.Counters.Total);
+        Assert.Equal(0, Sim.World.Counters.Total);
     }
 
     [Fact]
     public async Task RemediateDryRunListsDryRunCheckedCallsAndChangesNothing()
     {
         var id = Id("fallback");
-        var before = (_sim.World.Instance(id).State, _sim.World.Instance(id).EnaSupport);
+        var before = (Sim.World.Instance(id).State, Sim.World.Instance(id).EnaSupport);
 
-        var run = await Run("remediate", "--instance-id", id, "--dry-run", "--store", Path.Combine(_stateDir, "records.db"));
+        var run = await Run("remediate", "--instance-id", id, "--dry-run", "--store", StorePath);
 
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         Assert.Contains("StopInstances", run.Stdout);
         Assert.Contains("permitted (EC2 DryRun)", run.Stdout);
         Assert.Contains("not checked: SSM has no DryRun", run.Stdout);
-        Assert.Equal(before, (_sim.World.Instance(id).State, _sim.World.Instance(id).EnaSupport));
-        Assert.Equal(0, _sim.World.Counters["SendCommand"]);
+        Assert.Equal(before, (Sim.World.Instance(id).State, Sim.World.Instance(id).EnaSupport));
+        Assert.Equal(0, Sim.World.Counters["SendCommand"]);
     }
 
     [Fact]
     public async Task RemediateDryRunWritesATimelineRowPerInstance()
     {
-        Directory.CreateDirectory(_stateDir);
-        var page = Path.Combine(_stateDir, "dry-run.html");
+        Directory.CreateDirectory(StateDir);
+        var page = Path.Combine(StateDir, "dry-run.html");
 
-        var run = await Run("remediate", "--instance-id", Id("fallback"), Id("nitro"), "--dry-run", "--store", Path.Combine(_stateDir, "records.db"), "--report", page);
+        var run = await Run("remediate", "--instance-id", Id("fallback"), Id("nitro"), "--dry-run", "--store", StorePath, "--report", page);
 
         // The Nitro instance is planned by type-swap now, so both are dry runs.
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
@@ -112,11 +96,11 @@ public sealed class PlanAndRemediateCommandTests : IAsyncLifetime
     [Fact]
     public async Task RemediateWithoutYesRefusesWhenNoOneCanBeAsked()
     {
-        var run = await Run("remediate", "--instance-id", Id("fallback"), "--store", Path.Combine(_stateDir, "records.db"));
+        var run = await Run("remediate", "--instance-id", Id("fallback"), "--store", StorePath);
 
         Assert.Equal(64, run.ExitCode);
         Assert.Contains("--yes", run.Stderr);
-        Assert.Equal(0, _sim.World.Counters["StopInstances"]);
+        Assert.Equal(0, Sim.World.Counters["StopInstances"]);
     }
 
     [Fact]
@@ -124,17 +108,17 @@ public sealed class PlanAndRemediateCommandTests : IAsyncLifetime
     {
         var id = Id("asg");
 
-        var refused = await Run("remediate", "--instance-id", id, "--yes", "--store", Path.Combine(_stateDir, "records.db"));
+        var refused = await Run("remediate", "--instance-id", id, "--yes", "--store", StorePath);
 
         Assert.Contains("--asg-standby", refused.Stdout);
-        Assert.Equal((0L, 0L), (_sim.World.Counters["EnterStandby"], _sim.World.Counters["StopInstances"]));
+        Assert.Equal((0L, 0L), (Sim.World.Counters["EnterStandby"], Sim.World.Counters["StopInstances"]));
 
-        var run = await Run("remediate", "--instance-id", id, "--asg-standby", "--yes", "--format", "json", "--store", Path.Combine(_stateDir, "records.db"));
+        var run = await Run("remediate", "--instance-id", id, "--asg-standby", "--yes", "--format", "json", "--store", StorePath);
 
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
-        Assert.Equal((1L, 1L), (_sim.World.Counters["EnterStandby", id], _sim.World.Counters["ExitStandby", id]));
-        Assert.Equal("InService", _sim.AutoScaling.LifecycleState(id));
-        Assert.Equal((true, "running"), (_sim.World.Instance(id).EnaSupport, _sim.World.Instance(id).State));
+        Assert.Equal((1L, 1L), (Sim.World.Counters["EnterStandby", id], Sim.World.Counters["ExitStandby", id]));
+        Assert.Equal("InService", Sim.AutoScaling.LifecycleState(id));
+        Assert.Equal((true, "running"), (Sim.World.Instance(id).EnaSupport, Sim.World.Instance(id).State));
     }
 
     [Fact]

@@ -6,24 +6,8 @@ namespace EnaRemediate.Cli.Tests.Engine;
 /// Issue 11 through the CLI process: a parameter the engine would refuse stops `remediate` before
 /// any AWS call (exit 64), and a healthy instance is not touched without --force.
 /// </summary>
-public sealed class RemediateAdmissionTests : IAsyncLifetime
+public sealed class RemediateAdmissionTests : MixedFleetSimulator
 {
-    private SimulatorHost _sim = null!;
-    private readonly string _stateDir = Path.Combine(Path.GetTempPath(), "enaremediate-cli-" + Guid.NewGuid().ToString("N"));
-
-    public async Task InitializeAsync() => _sim = await SimulatorHost.StartAsync(new SimulatorOptions { Scenario = "mixed-fleet", Speed = 50 });
-
-    public async Task DisposeAsync()
-    {
-        await _sim.DisposeAsync();
-        if (Directory.Exists(_stateDir))
-        {
-            Directory.Delete(_stateDir, recursive: true);
-        }
-    }
-
-    private string Id(string group) => _sim.World.Instances.First(i => i.Tags.TryGetValue("Name", out var n) && n.StartsWith(group + "-", StringComparison.Ordinal)).InstanceId;
-
     [Theory]
     [InlineData("--driver-sha256", "x;$(reboot)", "sha256")]
     [InlineData("--driver-version", "2.16", "X.Y.Z")]
@@ -31,12 +15,12 @@ public sealed class RemediateAdmissionTests : IAsyncLifetime
     public async Task ABadDriverParameterIsRefusedBeforeAnyAwsCall(string option, string value, string expected)
     {
         string[] driver = option == "--driver-sha256" ? [option, value] : ["--driver-sha256", new string('a', 64), option, value];
-        var run = await CliProcess.RunAsync(["remediate", "--instance-id", Id("fallback"), "--yes", "--store", Path.Combine(_stateDir, "records.db"),
-            "--endpoint-url", _sim.Endpoint.ToString(), .. driver]);
+        var run = await CliProcess.RunAsync(["remediate", "--instance-id", Id("fallback"), "--yes", "--store", StorePath,
+            "--endpoint-url", Sim.Endpoint.ToString(), .. driver]);
 
         Assert.True(run.ExitCode == 64, run.Stdout + run.Stderr);
         Assert.Contains(expected, run.Stderr);
-        Assert.Equal(0, _sim.World.Counters.Total);
+        Assert.Equal(0, Sim.World.Counters.Total);
     }
 
     [Fact]
@@ -50,7 +34,7 @@ public sealed class RemediateAdmissionTests : IAsyncLifetime
             await Task.Delay(100);
         }
 
-        var run = await CliProcess.RunAsync(["remediate", "--instance-id", instance.InstanceId, "--yes", "--store", Path.Combine(_stateDir, "records.db"),
+        var run = await CliProcess.RunAsync(["remediate", "--instance-id", instance.InstanceId, "--yes", "--store", StorePath,
             "--endpoint-url", healthy.Endpoint.ToString(), "--driver-sha256", new string('a', 64)]);
 
         Assert.Contains("not-impaired", run.Stdout + run.Stderr);

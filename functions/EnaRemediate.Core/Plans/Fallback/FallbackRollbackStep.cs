@@ -18,8 +18,8 @@ public sealed class FallbackRollbackStep : IPlanStep
     private readonly StopStep _stop = new("rollback");
 
     public string Name => "rollback";
-    public IReadOnlyList<string> Permissions { get; } = ["ec2:StopInstances", "ec2:ModifyInstanceAttribute", "ec2:StartInstances"];
-    public IReadOnlySet<string> ValidOriginStates { get; } = new HashSet<string> { "running", "stopping", "stopped" };
+    public IReadOnlyList<string> Permissions => RollbackGuard.StopModifyStartPermissions;
+    public IReadOnlySet<string> ValidOriginStates => RollbackGuard.AnyLiveState;
     public EngineAction? PlannedAction(EngineOptions options) => null;
 
     public StepDecision Decide(StepContext context)
