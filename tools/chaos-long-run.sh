@@ -27,8 +27,11 @@ for ((i = 0; i < slices; i++)); do
   pids+=($!)
 done
 for pid in "${pids[@]}"; do wait "$pid" || status=$?; done
-cat "$report".[0-9]* 2>/dev/null | grep -h '^{' > "$report" || true
-rm -f "$report".[0-9]*
+cat "$report".[0-9] "$report".[0-9][0-9] 2>/dev/null | grep -h '^{' > "$report" || true
+# The slices' test logs stay for a look at anything the report cannot say (a crashed test host).
+mkdir -p artifacts/chaos
+for log in "$report".*.log; do mv "$log" "artifacts/chaos/slice-${log##*.jsonl.}"; done
+rm -f "$report".[0-9] "$report".[0-9][0-9]
 elapsed=$(( $(date +%s) - begin ))
 python3 tools/reliability-report.py "$report" "$seeds" "$started" "$elapsed" "$(nproc) cores, $(uptime | sed 's/.*load average: //') load" > docs/RELIABILITY.md
 echo "chaos: $(wc -l <"$report") seeds run in ${elapsed}s; docs/RELIABILITY.md rewritten (dotnet test exit $status)"

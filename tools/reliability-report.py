@@ -10,6 +10,8 @@ outcomes = collections.Counter(o.split(":", 1)[1] for r in rows for o in r["outc
 scenarios = collections.Counter(r["scenario"] for r in rows)
 violations = [(r["seed"], v) for r in rows for v in r["violations"]]
 total = lambda key: sum(r[key] for r in rows)
+# A seed without a line did not finish (its test host died): it proves nothing and is named.
+missing = sorted(set(range(1, int(seeds) + 1)) - {r["seed"] for r in rows})
 
 print(f"""# Reliability: what EnaRemediate guarantees, how each guarantee is tested, the latest figures
 
@@ -42,6 +44,7 @@ Started {started}, {len(rows)} of {seeds} seeds ran in {elapsed} s on {machine}.
 | figure | value |
 | --- | --- |
 | seeds run | {len(rows)} |
+| seeds without a result | {len(missing)}{(": " + ", ".join(map(str, missing[:50]))) if missing else ""} |
 | violations | **{len(violations)}** |
 | instances remediated or refused | {sum(len(r["outcomes"]) for r in rows) } with a record |
 | faults injected | {total("faults")} |

@@ -52,6 +52,9 @@ public static class MemoKeys
 
     public static string ForcedAt(string step) => $"{step}.forcedAt";
 
+    /// <summary>The step's accepted StopInstances calls when it decided a forced stop: one more means the force took.</summary>
+    public static string ForcedCalls(string step) => $"{step}.forcedCalls";
+
     /// <summary>Accepted calls of one AWS action in one step: bounded by EngineOptions.MaxCallsPerStep.</summary>
     public static string Calls(string step, string awsAction) => $"{step}.calls.{awsAction}";
 
@@ -69,4 +72,6 @@ public static class MemoKeys
     public const string InstalledDriver = "driver.installed";
     /// <summary>What the rollback left changed, in plain words (the CLI and notifications print it).</summary>
     public const string Remains = "remains";
+    /// <summary>When the rollback, having restored enaSupport on as found, saw the instance fail its status check: from then on off is the reachable state.</summary>
+    public const string EnaOnUnreachable = "rollback.enaOnUnreachable";
 }

@@ -10,7 +10,11 @@ using EnaRemediate.Simulator.World;
 namespace EnaRemediate.Engine.Tests.Chaos;
 
 /// <summary>What one seed did and what it broke: the figures docs/RELIABILITY.md adds up.</summary>
-public sealed record ChaosResult(ChaosPlan Plan, int Looks, int Crashes, int AdvanceErrors, long ApiCalls, IReadOnlyList<string> Outcomes, IReadOnlyList<string> Violations);
+public sealed record ChaosResult(ChaosPlan Plan, int Looks, int Crashes, int AdvanceErrors, long ApiCalls, IReadOnlyList<string> Outcomes, IReadOnlyList<string> Violations)
+{
+    /// <summary>The step history of every record of an instance a violation names: what a replay needs to see first.</summary>
+    public IReadOnlyList<string> Trace { get; init; } = [];
+}
 
 /// <summary>
 /// Runs one <see cref="ChaosPlan"/>: the real engine through the real SDK against the simulator on
@@ -95,7 +99,21 @@ public static class ChaosRun
         violations.AddRange(await FinalViolationsAsync(sim, before, final, instanceIds));
         violations.AddRange(watch.FinalViolations());
         var outcomes = final.Records.Select(r => $"{r.InstanceId}:{r.Outcome ?? "unfinished"}").ToList();
-        return new ChaosResult(plan, looks, crashes, errors, sim.World.Counters.Total, outcomes, violations);
+        return new ChaosResult(plan, looks, crashes, errors, sim.World.Counters.Total, outcomes, violations) { Trace = await TraceAsync(sim.Store, instanceIds, violations) };
+    }
+
+    private static async Task<IReadOnlyList<string>> TraceAsync(IRemediationStore store, IReadOnlyList<string> instanceIds, IReadOnlyList<string> violations)
+    {
+        var trace = new List<string>();
+        foreach (var id in instanceIds.Where(id => violations.Any(v => v.Contains(id, StringComparison.Ordinal))))
+        {
+            foreach (var record in await store.HistoryAsync(id))
+            {
+                trace.Add($"{id} {record.RemediationId} {record.Plan} -> {record.Outcome ?? "unfinished"}");
+                trace.AddRange(record.History.Select(h => $"    {h.At:HH:mm:ss} {h.Step}: {h.Event}"));
+            }
+        }
+        return trace;
     }
 
     private static RemediationRequest Request(IReadOnlyList<string> ids, bool force, string trigger) =>

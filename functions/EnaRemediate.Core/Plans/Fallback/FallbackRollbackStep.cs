@@ -7,7 +7,8 @@ namespace EnaRemediate.Core.Plans.Fallback;
 /// <summary>
 /// Undoes a failed fallback remediation to the best reachable state: enaSupport back on when the
 /// instance was found healthy with it on (a forced run), otherwise off (the type supports it, and
-/// the instance was unreachable with it on); the instance in the state it was found in. Reads the
+/// the instance was unreachable with it on, or failed its status check once it was restored on);
+/// the instance in the state it was found in. Reads the
 /// undo log: with nothing recorded, nothing was changed and the record simply ends failed. Should
 /// enaSupport refuse to change after repeated attempts, the instance is still returned to its
 /// found state. The outcome's reason and the record's "remains" memo say exactly what is left
@@ -44,7 +45,7 @@ public sealed class FallbackRollbackStep : IPlanStep
         {
             if (instance.State != "stopped")
             {
-                return FromStop(_stop.Decide(context), context, why);
+                return FromStop(context, why);
             }
             return new StepDecision.Act(new SetEnaSupportAction(target), $"rollback: setting enaSupport {(target ? "on, as it was when the instance was healthy" : "off")}");
         }
@@ -52,23 +53,41 @@ public sealed class FallbackRollbackStep : IPlanStep
         var endState = context.FoundStopped ? "stopped" : "running";
         return (endState, instance.State) switch
         {
-            ("running", "running") => AwaitReachable(context, why, outcome),
+            ("running", "running") => AwaitReachable(context, why, outcome, target),
             ("stopped", "stopped") => Finish(context, outcome, $"{why}; rolled back"),
             ("running", "stopped") => new StepDecision.Act(new StartAction(), "rollback: starting the instance again"),
-            (_, "pending" or "stopping") => new StepDecision.Wait(TimeSpan.FromSeconds(15), $"rollback: waiting ({instance.State})"),
-            _ => FromStop(_stop.Decide(context), context, why),
+            (_, "pending") => new StepDecision.Wait(TimeSpan.FromSeconds(15), "rollback: waiting (pending)"),
+            _ => FromStop(context, why),
         };
     }
 
-    /// <summary>A rollback to running is finished when the instance passes its status check again (or is given up on).</summary>
-    private static StepDecision AwaitReachable(StepContext context, string why, string outcome)
+    /// <summary>
+    /// A rollback to running is finished when the instance passes its status check again (or is
+    /// given up on). An instance that fails it with enaSupport restored on is taken to off, once:
+    /// it was healthy with ENA when found, but the stop/start booted a kernel whose ena module is
+    /// missing, and on a type that runs without ENA, off is the state that reaches the network.
+    /// </summary>
+    private StepDecision AwaitReachable(StepContext context, string why, string outcome, bool target)
     {
         var instanceStatus = context.Facts.Status?.InstanceStatus;
         if (instanceStatus == "ok")
         {
-            return Finish(context, outcome, $"{why}; rolled back, passing its status checks");
+            var kept = context.Memo(MemoKeys.EnaOnUnreachable) is not null
+                ? "; enaSupport left off because with it on the instance failed its status check (the kernel it now boots has no working ena module)"
+                : "";
+            return Finish(context, outcome, $"{why}; rolled back{kept}, passing its status checks");
         }
-        if (context.InStepSinceCapacity > context.Options.HealthyTimeout + context.Options.StuckStoppingAfter)
+        if (instanceStatus == "impaired" && target && context.Facts.TypeEnaSupport != "required")
+        {
+            var memo = ImmutableDictionary<string, string>.Empty
+                .Add(MemoKeys.EnaOnUnreachable, context.Now.ToString("O"))
+                .Add(MemoKeys.StopRequestedAt(Name), context.Now.ToString("O"));
+            return new StepDecision.Act(new StopAction(false), "rollback: the instance check is impaired with enaSupport on; stopping to turn it off, the reachable state", Memo: memo);
+        }
+        // The second stop/start (to ENA off) gets the whole settling time again.
+        var settling = context.MemoTime(MemoKeys.EnaOnUnreachable) is { } flippedAt && context.Now - flippedAt < context.InStepSinceCapacity
+            ? context.Now - flippedAt : context.InStepSinceCapacity;
+        if (settling > context.Options.HealthyTimeout + context.Options.StuckStoppingAfter)
         {
             return Finish(context, Outcomes.Failed, $"{why}; rolled back but the instance status check is {instanceStatus ?? "unknown"}");
         }
@@ -83,11 +102,6 @@ public sealed class FallbackRollbackStep : IPlanStep
             ImmutableDictionary<string, string>.Empty.Add(MemoKeys.Remains, remains));
     }
 
-    /// <summary>The inner stop's failure ends the rollback (it would otherwise start another rollback).</summary>
-    private static StepDecision FromStop(StepDecision decision, StepContext context, string why) => decision switch
-    {
-        StepDecision.Fail fail => Finish(context, Outcomes.Failed, $"{why}; rollback failed: {fail.Reason}"),
-        StepDecision.Next => new StepDecision.Wait(TimeSpan.FromSeconds(1), "rollback: stopped"),
-        _ => decision,
-    };
+    private StepDecision FromStop(StepContext context, string why) =>
+        RollbackGuard.Stop(_stop, context, reason => Finish(context, Outcomes.Failed, $"{why}; rollback failed: {reason}"));
 }

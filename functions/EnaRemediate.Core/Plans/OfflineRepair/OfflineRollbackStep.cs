@@ -70,7 +70,7 @@ public sealed class OfflineRollbackStep(VolumeMover mover, RescuePool pool) : IP
             {
                 if (context.Facts.State != "stopped")
                 {
-                    return FromStop(_stop.Decide(context), why, context);
+                    return FromStop(why, context);
                 }
                 // Attach when available; otherwise (attaching, detaching, creating) look again: each look is a call paced by the reconciler.
                 return seen.State == "available"
@@ -93,8 +93,8 @@ public sealed class OfflineRollbackStep(VolumeMover mover, RescuePool pool) : IP
             (_, "terminated" or "shutting-down" or "not-found") => new StepDecision.Finish(Outcomes.Failed, $"{why}; the instance is {state}; {Remaining(context)}"),
             ("running", "running") or ("stopped", "stopped") => RollbackSettling.OnceAsFound(context, new StepDecision.Finish(Outcomes.RolledBack, $"{why}; rolled back: {Remaining(context)}, instance {state} as found")),
             ("running", "stopped") => new StepDecision.Act(new StartAction(), "rollback: starting the instance again"),
-            (_, "pending" or "stopping") => new StepDecision.Wait(TimeSpan.FromSeconds(15), $"rollback: waiting ({state})"),
-            _ => FromStop(_stop.Decide(context), why, context),
+            (_, "pending") => new StepDecision.Wait(TimeSpan.FromSeconds(15), "rollback: waiting (pending)"),
+            _ => FromStop(why, context),
         };
     }
 
@@ -117,12 +117,8 @@ public sealed class OfflineRollbackStep(VolumeMover mover, RescuePool pool) : IP
         return Observation.Of(Observed, Observation.Volume(await mover.Port.DescribeVolumeAsync(restored, ct)), mover.Now).Add(OfflineMemo.RestoredVolume, restored);
     });
 
-    private static StepDecision FromStop(StepDecision decision, string why, StepContext context) => decision switch
-    {
-        StepDecision.Fail fail => new StepDecision.Finish(Outcomes.Failed, $"{why}; rollback could not stop the instance: {fail.Reason}; {Remaining(context)}"),
-        StepDecision.Next => new StepDecision.Wait(TimeSpan.FromSeconds(1), "rollback: stopped"),
-        _ => decision,
-    };
+    private StepDecision FromStop(string why, StepContext context) =>
+        RollbackGuard.Stop(_stop, context, reason => new StepDecision.Finish(Outcomes.Failed, $"{why}; rollback could not stop the instance: {reason}; {Remaining(context)}"));
 
     /// <summary>What stays changed, for the operator: the snapshot, a kept original, the rescue.</summary>
     private static string Remaining(StepContext context)

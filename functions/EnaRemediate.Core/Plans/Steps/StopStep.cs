@@ -29,18 +29,23 @@ public sealed class StopStep(string name) : IPlanStep
                     Memo: requestedAt is null ? ImmutableDictionary<string, string>.Empty.Add(MemoKeys.StopRequestedAt(Name), context.Now.ToString("O")) : null);
             case "stopping" or "pending":
                 var since = context.Now - (requestedAt ?? context.StepStartedAt);
-                if (since > context.Options.StuckStoppingAfter)
+                var forcedAt = context.MemoTime(MemoKeys.ForcedAt(Name));
+                // A forced stop took when EC2 accepted a StopInstances after it was decided; one whose call
+                // failed or died after the intent was saved (a 503, a crash) is sent again at once.
+                var forceTook = forcedAt is not null
+                    && context.CallsMade("ec2:StopInstances") > (int.TryParse(context.Memo(MemoKeys.ForcedCalls(Name)), out var before) ? before : 0);
+                if (since > context.Options.StuckStoppingAfter && (context.Facts.State == "pending" || forceTook))
                 {
                     return new StepDecision.Fail($"the instance has been {context.Facts.State} for {since.TotalMinutes:0} minutes, even after a forced stop");
                 }
-                // Forced again when a forced stop has not taken either: its call may have failed or died
-                // after the intent was saved (a 503, a crash), and a forced stop is harmless to repeat.
-                var forcedAt = context.MemoTime(MemoKeys.ForcedAt(Name));
+                // Forced again when a forced stop that took has not stopped it either: a forced stop is harmless to repeat.
                 if (context.Facts.State == "stopping" && since > context.Options.ForceStopAfter
-                    && (forcedAt is null || context.Now - forcedAt > context.Options.ForceStopAfter))
+                    && (!forceTook || context.Now - forcedAt > context.Options.ForceStopAfter))
                 {
                     return new StepDecision.Act(new StopAction(true), $"still stopping after {since.TotalMinutes:0} minutes: forcing the stop",
-                        Memo: ImmutableDictionary<string, string>.Empty.Add(MemoKeys.ForcedAt(Name), context.Now.ToString("O")));
+                        Memo: ImmutableDictionary<string, string>.Empty
+                            .Add(MemoKeys.ForcedAt(Name), context.Now.ToString("O"))
+                            .Add(MemoKeys.ForcedCalls(Name), context.CallsMade("ec2:StopInstances").ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 }
                 return new StepDecision.Wait(TimeSpan.FromSeconds(15), $"waiting for the instance to stop ({context.Facts.State})");
             default:

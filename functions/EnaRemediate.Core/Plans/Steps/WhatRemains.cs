@@ -10,9 +10,14 @@ namespace EnaRemediate.Core.Plans.Steps;
 /// </summary>
 public static class WhatRemains
 {
-    /// <summary>The enaSupport a rollback aims for: on only when the instance was found healthy with it on; otherwise off, which keeps a type that supports running without ENA reachable.</summary>
+    /// <summary>
+    /// The enaSupport a rollback aims for: on only when the instance was found healthy with it on
+    /// and has not since failed its status check with it on (the stop/start may have booted a newer
+    /// kernel without ena); otherwise off, which keeps a type that supports running without ENA reachable.
+    /// </summary>
     public static bool TargetEnaSupport(StepContext context) =>
-        context.Memo(MemoKeys.FoundEnaSupport) == "true" && context.Memo(MemoKeys.FoundHealthy) == "true";
+        context.Memo(MemoKeys.FoundEnaSupport) == "true" && context.Memo(MemoKeys.FoundHealthy) == "true"
+        && context.Memo(MemoKeys.EnaOnUnreachable) is null;
 
     public static string Describe(StepContext context, InstanceFacts facts, string? foundType = null)
     {

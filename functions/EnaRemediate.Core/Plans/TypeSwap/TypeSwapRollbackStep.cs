@@ -42,12 +42,7 @@ public sealed class TypeSwapRollbackStep(INitroPort nitro) : IPlanStep
         {
             if (instance.State != "stopped")
             {
-                return _stop.Decide(context) switch
-                {
-                    StepDecision.Fail fail => new StepDecision.Finish(Outcomes.Failed, $"{why}; rollback could not stop the instance to restore type {original}: {fail.Reason}"),
-                    StepDecision.Next => new StepDecision.Wait(TimeSpan.FromSeconds(1), "rollback: stopped"),
-                    var decision => decision,
-                };
+                return RollbackGuard.Stop(_stop, context, reason => new StepDecision.Finish(Outcomes.Failed, $"{why}; rollback could not stop the instance to restore type {original}: {reason}"));
             }
             if (typeWrong)
             {
@@ -68,8 +63,8 @@ public sealed class TypeSwapRollbackStep(INitroPort nitro) : IPlanStep
         {
             ("stopped", "stopped") or ("running", "running") => RollbackSettling.OnceAsFound(context, new StepDecision.Finish(Outcomes.RolledBack, $"{done}, instance {instance.State} as found{advice}", next)),
             ("running", "stopped") => new StepDecision.Act(new StartAction(), "rollback: starting the instance again"),
-            (_, "pending" or "stopping") => new StepDecision.Wait(TimeSpan.FromSeconds(15), $"rollback: waiting ({instance.State})"),
-            _ => new StepDecision.Act(new StopAction(false), "rollback: stopping the instance as it was found"),
+            (_, "pending") => new StepDecision.Wait(TimeSpan.FromSeconds(15), "rollback: waiting (pending)"),
+            _ => RollbackGuard.Stop(_stop, context, reason => new StepDecision.Finish(Outcomes.Failed, $"{done}; but the instance could not be stopped as it was found: {reason}")),
         };
     }
 }
