@@ -33,6 +33,6 @@ mkdir -p artifacts/chaos
 for log in "$report".*.log; do mv "$log" "artifacts/chaos/slice-${log##*.jsonl.}"; done
 rm -f "$report".[0-9] "$report".[0-9][0-9]
 elapsed=$(( $(date +%s) - begin ))
-python3 tools/reliability-report.py "$report" "$seeds" "$started" "$elapsed" "$(nproc) cores, $(uptime | sed 's/.*load average: //') load" > docs/RELIABILITY.md
+python3 tools/reliability-report.py "$report" "$seeds" "$started at commit $(git rev-parse --short HEAD)" "$elapsed" "$(nproc) cores, $(uptime | sed 's/.*load average: //') load" > docs/RELIABILITY.md
 echo "chaos: $(wc -l <"$report") seeds run in ${elapsed}s; docs/RELIABILITY.md rewritten (dotnet test exit $status)"
 exit "$status"
