@@ -91,6 +91,8 @@ public static class ChaosRun
             sim.Clock.Advance(TimeSpan.FromSeconds(Math.Max(1, result.WaitSeconds)));
         }
 
+        // The run is over: a burst of 503s still pending was for the engine, not for the checks' own reads.
+        sim.World.Faults.InjectServerErrors(0);
         var final = await primary.AdvanceAsync(remediationIds);
         if (looks >= MaxLooks)
         {

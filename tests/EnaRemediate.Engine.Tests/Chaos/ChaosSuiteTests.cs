@@ -42,7 +42,8 @@ public sealed class ChaosSuiteTests
         {
             // A run that throws is a violation too, and is reported like any other seed: a long run
             // that lost seeds without a line could not say what it had proven.
-            result = new ChaosResult(plan, 0, 0, 0, 0, [], [$"the chaos run threw {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}"]);
+            var where = e.StackTrace?.Split('\n').FirstOrDefault(l => l.Contains("EnaRemediate.", StringComparison.Ordinal))?.Trim();
+            result = new ChaosResult(plan, 0, 0, 0, 0, [], [$"the chaos run threw {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} ({where})"]);
         }
         Report(result);
         Assert.True(result.Violations.Count == 0,
