@@ -4,6 +4,7 @@ using EnaRemediate.Core.Engine;
 using EnaRemediate.Core.Engine.Stores;
 using EnaRemediate.Core.Plans;
 using EnaRemediate.Simulator;
+using EnaRemediate.Simulator.Time;
 
 namespace EnaRemediate.Bench.Fleet;
 

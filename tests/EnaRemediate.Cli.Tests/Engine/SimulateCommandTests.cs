@@ -8,7 +8,7 @@ public sealed class SimulateCommandTests
     [Fact]
     public async Task KernelUpdateFleetOf50IsReportedRecoveredWithEnaOnReachableAndTheNewDriver()
     {
-        var run = await CliProcess.RunAsync(["simulate", "--scenario", "kernel-update", "--instances", "50", "--format", "json", "--speed", "1000"]);
+        var run = await CliProcess.RunAsync(["simulate", "--scenario", "kernel-update", "--instances", "50", "--format", "json"]);
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         using var doc = JsonDocument.Parse(run.Stdout);
@@ -31,16 +31,18 @@ public sealed class SimulateCommandTests
             Assert.True(instance.GetProperty("simulatedSeconds").GetDouble() > 0);
         }
         var totals = root.GetProperty("totals");
-        foreach (var name in new[] { "apiCalls", "throttled", "simulatedSeconds", "wallSeconds" })
+        foreach (var name in new[] { "apiCalls", "throttled", "simulatedSeconds" })
         {
             Assert.Equal(JsonValueKind.Number, totals.GetProperty(name).ValueKind);
         }
+        // The wall time differs from run to run, so it is not part of the report.
+        Assert.False(totals.TryGetProperty("wallSeconds", out _));
     }
 
     [Fact]
     public async Task WithNoArgumentsTheMixedFleetRecoversAndEveryOtherInstanceIsExplained()
     {
-        var run = await CliProcess.RunAsync(["simulate", "--speed", "1000"]);
+        var run = await CliProcess.RunAsync(["simulate"]);
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("mixed-fleet (seed 1): 3 recovered", run.Stdout);
@@ -56,7 +58,7 @@ public sealed class SimulateCommandTests
     [Fact]
     public async Task AHealthyFleetIsHealthyNothingToDoNotRefused()
     {
-        var run = await CliProcess.RunAsync(["simulate", "--scenario", "healthy", "--speed", "1000"]);
+        var run = await CliProcess.RunAsync(["simulate", "--scenario", "healthy"]);
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("healthy: nothing to do", run.Stdout);
@@ -66,7 +68,7 @@ public sealed class SimulateCommandTests
     [Fact]
     public async Task TheNitroFleetOf40IsRecoveredByItsRoutesExceptTheMarketplaceOnesWhichAreRefusedWithTheReason()
     {
-        var run = await CliProcess.RunAsync(["simulate", "--scenario", "nitro-fleet", "--instances", "40", "--format", "json", "--speed", "1000"]);
+        var run = await CliProcess.RunAsync(["simulate", "--scenario", "nitro-fleet", "--instances", "40", "--format", "json"]);
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         using var doc = JsonDocument.Parse(run.Stdout);

@@ -4,7 +4,8 @@ namespace EnaRemediate.Cli.Engine;
 
 /// <summary>
 /// The CLI's Step Functions: Advance, then sleep what it asked for on the given clock (the real
-/// one, or the simulator's), until every record has an outcome. A stop request (the first Ctrl-C
+/// one, or the simulator's; on simulate's stepped clock the sleep is a jump of simulated time, with
+/// no real waiting), until every record has an outcome. A stop request (the first Ctrl-C
 /// or SIGTERM) lets the Advance in flight finish and its results be saved, then ends the loop; an
 /// abandon request (a second signal) cancels the calls in flight too, which is safe because every
 /// call's intent is saved before it is made. Either way the records stay in the store.

@@ -6,7 +6,7 @@ using EnaRemediate.Simulator.World;
 
 namespace EnaRemediate.Cli.Engine;
 
-/// <summary>The `simulate --format json` document (issue 4): one entry per instance, and totals.</summary>
+/// <summary>The `simulate --format json` document (issue 4): one entry per instance, and totals; the same for the same seed and arguments.</summary>
 internal sealed record SimulationReport(string Scenario, int Seed, IReadOnlyList<SimulatedInstanceReport> Instances, SimulationTotals Totals)
 {
     /// <summary>An instance whose alarm never fired: nothing to do.</summary>
@@ -15,7 +15,7 @@ internal sealed record SimulationReport(string Scenario, int Seed, IReadOnlyList
     public const string Unfinished = "unfinished";
 
     public static SimulationReport Build(SimulatorOptions options, SimulatedWorld world, StartResult started, AdvanceResult result,
-        IReadOnlyList<string> all, CallCounter counter, int engineThrottled, double simulatedSeconds, double wallSeconds, DateTimeOffset now)
+        IReadOnlyList<string> all, CallCounter counter, int engineThrottled, double simulatedSeconds, DateTimeOffset now)
     {
         var startedById = started.Instances.ToDictionary(i => i.InstanceId, StringComparer.Ordinal);
         var recordById = result.Records.ToDictionary(r => r.InstanceId, StringComparer.Ordinal);
@@ -42,7 +42,7 @@ internal sealed record SimulationReport(string Scenario, int Seed, IReadOnlyList
                 counter.For(id),
                 Math.Round(record?.ElapsedSeconds ?? 0));
         }).ToList();
-        var totals = new SimulationTotals(world.Counters.Total, world.Counters.Throttled + engineThrottled, Math.Round(simulatedSeconds), Math.Round(wallSeconds, 2));
+        var totals = new SimulationTotals(world.Counters.Total, world.Counters.Throttled + engineThrottled, Math.Round(simulatedSeconds));
         return new SimulationReport(options.Scenario, options.Seed, instances, totals);
     }
 }
@@ -53,4 +53,5 @@ internal sealed record SimulatedInstanceReport(
 
 internal sealed record FinalState(string State, bool EnaSupport, bool Reachable, string? EnaModuleVersion);
 
-internal sealed record SimulationTotals(long ApiCalls, long Throttled, double SimulatedSeconds, double WallSeconds);
+/// <summary>The run's totals; simulated time only (the wall time a run took differs from run to run, so it goes to stderr).</summary>
+internal sealed record SimulationTotals(long ApiCalls, long Throttled, double SimulatedSeconds);

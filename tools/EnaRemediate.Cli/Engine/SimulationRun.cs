@@ -4,6 +4,7 @@ using EnaRemediate.Aws.Engine;
 using EnaRemediate.Core.Engine;
 using EnaRemediate.Core.Engine.Stores;
 using EnaRemediate.Simulator;
+using EnaRemediate.Simulator.Time;
 
 namespace EnaRemediate.Cli.Engine;
 
@@ -11,7 +12,9 @@ namespace EnaRemediate.Cli.Engine;
 /// One `simulate` run: start the embedded simulator, wait for its alarms (instance status
 /// impaired, as the CloudWatch alarm on StatusCheckFailed_Instance would see it), remediate the
 /// alarmed instances with the real engine through the real SDK, sleeping on the simulator's clock,
-/// and describe how every instance ended.
+/// and describe how every instance ended. That clock is a <see cref="SteppedClock"/> from a fixed
+/// start: it stands still during calls and jumps on every sleep, so one seed gives one run (the same
+/// calls at the same simulated times) however busy the machine is, and no time is spent sleeping.
 /// </summary>
 internal sealed class SimulationRun
 {
@@ -19,14 +22,18 @@ internal sealed class SimulationRun
     public const string SimulatedDriverSha256 = "5f1c2b7e0d9a4c3b8e6f1a2d3c4b5a6978e1f0d2c3b4a5968778695a4b3c2d1e";
     private static readonly TimeSpan AlarmPeriod = TimeSpan.FromSeconds(60);
 
-    /// <summary>The run's report, and its timeline (one row per instance) for --report.</summary>
-    public sealed record Outcome(SimulationReport Report, IReadOnlyList<Report.TimelineRow> Timeline);
+    /// <summary>Where every run's simulated clock starts, whatever the day: dates in a run (image names, the report's times) repeat too.</summary>
+    public static readonly DateTimeOffset Epoch = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
 
-    public static async Task<Outcome> RunAsync(SimulatorOptions simulatorOptions, Action<AdvanceResult> onProgress, CancellationToken ct)
+    /// <summary>The run's report, its timeline (one row per instance) for --report, and the wall time it took (not part of the report: it differs run to run).</summary>
+    public sealed record Outcome(SimulationReport Report, IReadOnlyList<Report.TimelineRow> Timeline, TimeSpan Wall);
+
+    /// <param name="pace">null: as fast as the machine computes it; X: X simulated seconds per real second, to watch it (the same run).</param>
+    public static async Task<Outcome> RunAsync(SimulatorOptions simulatorOptions, double? pace, Action<AdvanceResult> onProgress, CancellationToken ct)
     {
         var wall = Stopwatch.StartNew();
-        await using var host = await SimulatorHost.StartAsync(simulatorOptions, ct);
-        var clock = host.Clock;
+        var clock = new SteppedClock(Epoch, pace);
+        await using var host = await SimulatorHost.StartAsync(simulatorOptions with { Clock = clock }, ct);
         var startedAt = clock.GetUtcNow();
         var counter = new CallCounter(clock);
         var (ec2Client, ssmClient) = EngineFactory.CreateClients(new AwsConnection("us-east-1", host.Endpoint.ToString(), new BasicAWSCredentials("test", "test")));
@@ -45,11 +52,11 @@ internal sealed class SimulationRun
             ? new AdvanceResult(true, 0, [])
             : (await RemediationLoop.RunAsync(service, started.RemediationIds, clock, onProgress, ct)).Last ?? new AdvanceResult(false, 0, []);
         var now = clock.GetUtcNow();
-        var report = SimulationReport.Build(simulatorOptions, host.World, started, result, all, counter, service.ThrottledCalls, (now - startedAt).TotalSeconds, wall.Elapsed.TotalSeconds, now);
+        var report = SimulationReport.Build(simulatorOptions, host.World, started, result, all, counter, service.ThrottledCalls, (now - startedAt).TotalSeconds, now);
         var types = report.Instances.ToDictionary(i => i.InstanceId, i => $"{i.InstanceType}, plan {i.Plan}", StringComparer.Ordinal);
         var timeline = await Report.ReportOption.RowsAsync(store, all, now, id => types[id], id => (from, to) => counter.Between(id, from, to),
             SimulationReport.Healthy, "healthy: nothing to do (no alarm fired)", CancellationToken.None);
-        return new Outcome(report, timeline);
+        return new Outcome(report, timeline, wall.Elapsed);
     }
 
     /// <summary>The scenario's rescue AMIs (named enaremediate-rescue-*), by architecture: what a deployment configures.</summary>
