@@ -24,7 +24,10 @@ public sealed class ConcurrentRemediateTests : SimulatorAndStore
         var output = first.Stdout + first.Stderr + "\n----\n" + second.Stdout + second.Stderr;
         Assert.True(exits.Order().SequenceEqual([0, 1]), $"exits {exits[0]}, {exits[1]}\n{output}");
         var loser = exits[0] == 1 ? first : second;
-        Assert.Contains("already-remediating", loser.Stdout);
+        // Refused by the other's live record, or (on a loaded machine, where one process can start so
+        // late that the other has finished) as no longer impaired or in its cool-down: exactly one remediation either way.
+        // The lock held against a live run is proven without a race by ASecondRunStartedLaterLeavesTheLiveRunsRecordAlone.
+        Assert.True(new[] { "already-remediating", "not-impaired", "cool-down" }.Any(code => loser.Stdout.Contains(code, StringComparison.Ordinal)), output);
         Assert.Contains("1 refused", loser.Stdout);
         var record = Assert.Single(await HistoryAsync());
         Assert.Equal("recovered", record.Outcome);
