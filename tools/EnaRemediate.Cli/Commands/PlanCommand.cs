@@ -18,7 +18,7 @@ public static class PlanCommand
     public static Command Create()
     {
         var options = new EngineCliOptions();
-        var command = new Command("plan", "Read-only triage: the plan (or the refusal and why) for each instance, and the calls it would make.");
+        var command = new Command("plan", "Read-only triage: each instance's status checks and SSM ping, then \"healthy: nothing to do\" or its plan (or the refusal and why) and the calls it would make.");
         options.AddTo(command);
         command.SetAction((parse, ct) => CommandErrors.Guard(async () =>
         {
