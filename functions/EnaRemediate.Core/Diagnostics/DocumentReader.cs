@@ -28,7 +28,7 @@ internal static class DocumentReader
         {
             // Parsers of host output are total (issue 11): content the readers cannot take apart is
             // reported as unrecognised, never as an exception out of the engine or a healthy host.
-            findings.Add(FindingCodes.UnrecognisedInput, new Evidence(input.Name, 0, $"could not be read as text or JSON ({e.GetType().Name})"),
+            findings.Add(FindingCodes.UnrecognisedInput, new Evidence(input.Name, 0, "could not be read as text or JSON (its encoding or structure could not be decoded)"),
                 FindingEffect.Unrecognised, Severity.Warning);
             return new InputInfo(input.Name, InputKind.Unknown);
         }

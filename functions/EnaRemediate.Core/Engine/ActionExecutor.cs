@@ -132,12 +132,12 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
         }
         catch (AwsCallException e)
         {
-            return chunk.Select(w => new ActionResult(w.Record, w.Action, Error: $"{e.ErrorCode}: {e.Message}", ErrorCode: e.ErrorCode)).ToList();
+            return chunk.Select(w => new ActionResult(w.Record, w.Action, Error: $"{e.ErrorCode}: {e.ServiceMessage}", ErrorCode: e.ErrorCode)).ToList();
         }
         catch (Exception e) when (Reconciler.IsCallFailure(e, cancellationToken))
         {
             // A transport failure: whether the call landed is unknown, and every step is safe to repeat.
-            return chunk.Select(w => new ActionResult(w.Record, w.Action, Error: e.Message)).ToList();
+            return chunk.Select(w => new ActionResult(w.Record, w.Action, Error: OperatorText.Of(e))).ToList();
         }
     }
 

@@ -132,7 +132,7 @@ public sealed class Reconciler
         || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         || e.GetType().FullName?.StartsWith("Amazon.", StringComparison.Ordinal) == true;
 
-    internal static string Describe(Exception e) => e is AwsCallException aws ? $"{aws.ErrorCode}: {aws.Message}" : e.Message;
+    internal static string Describe(Exception e) => OperatorText.Of(e);
 
     /// <summary>
     /// <see cref="Decide"/> for one record, so that whatever goes wrong deciding it (a host output
@@ -147,11 +147,11 @@ public sealed class Reconciler
         catch (Exception e) when (e is not OperationCanceledException)
         {
             var attempts = record.Attempts + 1;
-            var noted = record.WithEvent(now, $"error deciding step {record.Step}: {e.GetType().Name}: {e.Message}");
+            var noted = record.WithEvent(now, $"error deciding step {record.Step}: {OperatorText.Of(e)}");
             // The rollback has no rollback: past its limit the record ends, saying what it knows.
             if (record.Step == RollbackStep && attempts >= 2 * _options.MaxAttempts)
             {
-                return (noted.Finish(Outcomes.Failed, $"{record.Memo.GetValueOrDefault(MemoKeys.FailureReason) ?? "the remediation failed"}; the rollback could not continue ({e.Message}); the instance is {facts.State}, enaSupport {(facts.Instance?.EnaSupport == true ? "on" : "off")}", now), null);
+                return (noted.Finish(Outcomes.Failed, $"{record.Memo.GetValueOrDefault(MemoKeys.FailureReason) ?? "the remediation failed"}; the rollback could not continue ({OperatorText.Of(e)}); the instance is {facts.State}, enaSupport {(facts.Instance?.EnaSupport == true ? "on" : "off")}", now), null);
             }
             return (noted with { Attempts = attempts, NextLookAt = now + Jittered(Backoff(record.Attempts)) }, null);
         }

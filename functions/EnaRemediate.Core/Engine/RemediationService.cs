@@ -30,6 +30,7 @@ public sealed class RemediationService
     private readonly PlanRegistry _plans;
     private readonly Reconciler _reconciler;
     private readonly NitroFactsGatherer? _nitroFacts;
+    private readonly DryRunChecker _dryRun;
 
     /// <param name="nitro">the calls of type-swap and offline-repair; without it ENA-required types are refused as before.</param>
     /// <param name="autoScaling">Auto Scaling membership and Standby; without it tagged members are refused.</param>
@@ -46,6 +47,7 @@ public sealed class RemediationService
             .. images is null ? Array.Empty<IRemediationPlan>() : [new ReregisterAmiPlan(images, time)],
             .. nitro is null ? Array.Empty<IRemediationPlan>() : [new TypeSwapPlan(nitro, validator), new OfflineRepairPlan(nitro, ssm, validator, time)]]);
         _nitroFacts = nitro is null ? null : new NitroFactsGatherer(nitro);
+        _dryRun = new DryRunChecker(ec2, nitro);
         _reconciler = new Reconciler(ec2, ssm, store, _plans, options, time, autoScaling);
     }
 
@@ -318,53 +320,15 @@ public sealed class RemediationService
         return actions.Select(a => PlannedCall.For(a, facts.InstanceId)).ToList();
     }
 
-    /// <summary>
-    /// Lists each acting instance's calls and asks EC2 with DryRun whether it would allow the EC2
-    /// ones (batched like the real run: one StopInstances and one StartInstances for all).
-    /// SSM has no DryRun; its calls are listed as not checked.
-    /// </summary>
+    /// <summary>Lists each instance's calls and what EC2's DryRun says of them (see <see cref="DryRunChecker"/>).</summary>
     private async Task<Dictionary<string, IReadOnlyList<PlannedCall>>> DryRunCheckAsync(IReadOnlyList<InstanceFacts> facts, RemediationRequest request, CancellationToken cancellationToken)
     {
-        var planned = new Dictionary<string, IReadOnlyList<PlannedCall>>(StringComparer.Ordinal);
+        var planned = new List<DryRunChecker.Planned>();
         foreach (var fact in facts)
         {
-            planned[fact.InstanceId] = PlannedCalls(await TriageAsync(fact, request, cancellationToken), fact);
+            var triage = await TriageAsync(fact, request, cancellationToken);
+            planned.Add(new(fact, triage, PlannedCalls(triage, fact)));
         }
-        // Only instances with instance calls are DryRun-checked: an instance-store plan must not even DryRun a stop.
-        var acting = planned.Where(p => p.Value.Any(c => c.Action is StopAction or StartAction or SetEnaSupportAction)).Select(p => p.Key).ToList();
-        if (acting.Count == 0)
-        {
-            return planned;
-        }
-        var stopCheck = await DryRunAsync(() => _ec2.StopInstancesAsync(acting, force: false, dryRun: true, cancellationToken));
-        var startCheck = await DryRunAsync(() => _ec2.StartInstancesAsync(acting, dryRun: true, cancellationToken));
-        foreach (var id in acting)
-        {
-            var enaOff = await DryRunAsync(() => _ec2.SetEnaSupportAsync(id, false, dryRun: true, cancellationToken));
-            var enaOn = await DryRunAsync(() => _ec2.SetEnaSupportAsync(id, true, dryRun: true, cancellationToken));
-            planned[id] = planned[id].Select(call => call.Action switch
-            {
-                StopAction => call with { DryRunCheck = stopCheck },
-                StartAction => call with { DryRunCheck = startCheck },
-                SetEnaSupportAction { Enabled: false } => call with { DryRunCheck = enaOff },
-                SetEnaSupportAction => call with { DryRunCheck = enaOn },
-                PlanOwnedAction => call with { DryRunCheck = "not checked: a call of the plan's own port" },
-                _ => call with { DryRunCheck = "not checked: SSM has no DryRun" },
-            }).ToList();
-        }
-        return planned;
-    }
-
-    private static async Task<string> DryRunAsync(Func<Task> call)
-    {
-        try
-        {
-            await call();
-            return "permitted (EC2 DryRun)";
-        }
-        catch (AwsCallException e)
-        {
-            return $"refused by EC2 DryRun: {e.ErrorCode}: {e.Message}";
-        }
+        return await _dryRun.CheckAsync(planned, cancellationToken);
     }
 }

@@ -22,10 +22,13 @@ public sealed record StartedInstance(string InstanceId, string? RemediationId, s
 /// <summary>The answer of <see cref="RemediationService.PlanAsync"/> for one instance.</summary>
 public sealed record InstancePlan(TriageResult Triage, InstanceFacts? Facts, IReadOnlyList<PlannedCall> PlannedCalls);
 
-/// <summary>One call a plan would make, as a person reads it, and what EC2's DryRun said about it.</summary>
+/// <summary>One call a plan would make, as a person reads it, and what a dry run found out about it (null outside a dry run).</summary>
 public sealed record PlannedCall(string AwsAction, string Description, string? DryRunCheck)
 {
     internal EngineAction? Action { get; init; }
+
+    /// <summary>The dry run's finding as one of <see cref="DryRunVerdicts"/>; <see cref="DryRunCheck"/> says it for people.</summary>
+    public string? DryRunVerdict { get; init; }
 
     public override string ToString() => DryRunCheck is null ? Description : $"{Description} [{DryRunCheck}]";
 

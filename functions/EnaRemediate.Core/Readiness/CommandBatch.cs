@@ -38,7 +38,7 @@ public sealed class CommandBatch(ISsmPort ssm, TimeProvider time)
                 // One batch SSM refused (an instance went offline since it was listed) does not stop the others.
                 foreach (var id in chunk)
                 {
-                    outcomes[id] = new CommandOutcome(null, $"SendCommand refused the batch: {e.ErrorCode}: {e.Message}");
+                    outcomes[id] = new CommandOutcome(null, $"SendCommand refused the batch: {e.ErrorCode}: {e.ServiceMessage}");
                 }
             }
         }

@@ -83,13 +83,34 @@ public sealed class AdvanceHandler(RemediationService engine, IRemediationStore 
         }
     }
 
-    /// <summary>Step Functions' Catch output: {"Error": "...", "Cause": "..."}; kept short for the history line.</summary>
+    /// <summary>
+    /// Step Functions' Catch output: {"Error": "...", "Cause": "..."}; kept short for the history line.
+    /// A function's own error arrives as Error = its exception's type name and Cause = the runtime's
+    /// JSON (errorMessage, errorType, stackTrace): only its message is an operator's to read.
+    /// </summary>
     private static string Describe(JsonElement error)
     {
         var name = error.TryGetProperty("Error", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : "unknown error";
         var cause = error.TryGetProperty("Cause", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() ?? "" : "";
-        var text = $"{name}: {cause}";
+        var text = FunctionErrorMessage(cause) is { } message ? $"the function failed: {message}" : $"{name}: {cause}";
         return text.Length > 500 ? text[..500] + "…" : text;
+    }
+
+    /// <summary>The errorMessage of a Lambda function error's JSON cause; null when the cause is not one.</summary>
+    private static string? FunctionErrorMessage(string cause)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(cause);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("errorMessage", out var message) && message.ValueKind == JsonValueKind.String
+                ? message.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }
 

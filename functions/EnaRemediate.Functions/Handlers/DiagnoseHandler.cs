@@ -6,8 +6,8 @@ namespace EnaRemediate.Functions.Handlers;
 
 /// <summary>
 /// diagnose: read-only triage for the console (<c>{"instanceIds":["i-..."]}</c>): what each instance
-/// looks like, which plan remediation would choose or why it would refuse, and the calls it would
-/// make. Creates no record and changes nothing; the workflow in diagnose mode adds the host report.
+/// looks like (both status checks, the SSM ping), "healthy: nothing to do" or the route remediation
+/// would take or why it would refuse, and the calls it would make. Creates no record and changes nothing; the workflow in diagnose mode adds the host report.
 /// </summary>
 public sealed class DiagnoseHandler(TriggerNormaliser normaliser, RemediationService engine) : IFunctionHandler
 {
@@ -18,24 +18,27 @@ public sealed class DiagnoseHandler(TriggerNormaliser normaliser, RemediationSer
         if (decision.Outcome == IntakeOutcome.Ignored) return JsonOutput.Write(new { outcome = "ignored", reason = decision.Reason });
 
         var plans = await engine.PlanAsync(decision.Request!.InstanceIds, cancellationToken);
-        var instances = plans.Select(p => new
+        var instances = plans.Select(p => (Plan: p, View: InstanceView.Of(p))).Select(x => new
         {
-            p.Triage.InstanceId,
-            verdict = p.Triage.Refused ? "would refuse" : $"would run {p.Triage.Plan}",
-            p.Triage.Plan,
-            p.Triage.RefusalCode,
-            p.Triage.Reason,
-            state = p.Facts?.State,
-            instanceType = p.Facts?.Instance?.InstanceType,
-            typeEnaSupport = p.Facts?.TypeEnaSupport,
-            enaSupportAttribute = p.Facts?.Instance?.EnaSupport,
-            rootDeviceType = p.Facts?.Instance?.RootDeviceType,
-            systemStatus = p.Facts?.Status?.SystemStatus,
-            instanceStatus = p.Facts?.Status?.InstanceStatus,
-            ssmPingStatus = p.Facts?.SsmPingStatus,
-            plannedCalls = p.PlannedCalls.Select(c => c.ToString()).ToList(),
+            x.View.InstanceId,
+            x.View.Verdict,
+            x.View.Healthy,
+            x.View.Route,
+            x.Plan.Triage.Plan,
+            x.View.RefusalCode,
+            x.View.Reason,
+            x.View.IfBroken,
+            x.View.State,
+            instanceType = x.Plan.Facts?.Instance?.InstanceType,
+            typeEnaSupport = x.Plan.Facts?.TypeEnaSupport,
+            enaSupportAttribute = x.Plan.Facts?.Instance?.EnaSupport,
+            rootDeviceType = x.Plan.Facts?.Instance?.RootDeviceType,
+            systemStatus = x.View.SystemCheck,
+            instanceStatus = x.View.InstanceCheck,
+            ssmPingStatus = x.View.SsmPing,
+            plannedCalls = x.Plan.PlannedCalls.Select(c => c.ToString()).ToList(),
         }).ToList();
-        invocation.Log.Info("diagnosed", new { instances = instances.Select(i => new { i.InstanceId, i.verdict }) });
+        invocation.Log.Info("diagnosed", new { instances = instances.Select(i => new { i.InstanceId, i.Verdict }) });
         return JsonOutput.Write(new
         {
             outcome = "diagnosed",

@@ -27,7 +27,7 @@ public sealed class TriggerNormaliser(RemediationMode defaultMode, string? regio
         // Text that is not valid UTF-16 (a lone surrogate, raw or escaped) fails inside the parser or GetString.
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
         {
-            return IntakeDecision.Reject($"The event holds text that is not valid Unicode ({e.GetType().Name}); nothing was done.");
+            return IntakeDecision.Reject("The event holds text that is not valid Unicode (a lone surrogate, raw or escaped); nothing was done.");
         }
     }
 

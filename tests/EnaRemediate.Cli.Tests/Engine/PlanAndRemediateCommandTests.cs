@@ -71,8 +71,8 @@ public sealed class PlanAndRemediateCommandTests : MixedFleetSimulator
 
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         Assert.Contains("StopInstances", run.Stdout);
-        Assert.Contains("permitted (EC2 DryRun)", run.Stdout);
-        Assert.Contains("not checked: SSM has no DryRun", run.Stdout);
+        Assert.Contains("permitted by EC2 DryRun (DryRunOperation)", run.Stdout);
+        Assert.Contains("no dry run: SSM has no DryRun", run.Stdout);
         Assert.Equal(before, (Sim.World.Instance(id).State, Sim.World.Instance(id).EnaSupport));
         Assert.Equal(0, Sim.World.Counters["SendCommand"]);
     }

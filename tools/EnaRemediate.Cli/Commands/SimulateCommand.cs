@@ -56,7 +56,7 @@ public static class SimulateCommand
             }
             catch (Exception e) when (e is FileNotFoundException or JsonException or InvalidOperationException or KeyNotFoundException)
             {
-                Console.Error.WriteLine($"enaremediate: cannot load scenario '{options.Scenario}': {e.Message}");
+                Console.Error.WriteLine($"enaremediate: cannot load scenario '{options.Scenario}': {Core.Engine.OperatorText.Of(e)}");
                 return ExitCodes.Usage;
             }
             var report = outcome.Report;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Amazon.Runtime;
+using EnaRemediate.Core.Engine;
 using EnaRemediate.Core.Engine.Ports;
 using EnaRemediate.Core.Engine.Stores;
 
@@ -16,7 +17,7 @@ internal static class CommandErrors
         }
         catch (ArgumentException e)
         {
-            Console.Error.WriteLine($"enaremediate: {e.Message}");
+            Console.Error.WriteLine($"enaremediate: {OperatorText.Of(e)}");
             return ExitCodes.Usage;
         }
         catch (OperationCanceledException)
@@ -42,7 +43,7 @@ internal static class CommandErrors
         }
         catch (Exception e) when (e is AwsCallException or AmazonClientException or AmazonServiceException or HttpRequestException or IOException or InvalidDataException)
         {
-            Console.Error.WriteLine($"enaremediate: {e.Message}");
+            Console.Error.WriteLine($"enaremediate: {OperatorText.Of(e)}");
             return ExitCodes.Failure;
         }
     }

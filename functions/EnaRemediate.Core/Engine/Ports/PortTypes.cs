@@ -46,4 +46,7 @@ public sealed class AwsCallException(string action, string errorCode, string mes
     public string Action { get; } = action;
     public string ErrorCode { get; } = errorCode;
     public bool Throttled { get; } = throttled;
+
+    /// <summary>AWS's own words, without the action and code that <see cref="Exception.Message"/> adds (for text that names those already).</summary>
+    public string ServiceMessage { get; } = message;
 }

@@ -17,8 +17,7 @@ public sealed class SetInstanceTypeStep(string name, bool toStandIn, INitroPort 
     public IReadOnlyList<string> Permissions { get; } = ["ec2:ModifyInstanceAttribute"];
     public IReadOnlySet<string> ValidOriginStates { get; } = new HashSet<string> { "stopped" };
 
-    public EngineAction? PlannedAction(EngineOptions options) =>
-        PlanCall.Planned("ec2:ModifyInstanceAttribute", toStandIn ? "InstanceType = the stand-in Xen type" : "InstanceType = the original type");
+    public EngineAction? PlannedAction(EngineOptions options) => new PlannedTypeChange(toStandIn);
 
     public StepDecision Decide(StepContext context)
     {
