@@ -76,7 +76,7 @@ public sealed class NeverStopsInstanceStoreTests
     }
 
     /// <summary>A port no test call reaches: the plan is only inspected here.</summary>
-    private sealed class NoImages : IImagePort
+    internal sealed class NoImages : IImagePort
     {
         public Task<Ec2Image?> DescribeImageAsync(string imageId, CancellationToken ct) => Task.FromResult<Ec2Image?>(null);
         public Task<IReadOnlyList<Ec2Image>> FindOwnImagesAsync(string? name, KeyValuePair<string, string>? tag, CancellationToken ct) => Task.FromResult<IReadOnlyList<Ec2Image>>([]);

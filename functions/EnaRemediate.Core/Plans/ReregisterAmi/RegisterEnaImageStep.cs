@@ -31,8 +31,9 @@ public sealed class RegisterEnaImageStep(AmiRegistrar registrar) : AmiStep("regi
         var resuming = context.Memo(AmiMemo.EnaImageName);
         var name = resuming ?? AmiNaming.NameFor(source.Name, context.Now, AmiNaming.EnabledSuffix);
         var registration = SourceImageJudge.Copy(source, name, expected, enaSupport: true);
+        // The source tag too (the deployment's IAM lets the plan tag only images it marks with both
+        // of its keys); an ENA-enabled image is never taken for an ENA-disabled copy (AmiRegistrar).
         var tags = AmiNaming.TagsFor(source.Tags, source.ImageId, context.Record.RemediationId)
-            .Where(t => t.Key != AmiNaming.SourceImageTag)
             .Append(KeyValuePair.Create(AmiNaming.BundledFromTag, context.Memo(AmiMemo.NewImageId) ?? source.ImageId))
             .ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
         var call = new ImageCall("ec2:RegisterImage", $"register {name}", async ct =>
