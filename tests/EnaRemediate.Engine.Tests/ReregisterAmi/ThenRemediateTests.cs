@@ -169,13 +169,4 @@ public sealed class ThenRemediateTests
         Assert.Contains(expected, ReregisterAmiRequests.ThenRemediateProblem(launchReplacement, thenRemediate, bucket));
         Assert.Null(ReregisterAmiRequests.ThenRemediateProblem(true, true, Bucket));
     }
-
-    [Fact]
-    public void TheJourneysPermissionsNeverIncludeAStopRebootOrTerminate()
-    {
-        var plan = new ReregisterAmiPlan(new NeverStopsInstanceStoreTests.NoImages(), TimeProvider.System);
-        var actions = plan.Steps.Append(plan.Rollback!).SelectMany(s => s.Permissions).ToHashSet();
-        Assert.Contains("ssm:SendCommand", actions);
-        Assert.DoesNotContain(actions, a => a is "ec2:StopInstances" or "ec2:RebootInstances" or "ec2:TerminateInstances" or "ec2:ModifyInstanceAttribute");
-    }
 }
