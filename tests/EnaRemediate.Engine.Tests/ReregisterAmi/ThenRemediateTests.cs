@@ -64,7 +64,7 @@ public sealed class ThenRemediateTests
         Assert.True(enabled.EnaSupport);
         Assert.Equal(manifest, enabled.ImageLocation);
         Assert.Equal("instance-store", enabled.RootDeviceType.Value);
-        Assert.Equal("batch-2018-ena-enabled-20261127", enabled.Name);
+        Assert.Equal("batch-2018-ena-enabled-20261127-" + record.RemediationId[^8..], enabled.Name);
         Assert.Contains(enabled.Tags, t => t.Key == AmiNaming.BundledFromTag && t.Value == disabled.ImageId);
 
         var onReplacement = sim.World.Instance(record.Memo[AmiMemo.EnaReplacementInstanceId]);
@@ -92,6 +92,27 @@ public sealed class ThenRemediateTests
         Assert.Equal(3, sim.World.Instances.Count);
         Assert.Equal(2, sim.Counters["RunInstances"]);
         Assert.Equal(2, sim.Counters["RegisterImage"]);
+    }
+
+    [Fact]
+    public async Task TwoInstancesOfOneSourceShareTheEnaDisabledCopyButEachGetsTheImageOfItsOwnBundle()
+    {
+        await using var sim = await AmiSimulation.StartAsync("instance-store");
+        var ids = sim.InstanceStoreIds;
+
+        var (_, result) = await sim.RemediateAsync(ids, launchReplacement: true, thenRemediateInto: Bucket);
+
+        var records = await Task.WhenAll(result.Records.Select(r => sim.RecordAsync(r.RemediationId)));
+        Assert.All(records, r => Assert.True(r.Outcome == Outcomes.AmiRegistered, $"{r.InstanceId}: {r.Outcome}: {r.OutcomeReason}"));
+        Assert.Single(records.Select(r => r.Memo[AmiMemo.NewImageId]).Distinct());
+        foreach (var record in records)
+        {
+            var enabled = (await sim.DescribeAsync(record.Memo[AmiMemo.EnaImageId]))!;
+            Assert.Equal(record.Memo[AmiMemo.BundleManifest], enabled.ImageLocation);
+            Assert.Equal(enabled.ImageId, sim.World.Instance(record.Memo[AmiMemo.EnaReplacementInstanceId]).ImageId);
+        }
+        Assert.Equal(2, records.Select(r => r.Memo[AmiMemo.EnaImageId]).Distinct().Count());
+        Assert.All(sim.World.Instances, i => Assert.Equal(0, Destructive.Sum(a => sim.Counters[a, i.InstanceId])));
     }
 
     [Fact]

@@ -18,10 +18,13 @@ public static class AmiNaming
     /// <summary>
     /// <c>&lt;original&gt;-ena-disabled-&lt;yyyyMMdd&gt;</c>. Characters EC2 does not accept in AMI
     /// names are replaced with '-', and a long original is shortened so the suffix always fits.
+    /// A discriminator (the last 8 letters or digits of a remediation id) makes the name one
+    /// record's own: each ENA-enabled image is the bundle of that record's replacement.
     /// </summary>
-    public static string NameFor(string originalName, DateTimeOffset now, string kind = Suffix)
+    public static string NameFor(string originalName, DateTimeOffset now, string kind = Suffix, string? discriminator = null)
     {
-        var suffix = kind + now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        var suffix = kind + now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture)
+            + (discriminator is null ? "" : "-" + new string(discriminator.Where(char.IsAsciiLetterOrDigit).TakeLast(8).ToArray()));
         var clean = new StringBuilder(originalName.Length);
         foreach (var c in originalName)
         {

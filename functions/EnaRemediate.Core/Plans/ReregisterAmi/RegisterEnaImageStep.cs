@@ -29,7 +29,7 @@ public sealed class RegisterEnaImageStep(AmiRegistrar registrar) : AmiStep("regi
             return new StepDecision.Fail($"the re-bundle reported the manifest '{context.Memo(AmiMemo.BundleManifest)}', not {expected}; nothing was registered from it");
         }
         var resuming = context.Memo(AmiMemo.EnaImageName);
-        var name = resuming ?? AmiNaming.NameFor(source.Name, context.Now, AmiNaming.EnabledSuffix);
+        var name = resuming ?? AmiNaming.NameFor(source.Name, context.Now, AmiNaming.EnabledSuffix, context.Record.RemediationId);
         var registration = SourceImageJudge.Copy(source, name, expected, enaSupport: true);
         // The source tag too (the deployment's IAM lets the plan tag only images it marks with both
         // of its keys); an ENA-enabled image is never taken for an ENA-disabled copy (AmiRegistrar).
