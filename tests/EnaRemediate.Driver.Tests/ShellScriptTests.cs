@@ -31,6 +31,7 @@ public sealed class ShellScriptTests
         Assert.Contains(Path.Combine("driver", "scripts", "install-ena.sh"), ScriptPaths());
         Assert.Contains(Path.Combine("driver", "scripts", "collect-ena.sh"), ScriptPaths());
         Assert.Contains(Path.Combine("driver", "scripts", "offline-repair.sh"), ScriptPaths());
+        Assert.Contains(Path.Combine("driver", "scripts", "rebundle-instance.sh"), ScriptPaths());
         Assert.Contains(Path.Combine("driver", "package-release.sh"), ScriptPaths());
     }
 

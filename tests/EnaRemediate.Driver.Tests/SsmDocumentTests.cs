@@ -12,6 +12,7 @@ public sealed class SsmDocumentTests(S3Server s3) : IClassFixture<S3Server>
     private const string Install = "EnaRemediate-InstallDriver.json";
     private const string Collect = "EnaRemediate-CollectHostReport.json";
     private const string Offline = "EnaRemediate-OfflineRepair.json";
+    private const string Rebundle = "EnaRemediate-RebundleInstance.json";
     private static readonly string[] InstallParameterNames = ["SourceArchive", "Sha256", "Version", "Kernels"];
 
     private static SsmCommandDocument Load(string name) => new(Path.Combine(RepoPaths.Documents, name));
@@ -26,7 +27,7 @@ public sealed class SsmDocumentTests(S3Server s3) : IClassFixture<S3Server>
             Assert.True(result.ExitCode == 0, result.ToString());
             var generated = Directory.GetFiles(output).Select(Path.GetFileName).Order().ToList();
             var checkedIn = Directory.GetFiles(RepoPaths.Documents).Select(Path.GetFileName).Order().ToList();
-            Assert.Equal([Collect, Install, Offline], generated);
+            Assert.Equal([Collect, Install, Offline, Rebundle], generated);
             Assert.Equal(generated, checkedIn);
             foreach (var name in generated)
             {
@@ -44,6 +45,7 @@ public sealed class SsmDocumentTests(S3Server s3) : IClassFixture<S3Server>
     [InlineData(Install, "installEnaDriver", new[] { "SourceArchive", "Sha256", "Version", "Kernels" })]
     [InlineData(Offline, "offlineRepair", new[] { "TargetDevice", "VolumeId", "SourceArchive", "Sha256", "Version", "Kernels" })]
     [InlineData(Collect, "collectHostReport", new string[0])]
+    [InlineData(Rebundle, "rebundleInstance", new[] { "Bucket", "KeyPrefix", "Architecture" })]
     public void DocumentsHaveTheCommandDocumentStructure(string name, string stepName, string[] parameterNames)
     {
         var document = Load(name);
@@ -114,6 +116,7 @@ public sealed class SsmDocumentTests(S3Server s3) : IClassFixture<S3Server>
     [InlineData(Install)]
     [InlineData(Offline)]
     [InlineData(Collect)]
+    [InlineData(Rebundle)]
     public void EveryDocumentFitsSsmsSizeLimitWithRoomForItsParameters(string name)
     {
         // CreateDocument: "The content of the document must not exceed 64KB. This quota also
@@ -194,7 +197,7 @@ public sealed class SsmDocumentTests(S3Server s3) : IClassFixture<S3Server>
     [Fact]
     public void EmbeddedScriptsCannotBeAlteredBySsmSubstitution()
     {
-        foreach (var script in new[] { RepoPaths.InstallScript, RepoPaths.CollectScript, RepoPaths.OfflineRepairScript }
+        foreach (var script in new[] { RepoPaths.InstallScript, RepoPaths.CollectScript, RepoPaths.OfflineRepairScript, Path.Combine(RepoPaths.Scripts, "rebundle-instance.sh") }
                      .Concat(Directory.GetFiles(Path.Combine(RepoPaths.Scripts, "lib"))))
         {
             var text = File.ReadAllText(script);

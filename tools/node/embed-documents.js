@@ -18,6 +18,7 @@ const documents = [
   { logicalId: 'InstallDriverDocument', name: 'EnaRemediate-InstallDriver' },
   { logicalId: 'CollectHostReportDocument', name: 'EnaRemediate-CollectHostReport' },
   { logicalId: 'OfflineRepairDocument', name: 'EnaRemediate-OfflineRepair' },
+  { logicalId: 'RebundleInstanceDocument', name: 'EnaRemediate-RebundleInstance' },
 ];
 
 const indent = (text, spaces) => text.split('\n').map(l => (l.length ? ' '.repeat(spaces) + l : l)).join('\n');

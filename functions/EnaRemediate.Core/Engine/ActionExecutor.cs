@@ -34,7 +34,7 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
         {
             SendCommandAction send => send.AwsAction + "\n" + send.GroupKey,
             // ModifyInstanceAttribute takes one instance per call.
-            SetEnaSupportAction => w.Action.AwsAction + "\n" + w.Record.InstanceId,
+            SetEnaSupportAction => w.Action.AwsAction + "\n" + w.Record.ActingOn,
             PlanOwnedAction => w.Action.AwsAction + "\n" + w.Record.RemediationId,
             var other => other.ToString(),
         });
@@ -74,7 +74,7 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
             }
             foreach (var item in document)
             {
-                var mine = recent.Where(r => r.InstanceId == item.Record.InstanceId).OrderByDescending(r => r.RequestedAt).ToList();
+                var mine = recent.Where(r => r.InstanceId == item.Record.ActingOn).OrderByDescending(r => r.RequestedAt).ToList();
                 // Running now (whoever sent it), or sent for this step since it began (a send whose id a crash lost).
                 var found = mine.FirstOrDefault(r => r.InFlight)
                     ?? mine.FirstOrDefault(r => r.RequestedAt >= StepStartedAt(item) && CommandComments.Names(r.Comment, item.Record.Step));
@@ -105,7 +105,7 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
         {
             return chunk.Select(w => new ActionResult(w.Record, w.Action, Deferred: retryAfter)).ToList();
         }
-        var ids = chunk.Select(w => w.Record.InstanceId).ToList();
+        var ids = chunk.Select(w => w.Record.ActingOn).ToList();
         try
         {
             var outcome = await InvokeAsync(action, ids, CommandComments.For(chunk.Select(w => w.Record.Step)), cancellationToken);

@@ -74,7 +74,7 @@ public sealed class Reconciler
             var work = new List<PendingAction>();
             foreach (var record in due)
             {
-                var (decided, action) = DecideIsolated(record, facts[record.InstanceId], invocations.GetValueOrDefault(record.RemediationId), now);
+                var (decided, action) = DecideIsolated(record, facts[record.ActingOn], invocations.GetValueOrDefault(record.RemediationId), now);
                 if (decided == record)
                 {
                     continue;
@@ -109,7 +109,7 @@ public sealed class Reconciler
     {
         try
         {
-            return (await _facts.GatherAsync(due.Select(r => r.InstanceId).ToList(), cancellationToken), null);
+            return (await _facts.GatherAsync(due.Select(r => r.ActingOn).ToList(), cancellationToken), null);
         }
         catch (Exception e) when (IsCallFailure(e, cancellationToken))
         {
@@ -183,7 +183,7 @@ public sealed class Reconciler
             }
             foreach (var (record, _) in command)
             {
-                if (!statuses.TryGetValue(record.InstanceId, out var status))
+                if (!statuses.TryGetValue(record.ActingOn, out var status))
                 {
                     result[record.RemediationId] = null;
                 }
@@ -191,7 +191,7 @@ public sealed class Reconciler
                 {
                     var running = new CommandInvocation(status, null, "", "");
                     result[record.RemediationId] = running.IsFinal
-                        ? await TryGetInvocationAsync(command.Key, record.InstanceId, cancellationToken)
+                        ? await TryGetInvocationAsync(command.Key, record.ActingOn, cancellationToken)
                         : running;
                 }
             }

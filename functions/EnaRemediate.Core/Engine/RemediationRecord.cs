@@ -35,6 +35,14 @@ public sealed record RemediationRecord
 
     public bool IsFinished => Outcome is not null;
 
+    /// <summary>
+    /// The instance the current steps observe and send commands to: the record's own, unless a plan
+    /// moved on to an instance it launched (reregister-ami's replacements, memo <see cref="ActingOnMemo"/>).
+    /// </summary>
+    public string ActingOn => Memo.TryGetValue(ActingOnMemo, out var other) && other.Length > 0 ? other : InstanceId;
+
+    public const string ActingOnMemo = "actingOn.instanceId";
+
     /// <summary>The step of a record no Advance has looked at yet.</summary>
     public const string InitialStep = "start";
 }

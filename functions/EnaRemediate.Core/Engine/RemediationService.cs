@@ -44,7 +44,7 @@ public sealed class RemediationService
         validator ??= new HostReportValidator();
         IRemediationPlan fallback = autoScaling is null ? new FallbackPlan(validator) : new Plans.Standby.StandbyPlan(new FallbackPlan(validator), autoScaling);
         _plans = new PlanRegistry([fallback, new DiagnosePlan(validator),
-            .. images is null ? Array.Empty<IRemediationPlan>() : [new ReregisterAmiPlan(images, time)],
+            .. images is null ? Array.Empty<IRemediationPlan>() : [new ReregisterAmiPlan(images, time, validator)],
             .. nitro is null ? Array.Empty<IRemediationPlan>() : [new TypeSwapPlan(nitro, validator), new OfflineRepairPlan(nitro, ssm, validator, time)]]);
         _nitroFacts = nitro is null ? null : new NitroFactsGatherer(nitro);
         _dryRun = new DryRunChecker(ec2, nitro);

@@ -43,6 +43,61 @@ public sealed class RegisterAmiCommandTests : IAsyncLifetime
         Assert.Equal(0, _sim.World.Counters["StopInstances", id] + _sim.World.Counters["RebootInstances", id] + _sim.World.Counters["TerminateInstances", id]);
     }
 
+    [Fact]
+    public async Task ThenRemediateTakesTheReplacementOnToAValidatedEnaEnabledReplacementAndStopsNothing()
+    {
+        var id = _sim.World.Instances[0].InstanceId;
+
+        var run = await Run("--instance-id", id, "--launch-replacement", "--then-remediate", "--bundle-bucket", "enaremediate-stack-bundles", "--time-scale", "1000", "--format", "json");
+
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        var result = JsonDocument.Parse(run.Stdout).RootElement;
+        Assert.Equal("ami-registered", result.GetProperty("outcome").GetString());
+        var off = _sim.World.Instance(result.GetProperty("replacementInstanceId").GetString()!);
+        var on = _sim.World.Instance(result.GetProperty("enaReplacementInstanceId").GetString()!);
+        Assert.False(off.EnaSupport);
+        Assert.True(on.EnaSupport);
+        Assert.Equal(result.GetProperty("enaImageId").GetString(), on.ImageId);
+        Assert.Equal("ena", on.BoundNetworkDriver(_sim.World.Clock.GetUtcNow()));
+        Assert.StartsWith("enaremediate-stack-bundles/enaremediate/bundles/", result.GetProperty("bundleManifest").GetString());
+        Assert.Contains($"the replacement {off.InstanceId} keeps running with enaSupport off", result.GetProperty("remains").GetString());
+        foreach (var instance in _sim.World.Instances)
+        {
+            Assert.Equal("running", instance.State);
+            Assert.Equal(0, _sim.World.Counters["StopInstances", instance.InstanceId] + _sim.World.Counters["RebootInstances", instance.InstanceId] + _sim.World.Counters["TerminateInstances", instance.InstanceId]);
+        }
+    }
+
+    [Fact]
+    public async Task TheDryRunListsTheJourneyAndChangesNothing()
+    {
+        var id = _sim.World.Instances[0].InstanceId;
+
+        var run = await Run("--instance-id", id, "--launch-replacement", "--then-remediate", "--bundle-bucket", "enaremediate-stack-bundles", "--dry-run");
+
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        Assert.StartsWith($"dry-run: {id}", run.Stdout);
+        Assert.Contains("ec2:RegisterImage", run.Stdout);
+        Assert.Contains("EnaRemediate-InstallDriver", run.Stdout);
+        Assert.Contains("EnaRemediate-RebundleInstance to the replacement: ec2-bundle-vol and ec2-upload-bundle to s3://enaremediate-stack-bundles/", run.Stdout);
+        Assert.Contains("EnaSupport=true", run.Stdout);
+        Assert.Equal(0, _sim.World.Counters["RegisterImage"] + _sim.World.Counters["RunInstances"] + _sim.World.Counters["SendCommand"] + _sim.World.Counters["CreateTags"]);
+    }
+
+    [Theory]
+    [InlineData("--then-remediate", "--bundle-bucket", "enaremediate-stack-bundles", "needs --launch-replacement")]
+    [InlineData("--then-remediate", "--launch-replacement", "--format", "needs the bucket (--bundle-bucket)")]
+    [InlineData("--launch-replacement", "--bundle-bucket", "enaremediate-stack-bundles", "only used with --then-remediate")]
+    public async Task AJourneyThatCannotRunIsRefusedBeforeAnyCall(string first, string second, string third, string expected)
+    {
+        var args = third == "--format" ? new[] { first, second, third, "text" } : [first, second, third];
+        var run = await Run(["--instance-id", _sim.World.Instances[0].InstanceId, .. args]);
+
+        Assert.Equal(64, run.ExitCode);
+        Assert.Contains(expected, run.Stderr);
+        Assert.Equal(0, _sim.World.Counters.Total);
+    }
+
     [Theory]
     [InlineData("--image-id", "ami-0123456789abcdef0", "--instance-id", "i-0123456789abcdef0")]
     [InlineData("--image-id", "ami-1;reboot", "--format", "text")]

@@ -61,14 +61,19 @@ internal sealed class AmiSimulation : IAsyncDisposable
     public Simulator.World.RequestCounters Counters => Engine.World.Counters;
 
     /// <summary>A built-in scenario by name, or the test's attributes scenario when <paramref name="scenario"/> is null.</summary>
-    public static async Task<AmiSimulation> StartAsync(string? scenario = null, int? instances = null)
+    public static Task<AmiSimulation> StartAsync(string? scenario = null, int? instances = null) =>
+        scenario is null ? StartWithAsync(AttributesScenario.Replace("GUEST", Guest, StringComparison.Ordinal)) : StartAsync(scenario, instances, null);
+
+    /// <summary>A scenario written by the test (JSON), in a file removed at dispose.</summary>
+    public static async Task<AmiSimulation> StartWithAsync(string scenarioJson)
     {
-        string? file = null;
-        if (scenario is null)
-        {
-            file = Path.Combine(Path.GetTempPath(), $"enaremediate-ami-{Guid.NewGuid():N}.json");
-            await File.WriteAllTextAsync(file, AttributesScenario.Replace("GUEST", Guest, StringComparison.Ordinal));
-        }
+        var file = Path.Combine(Path.GetTempPath(), $"enaremediate-ami-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, scenarioJson);
+        return await StartAsync(null, null, file);
+    }
+
+    private static async Task<AmiSimulation> StartAsync(string? scenario, int? instances, string? file)
+    {
         var engine = await SimulatedEngine.StartAsync(file ?? scenario!, instances);
         var (ec2, _) = EngineFactory.CreateClients(Connection(engine));
         return new AmiSimulation(engine, ec2, file);
@@ -99,13 +104,11 @@ internal sealed class AmiSimulation : IAsyncDisposable
     public IReadOnlyList<string> InstanceStoreIds => World.Instances.Where(i => i.IsInstanceStoreBacked).Select(i => i.InstanceId).ToList();
 
     /// <summary>Start with the reregister-ami options and Advance to the end on the test clock.</summary>
-    public async Task<(StartResult Started, AdvanceResult Result)> RemediateAsync(IReadOnlyList<string> ids, bool launchReplacement = false, RemediationService? service = null)
+    public async Task<(StartResult Started, AdvanceResult Result)> RemediateAsync(IReadOnlyList<string> ids, bool launchReplacement = false, RemediationService? service = null,
+        string? thenRemediateInto = null)
     {
         service ??= Engine.Service;
-        var request = new RemediationRequest(ids, RemediationMode.Remediate, DryRun: false, "test", null)
-        {
-            PlanOptions = launchReplacement ? new Dictionary<string, string> { ["launchReplacement"] = "true" } : new Dictionary<string, string>(),
-        };
+        var request = ReregisterAmiRequests.Request(ids, launchReplacement, dryRun: false, "test", null, thenRemediateInto);
         var started = await service.StartAsync(request);
         return (started, await Engine.RunAsync(started.RemediationIds, service));
     }

@@ -6,9 +6,12 @@ namespace EnaRemediate.Engine.Tests.ReregisterAmi;
 /// <summary>
 /// The image port of a process that dies right after one mutating call succeeded in EC2 and before
 /// anything learned of it: the call is made, then <see cref="SimulatedCrash"/> is thrown out of Advance.
+/// <paramref name="occurrence"/> picks which call of that action (the replacement journey makes two of each).
 /// </summary>
-internal sealed class CrashingImages(IImagePort inner, string crashAfter) : IImagePort
+internal sealed class CrashingImages(IImagePort inner, string crashAfter, int occurrence = 1) : IImagePort
 {
+    private int _seen;
+
     public bool Fired { get; private set; }
 
     public Task<Ec2Image?> DescribeImageAsync(string imageId, CancellationToken ct) => inner.DescribeImageAsync(imageId, ct);
@@ -22,7 +25,7 @@ internal sealed class CrashingImages(IImagePort inner, string crashAfter) : IIma
     private async Task<T> CrashAfter<T>(string action, Func<Task<T>> call)
     {
         var result = await call();
-        if (action == crashAfter && !Fired)
+        if (action == crashAfter && ++_seen == occurrence && !Fired)
         {
             Fired = true;
             throw new SimulatedCrash();

@@ -14,6 +14,7 @@ public sealed class DriverDocumentsInTemplateTests
     [InlineData("InstallDriverDocument", "EnaRemediate-InstallDriver")]
     [InlineData("CollectHostReportDocument", "EnaRemediate-CollectHostReport")]
     [InlineData("OfflineRepairDocument", "EnaRemediate-OfflineRepair")]
+    [InlineData("RebundleInstanceDocument", "EnaRemediate-RebundleInstance")]
     public async Task The_template_carries_the_generated_document_unchanged(string logicalId, string name)
     {
         var resource = (await Template.LoadAsync()).Resource(logicalId)["Properties"]!;
@@ -32,5 +33,6 @@ public sealed class DriverDocumentsInTemplateTests
         var options = new Core.Engine.EngineOptions();
         Assert.Contains(options.InstallDocument, created);
         Assert.Contains(options.CollectDocument, created);
+        Assert.Contains(Core.Plans.ReregisterAmi.RebundleStep.DocumentName, created);
     }
 }

@@ -14,18 +14,22 @@ namespace EnaRemediate.Cli.RegisterAmi;
 /// record, resumable), the --image-id path the same rules without an instance. Both wait for the
 /// image to become available by polling, which is fine in a terminal (the engine never sleeps).
 /// </summary>
+/// <param name="ThenRemediateInto">The bundle bucket of the replacement journey; null when it is not asked for.</param>
+internal sealed record RegisterAmiChoices(bool LaunchReplacement, string? ThenRemediateInto, bool DryRun);
+
 internal sealed class RegisterAmiRun(AwsConnection connection, bool json, TextWriter output, TimeProvider time)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
-    public async Task<int> FromInstanceAsync(string instanceId, bool launchReplacement, IRemediationStore store, CancellationToken cancellationToken)
+    public async Task<int> FromInstanceAsync(string instanceId, RegisterAmiChoices choices, IRemediationStore store, CancellationToken cancellationToken)
     {
         try
         {
             var service = EngineFactory.Create(connection, store, new EngineOptions(), time);
-            var lease = new RecordLease(store, time);
+            // Leases are read by other processes on the real clock, whatever clock the engine runs on (--time-scale).
+            var lease = new RecordLease(store, TimeProvider.System);
             // Resume an interrupted run (unless another live process drives it); otherwise start, but only ever the AMI plan (see ReregisterAmiRequests).
-            var running = await store.GetLatestAsync(instanceId, cancellationToken);
+            var running = choices.DryRun ? null : await store.GetLatestAsync(instanceId, cancellationToken);
             IReadOnlyList<string> ids;
             if (running is { IsFinished: false, Plan: PlanNames.ReregisterAmi })
             {
@@ -43,8 +47,13 @@ internal sealed class RegisterAmiRun(AwsConnection connection, bool json, TextWr
                 {
                     return Report(new Summary { InstanceId = instanceId, Outcome = Outcomes.Refused, RefusalCode = refusal.Code, Reason = refusal.Reason });
                 }
-                var request = ReregisterAmiRequests.Request(eligible, launchReplacement, dryRun: false, "cli", "register-ami");
-                ids = (await service.StartAsync(request, cancellationToken)).RemediationIds;
+                var request = ReregisterAmiRequests.Request(eligible, choices.LaunchReplacement, choices.DryRun, "cli", "register-ami", choices.ThenRemediateInto);
+                var started = await service.StartAsync(request, cancellationToken);
+                if (choices.DryRun)
+                {
+                    return DryRun(started.Instances.Single(), choices);
+                }
+                ids = started.RemediationIds;
                 foreach (var id in ids)
                 {
                     await lease.TryTakeAsync(id, RecordLease.Grace, ours: true, cancellationToken);
@@ -98,6 +107,27 @@ internal sealed class RegisterAmiRun(AwsConnection connection, bool json, TextWr
         }
     }
 
+    /// <summary>The registration's calls as the engine planned them, then the journey's; nothing was changed.</summary>
+    private int DryRun(StartedInstance started, RegisterAmiChoices choices)
+    {
+        var calls = started.PlannedCalls.Select(c => c.ToString())
+            .Concat(choices.LaunchReplacement && !started.PlannedCalls.Any(c => c.AwsAction == "ec2:RunInstances") ? ["ec2:RunInstances of the ENA-off replacement"] : [])
+            .Concat(choices.ThenRemediateInto is { } bucket ? JourneyStep.Outline(bucket) : []).ToList();
+        if (json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(new { started.InstanceId, Outcome = started.Outcome ?? Outcomes.DryRun, started.RefusalCode, started.Reason, Calls = calls }, Json));
+        }
+        else
+        {
+            output.WriteLine($"{started.Outcome ?? Outcomes.DryRun}: {started.InstanceId}: {started.Reason ?? "nothing changed"}");
+            foreach (var call in calls)
+            {
+                output.WriteLine($"  - {call}");
+            }
+        }
+        return started.Outcome is null or Outcomes.DryRun ? ExitCodes.Ok : ExitCodes.Failure;
+    }
+
     private int Report(Summary summary)
     {
         if (json)
@@ -126,6 +156,11 @@ internal sealed class RegisterAmiRun(AwsConnection connection, bool json, TextWr
         public bool Reused { get; init; }
         public string? ReplacementInstanceId { get; init; }
         public ReplacementParameters? RunInstances { get; init; }
+        public string? EnaImageId { get; init; }
+        public string? BundleManifest { get; init; }
+        public string? EnaReplacementInstanceId { get; init; }
+        /// <summary>What is left running and registered (the replacement journey, or a failure of it).</summary>
+        public string? Remains { get; init; }
 
         public static Summary From(RemediationRecord r)
         {
@@ -144,6 +179,10 @@ internal sealed class RegisterAmiRun(AwsConnection connection, bool json, TextWr
                 Reused = Memo(AmiMemo.Reused) == "true",
                 ReplacementInstanceId = Memo(AmiMemo.ReplacementInstanceId),
                 RunInstances = Memo(AmiMemo.RunInstances) is { } run ? JsonSerializer.Deserialize<ReplacementParameters>(run, Json) : null,
+                EnaImageId = Memo(AmiMemo.EnaImageId),
+                BundleManifest = Memo(AmiMemo.BundleManifest),
+                EnaReplacementInstanceId = Memo(AmiMemo.EnaReplacementInstanceId),
+                Remains = Memo(MemoKeys.Remains),
             };
         }
     }

@@ -111,10 +111,11 @@ internal static partial class ImageActions
         string rootType;
         if (location is not null)
         {
-            // An instance-store AMI: the bundle must exist in "S3", i.e. be the manifest of a known image.
-            var source = ctx.World.Images.FirstOrDefault(i => i.ImageLocation == location)
-                ?? throw new ApiException("InvalidManifest", $"HTTP 403 (Forbidden) response for URL https://s3.amazonaws.com/{location}: check your manifest path is correct and in the correct region.");
-            guest = source.BundledGuest?.Clone();
+            // An instance-store AMI: the bundle must exist in "S3": one ec2-upload-bundle put there, or the manifest of a known image.
+            guest = ctx.World.UploadedBundles.TryGetValue(location, out var uploaded)
+                ? uploaded.Clone()
+                : (ctx.World.Images.FirstOrDefault(i => i.ImageLocation == location)
+                    ?? throw new ApiException("InvalidManifest", $"HTTP 403 (Forbidden) response for URL https://s3.amazonaws.com/{location}: check your manifest path is correct and in the correct region.")).BundledGuest?.Clone();
             rootType = "instance-store";
         }
         else if (rootSnapshot is not null)

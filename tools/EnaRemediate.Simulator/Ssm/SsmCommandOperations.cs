@@ -12,6 +12,7 @@ internal sealed partial class SsmCommandOperations
         new InstallDriverDocument(),
         new CollectHostReportDocument(),
         new OfflineRepairDocument(),
+        new RebundleInstanceDocument(),
         new RunShellScriptDocument(),
     }.ToDictionary(d => d.Name, StringComparer.Ordinal);
 

@@ -21,6 +21,8 @@ public static class Latencies
     public static readonly (int Min, int Max) SnapshotCompletion = (30, 120);
     public static readonly (int Min, int Max) ImageAvailable = (30, 120);
     public static readonly (int Min, int Max) VolumeAttachment = (2, 10);
+    /// <summary>ec2-bundle-vol and ec2-upload-bundle of a root file system (minutes: it is read, compressed, encrypted and uploaded in 10 MB parts).</summary>
+    public static readonly (int Min, int Max) Rebundle = (300, 900);
 
     public static TimeSpan Draw(this Random random, (int Min, int Max) range) =>
         TimeSpan.FromSeconds(random.Next(range.Min, range.Max + 1));

@@ -66,6 +66,13 @@ public sealed class SimulatedWorld
     internal List<ImageRecord> Images { get; } = [];
     /// <summary>Images deregistered in this account: EC2 still knows their ids (DescribeImages answers nothing, DeregisterImage InvalidAMIID.Unavailable).</summary>
     internal HashSet<string> DeregisteredImageIds { get; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Bundles uploaded to S3 by ec2-upload-bundle (EnaRemediate-RebundleInstance), by manifest
+    /// location (bucket/prefix/image.manifest.xml): the root file system as it was bundled. They
+    /// outlive any image registered from them, as S3 objects do.
+    /// </summary>
+    internal Dictionary<string, GuestOs> UploadedBundles { get; } = new(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, GuestOs> AllUploadedBundles { get { lock (Sync) { return UploadedBundles.ToDictionary(); } } }
     internal CommandStore Commands { get; }
 
     /// <summary>

@@ -26,13 +26,13 @@ public sealed class FallbackPlan : IRemediationPlan
             new SetEnaSupportStep("ena-off", enabled: false),
             new StartStep("start-without-ena"),
             new AwaitHealthyStep("await-healthy-without-ena"),
-            new RunCommandStep("install-driver", o => o.InstallDocument, o => o.InstallParameters, JudgeInstall, pollEvery: TimeSpan.FromSeconds(30)),
-            new RunCommandStep(ValidateInstallStep, o => o.CollectDocument, _ => NoParameters, i => JudgeReport(i, validator.CheckDriverInstalled, MemoKeys.DriverValidated)),
+            InstallDriver(),
+            ValidateInstall(validator),
             new StopStep("stop-for-ena"),
             new SetEnaSupportStep("ena-on", enabled: true),
             new StartStep("start-with-ena"),
             new AwaitHealthyStep("await-healthy-with-ena"),
-            new RunCommandStep(ValidateFinalStep, o => o.CollectDocument, _ => NoParameters, i => JudgeReport(i, validator.CheckEnaBound, MemoKeys.FinalVerdict)),
+            ValidateFinal(validator),
             new LeaveAsFoundStep("finish", "ENA on, the driver installed for every kernel and bound"),
         ];
     }
@@ -40,6 +40,18 @@ public sealed class FallbackPlan : IRemediationPlan
     public string Name => PlanNames.Fallback;
     public IReadOnlyList<IPlanStep> Steps { get; }
     public IPlanStep? Rollback { get; } = new FallbackRollbackStep();
+
+    /// <summary>install-driver: the install document (DKMS for every installed kernel) with the engine's driver parameters; shared with reregister-ami's replacement journey.</summary>
+    public static RunCommandStep InstallDriver() =>
+        new("install-driver", o => o.InstallDocument, o => o.InstallParameters, JudgeInstall, pollEvery: TimeSpan.FromSeconds(30));
+
+    /// <summary>validate-install: the host report must show the driver installed for every kernel.</summary>
+    public static RunCommandStep ValidateInstall(IHostValidator validator) =>
+        new(ValidateInstallStep, o => o.CollectDocument, _ => NoParameters, i => JudgeReport(i, validator.CheckDriverInstalled, MemoKeys.DriverValidated));
+
+    /// <summary>validate-final: the host report must show ena bound with ENA on.</summary>
+    public static RunCommandStep ValidateFinal(IHostValidator validator) =>
+        new(ValidateFinalStep, o => o.CollectDocument, _ => NoParameters, i => JudgeReport(i, validator.CheckEnaBound, MemoKeys.FinalVerdict));
 
     internal static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> NoParameters = new Dictionary<string, IReadOnlyList<string>>();
 

@@ -23,4 +23,19 @@ public static class AmiMemo
     /// <summary>"true" when the request asked for the replacement to be launched.</summary>
     public const string LaunchReplacementOption = "option.launchReplacement";
     public const string RefusalCode = "refusal.code";
+
+    /// <summary>"true" when the request asked to take the ENA-off replacement on to the driver and ENA (--then-remediate).</summary>
+    public const string ThenRemediateOption = "option.thenRemediate";
+    /// <summary>The S3 bucket the fixed replacement is re-bundled into (the request's bundleBucket option).</summary>
+    public const string BundleBucketOption = "option.bundleBucket";
+    /// <summary>Where the re-bundle was asked to go: saved with the SendCommand, so a rerun uses the same place.</summary>
+    public const string BundleBucket = "bundle.bucket";
+    public const string BundlePrefix = "bundle.prefix";
+    /// <summary>The manifest the re-bundle reported uploading (bucket/prefix/image.manifest.xml).</summary>
+    public const string BundleManifest = "bundle.manifest";
+    public const string EnaImageName = "ami.ena.name";
+    public const string EnaImageId = "ami.ena.id";
+    public const string EnaImageState = "ami.ena.state";
+    public const string EnaImageSeenAt = "ami.ena.seenAt";
+    public const string EnaReplacementInstanceId = "ami.enaReplacement.id";
 }

@@ -25,11 +25,11 @@ public sealed class AmiRegistrar(IImagePort images, TimeProvider time)
             return new(imageId, null, null);
         }
         var copies = await images.FindOwnImagesAsync(null, new(AmiNaming.SourceImageTag, imageId), cancellationToken);
-        var existing = Usable(copies).FirstOrDefault();
+        var existing = Usable(copies, enaSupport: false).FirstOrDefault();
         if (existing is null)
         {
             var todays = await images.FindOwnImagesAsync(AmiNaming.NameFor(source.Name, time.GetUtcNow()), null, cancellationToken);
-            existing = Usable(todays).FirstOrDefault();
+            existing = Usable(todays, enaSupport: false).FirstOrDefault();
         }
         return new(imageId, source, existing);
     }
@@ -37,7 +37,7 @@ public sealed class AmiRegistrar(IImagePort images, TimeProvider time)
     /// <summary>Registers the image unless one with its name already exists in this account (a registration that crashed before it was saved).</summary>
     public async Task<string> EnsureRegisteredAsync(ImageRegistration registration, CancellationToken cancellationToken)
     {
-        if (await FindByNameAsync(registration.Name, cancellationToken) is { } earlier)
+        if (await FindByNameAsync(registration, cancellationToken) is { } earlier)
         {
             return earlier;
         }
@@ -48,7 +48,7 @@ public sealed class AmiRegistrar(IImagePort images, TimeProvider time)
         catch (AwsCallException e) when (e.ErrorCode == "InvalidAMIName.Duplicate")
         {
             // Registered by a concurrent attempt between the look-up and the call: use that one.
-            var raced = await FindByNameAsync(registration.Name, cancellationToken);
+            var raced = await FindByNameAsync(registration, cancellationToken);
             if (raced is null)
             {
                 throw;
@@ -66,10 +66,10 @@ public sealed class AmiRegistrar(IImagePort images, TimeProvider time)
 
     public DateTimeOffset Now => time.GetUtcNow();
 
-    private async Task<string?> FindByNameAsync(string name, CancellationToken cancellationToken) =>
-        Usable(await images.FindOwnImagesAsync(name, null, cancellationToken)).FirstOrDefault()?.ImageId;
+    private async Task<string?> FindByNameAsync(ImageRegistration registration, CancellationToken cancellationToken) =>
+        Usable(await images.FindOwnImagesAsync(registration.Name, null, cancellationToken), registration.EnaSupport).FirstOrDefault()?.ImageId;
 
-    // Only an ENA-disabled, usable image counts as a copy; a failed or ENA-enabled one is not reused.
-    private static IEnumerable<Ec2Image> Usable(IEnumerable<Ec2Image> found) =>
-        found.Where(i => !i.EnaSupport && UsableStates.Contains(i.State)).OrderBy(i => i.ImageId, StringComparer.Ordinal);
+    // Only a usable image with the intended ENA setting counts as the one registered earlier; a failed one, or one with the other setting, is not reused.
+    private static IEnumerable<Ec2Image> Usable(IEnumerable<Ec2Image> found, bool enaSupport) =>
+        found.Where(i => i.EnaSupport == enaSupport && UsableStates.Contains(i.State)).OrderBy(i => i.ImageId, StringComparer.Ordinal);
 }

@@ -38,10 +38,40 @@ public static class ReregisterAmiRequests
         return (eligible, refused);
     }
 
-    /// <summary>The request that starts the plan, with the launchReplacement option kept on each record.</summary>
-    public static RemediationRequest Request(IReadOnlyList<string> instanceIds, bool launchReplacement, bool dryRun, string trigger, string? detail) =>
-        new(instanceIds, RemediationMode.Remediate, dryRun, trigger, detail)
+    /// <summary>
+    /// The request that starts the plan, with the launchReplacement option kept on each record, and
+    /// with <paramref name="thenRemediateInto"/> (the S3 bucket to re-bundle into) the replacement journey.
+    /// </summary>
+    public static RemediationRequest Request(IReadOnlyList<string> instanceIds, bool launchReplacement, bool dryRun, string trigger, string? detail, string? thenRemediateInto = null)
+    {
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (launchReplacement)
         {
-            PlanOptions = launchReplacement ? new Dictionary<string, string> { ["launchReplacement"] = "true" } : new Dictionary<string, string>(),
-        };
+            options["launchReplacement"] = "true";
+        }
+        if (thenRemediateInto is not null)
+        {
+            options["thenRemediate"] = "true";
+            options["bundleBucket"] = thenRemediateInto;
+        }
+        return new(instanceIds, RemediationMode.Remediate, dryRun, trigger, detail) { PlanOptions = options };
+    }
+
+    /// <summary>Why the options cannot start the replacement journey; null when they can (or it is not asked for).</summary>
+    public static string? ThenRemediateProblem(bool launchReplacement, bool thenRemediate, string? bundleBucket)
+    {
+        if (!thenRemediate)
+        {
+            return bundleBucket is null ? null : "a bundle bucket is only used with thenRemediate";
+        }
+        if (!launchReplacement)
+        {
+            return "thenRemediate takes the launched replacement on to the driver and ENA: it needs launchReplacement too";
+        }
+        if (bundleBucket is null)
+        {
+            return "thenRemediate re-bundles the fixed replacement into S3: it needs the bucket (bundleBucket)";
+        }
+        return RebundleStep.IsBucketName(bundleBucket) ? null : $"'{bundleBucket}' is not an S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens)";
+    }
 }

@@ -55,11 +55,14 @@ public static class SourceImageJudge
     }
 
     /// <summary>The RegisterImage request that copies every attribute of <paramref name="source"/> with EnaSupport=false.</summary>
-    public static ImageRegistration CopyWithoutEna(Ec2Image source, string name) => new()
+    public static ImageRegistration CopyWithoutEna(Ec2Image source, string name) => Copy(source, name, source.ImageLocation!, enaSupport: false);
+
+    /// <summary>The RegisterImage request for a new bundle of the same machine: the source's attributes, the new manifest, and the ENA setting asked for.</summary>
+    public static ImageRegistration Copy(Ec2Image source, string name, string imageLocation, bool enaSupport) => new()
     {
         Name = name,
         Description = source.Description,
-        ImageLocation = source.ImageLocation!,
+        ImageLocation = imageLocation,
         Architecture = source.Architecture,
         VirtualizationType = source.VirtualizationType,
         RootDeviceName = source.RootDeviceName,
@@ -67,7 +70,7 @@ public static class SourceImageJudge
         RamdiskId = source.RamdiskId,
         BootMode = source.BootMode,
         SriovNetSupport = source.SriovNetSupport,
-        EnaSupport = false,
+        EnaSupport = enaSupport,
         BlockDeviceMappings = source.BlockDeviceMappings,
     };
 }
