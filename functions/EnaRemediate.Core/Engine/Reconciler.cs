@@ -16,7 +16,7 @@ public sealed class Reconciler
 {
     internal const string RollbackStep = "rollback";
     private static readonly TimeSpan CoalesceWindow = TimeSpan.FromSeconds(10);
-    private double _jitterFactor = 1;
+    private double _jitterFactor;
     private readonly IRemediationStore _store;
     private readonly PlanRegistry _plans;
     private readonly EngineOptions _options;
@@ -46,17 +46,15 @@ public sealed class Reconciler
         var now = _time.GetUtcNow();
         // One jitter draw per Advance: records of one batch stay in step (so their calls keep
         // sharing batches) while separate workflows drift apart.
-        _jitterFactor = 1 + 0.2 * _jitter.NextDouble();
-        var latest = new Dictionary<string, RemediationRecord>(StringComparer.Ordinal);
-        foreach (var id in remediationIds.Distinct(StringComparer.Ordinal))
+        _jitterFactor = _jitter.NextDouble();
+        var batch = await ViewAsync(remediationIds, now, cancellationToken);
+        // Records due within the coalescing window are looked at now too, so that their calls join
+        // this batch; a record waiting for its rate-limit token comes exactly when the token is there.
+        var due = batch.Due(now, CoalesceWindow, _executor.WaitsForToken);
+        if (batch.ReadAt != now)
         {
-            if (await _store.GetAsync(id, cancellationToken) is { } record)
-            {
-                latest[id] = record;
-            }
+            due = await RereadAsync(due, batch, now, cancellationToken);
         }
-        // Records due within the coalescing window are looked at now too, so that their calls join this batch.
-        var due = latest.Values.Where(r => !r.IsFinished && (r.NextLookAt is null || r.NextLookAt <= now + CoalesceWindow)).ToList();
         if (due.Count > 0)
         {
             var (facts, readFailure) = await TryGatherAsync(due, cancellationToken);
@@ -66,9 +64,9 @@ public sealed class Reconciler
                 foreach (var record in due)
                 {
                     var deferred = DeferRead(record, readFailure!, now);
-                    latest[record.RemediationId] = await TrySaveAsync(deferred, record.Version, cancellationToken) ?? record;
+                    batch.Put(await TrySaveAsync(deferred, record.Version, cancellationToken) ?? record);
                 }
-                return Summarise(latest.Values, remediationIds, _time.GetUtcNow());
+                return Summarise(batch, _time.GetUtcNow());
             }
             var invocations = await FetchInvocationsAsync(due, cancellationToken);
             var work = new List<PendingAction>();
@@ -83,10 +81,10 @@ public sealed class Reconciler
                 var saved = await TrySaveAsync(decided, record.Version, cancellationToken);
                 if (saved is null)
                 {
-                    latest[record.RemediationId] = await _store.GetAsync(record.RemediationId, cancellationToken) ?? record;
+                    batch.Put(await _store.GetAsync(record.RemediationId, cancellationToken) ?? record);
                     continue;
                 }
-                latest[saved.RemediationId] = saved;
+                batch.Put(saved);
                 if (action is not null)
                 {
                     work.Add(new PendingAction(saved, action));
@@ -97,11 +95,56 @@ public sealed class Reconciler
                 var after = ApplyResult(result, _time.GetUtcNow());
                 if (await TrySaveAsync(after, result.Record.Version, cancellationToken) is { } saved)
                 {
-                    latest[saved.RemediationId] = saved;
+                    batch.Put(saved);
                 }
             }
         }
-        return Summarise(latest.Values, remediationIds, _time.GetUtcNow());
+        return Summarise(batch, _time.GetUtcNow());
+    }
+
+    /// <summary>A batch this small is read whole on every Advance (what another writer changed shows at once).</summary>
+    private const int ReadWholeUpTo = 256;
+
+    /// <summary>A larger batch is read whole this often; in between only its due records are re-read.</summary>
+    private static readonly TimeSpan ReadWholeEvery = TimeSpan.FromSeconds(30);
+
+    private BatchView? _batch;
+
+    /// <summary>
+    /// The batch's records: read whole from the store when the batch is new, small or not read for
+    /// <see cref="ReadWholeEvery"/>; otherwise as this reconciler last read or saved them.
+    /// </summary>
+    private async Task<BatchView> ViewAsync(IReadOnlyList<string> remediationIds, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (_batch is { } known && known.Count > ReadWholeUpTo && now - known.ReadAt < ReadWholeEvery && known.Matches(remediationIds))
+        {
+            return known;
+        }
+        var records = new List<RemediationRecord>();
+        foreach (var id in remediationIds.Distinct(StringComparer.Ordinal))
+        {
+            if (await _store.GetAsync(id, cancellationToken) is { } record)
+            {
+                records.Add(record);
+            }
+        }
+        return _batch = new BatchView(remediationIds, records, now);
+    }
+
+    /// <summary>The due records as the store has them now (another writer may have moved them); those no longer due wait.</summary>
+    private async Task<List<RemediationRecord>> RereadAsync(List<RemediationRecord> due, BatchView batch, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var fresh = new List<RemediationRecord>(due.Count);
+        foreach (var cached in due)
+        {
+            var record = await _store.GetAsync(cached.RemediationId, cancellationToken) ?? cached;
+            batch.Put(record);
+            if (!record.IsFinished && (record.NextLookAt ?? DateTimeOffset.MinValue) <= now + CoalesceWindow)
+            {
+                fresh.Add(record);
+            }
+        }
+        return fresh;
     }
 
     /// <summary>The facts of every due instance, or null when EC2 or SSM would not answer (the caller defers the batch).</summary>
@@ -282,23 +325,26 @@ public sealed class Reconciler
         var record = result.Record;
         return result switch
         {
-            { Deferred: { } retryAfter } => record with { NextLookAt = now + Jittered(retryAfter) },
+            // A deferred call comes back when its token is there: later would waste the token.
+            { Deferred: { } retryAfter } => record with { NextLookAt = now + retryAfter },
             { ErrorCode: StepGuards.CapacityError } => CapacityRefused(record, result, now),
             { Error: { } error } => record.WithEvent(now, $"{result.Action.AwsAction} failed: {error}") with
             {
                 Attempts = record.Attempts + 1,
                 NextLookAt = now + Jittered(Backoff(record.Attempts)),
             },
-            _ => Accepted(record, result) with { NextLookAt = now + Jittered(FirstLookAfter(result.Action)) },
+            _ => Accepted(record, result, now) with { NextLookAt = now + Jittered(FirstLookAfter(result.Action)) },
         };
     }
 
     /// <summary>An accepted call: its memo is kept, and it counts towards the step's limit of calls (see <see cref="StepGuards"/>).</summary>
-    private static RemediationRecord Accepted(RemediationRecord record, ActionResult result)
+    private static RemediationRecord Accepted(RemediationRecord record, ActionResult result, DateTimeOffset now)
     {
         var key = MemoKeys.Calls(record.Step, result.Action.AwsAction);
         var made = int.TryParse(record.Memo.GetValueOrDefault(key), out var n) ? n : 0;
         var memo = record.Memo.SetItem(key, (made + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // A step's timeout runs from its first accepted call, not from a wait for the engine's own pacing.
+        memo = made == 0 ? memo.SetItem(MemoKeys.FirstAcceptedAt(record.Step, result.Action.AwsAction), now.ToString("O")) : memo;
         if (result.Action is StartAction)
         {
             memo = memo.Remove(MemoKeys.CapacitySince).Remove(MemoKeys.CapacityTries);
@@ -326,12 +372,14 @@ public sealed class Reconciler
         };
     }
 
-    /// <summary>How soon a call's effect is worth looking at: a stop takes tens of seconds, an attribute change is immediate.</summary>
+    /// <summary>How soon a call's effect is worth looking at: when the fastest such transition would be over.</summary>
     private static TimeSpan FirstLookAfter(EngineAction action) => action switch
     {
-        StopAction => TimeSpan.FromSeconds(15),
-        StartAction => TimeSpan.FromSeconds(10),
+        StopAction { Force: true } => ExpectedLatencies.ForcedStop.Min,
+        StopAction => ExpectedLatencies.Stop.Min,
+        StartAction => ExpectedLatencies.Start.Min,
         SetEnaSupportAction => TimeSpan.FromSeconds(1),
+        SendCommandAction send => send.Expected.Min,
         _ => TimeSpan.FromSeconds(5),
     };
 
@@ -347,7 +395,8 @@ public sealed class Reconciler
         return -1;
     }
 
-    private TimeSpan Jittered(TimeSpan after) => after * _jitterFactor;
+    /// <summary>A wait plus up to a fifth of it, at most a second: enough for separate workflows to drift apart, never a phase's worth of lag.</summary>
+    private TimeSpan Jittered(TimeSpan after) => after + TimeSpan.FromSeconds(Math.Min(1, after.TotalSeconds * 0.2) * _jitterFactor);
 
     private async Task<RemediationRecord?> TrySaveAsync(RemediationRecord record, long expectedVersion, CancellationToken cancellationToken)
     {
@@ -362,15 +411,13 @@ public sealed class Reconciler
         }
     }
 
-    private static AdvanceResult Summarise(IEnumerable<RemediationRecord> records, IReadOnlyList<string> requested, DateTimeOffset now)
+    /// <summary>
+    /// Done, the seconds until the soonest next look (rounded down: the coalescing window takes a
+    /// record due a fraction later, so no phase waits a second more than it must) and the summaries.
+    /// </summary>
+    private static AdvanceResult Summarise(BatchView batch, DateTimeOffset now)
     {
-        var summaries = records.Select(r => RecordSummary.From(r, now)).OrderBy(s => s.InstanceId, StringComparer.Ordinal).ToList();
-        var unfinished = summaries.Where(s => s.Outcome is null).ToList();
-        var wait = unfinished.Count == 0
-            ? 0
-            : (int)Math.Ceiling(Math.Clamp(unfinished.Min(s => ((s.NextLookAt ?? now) - now).TotalSeconds), 1, 300));
-        var known = summaries.Select(s => s.RemediationId).ToHashSet(StringComparer.Ordinal);
-        var unknown = requested.Distinct(StringComparer.Ordinal).Where(id => !known.Contains(id)).ToList();
-        return new AdvanceResult(unfinished.Count == 0, wait, summaries) { UnknownRemediationIds = unknown };
+        var wait = batch.NextLook is { } next ? (int)Math.Floor(Math.Clamp((next - now).TotalSeconds, 1, 300)) : 0;
+        return new AdvanceResult(batch.Done, wait, batch.Summaries(now)) { UnknownRemediationIds = batch.Unknown };
     }
 }

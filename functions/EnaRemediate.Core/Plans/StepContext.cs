@@ -21,6 +21,15 @@ public sealed record StepContext(
     /// <summary>Time in the step since EC2 last refused a start for lack of capacity: the clock a start or health timeout runs on (waiting for capacity has its own limit).</summary>
     public TimeSpan InStepSinceCapacity => Now - (MemoTime(MemoKeys.CapacityLastRefusedAt) is { } refused && refused > StepStartedAt ? refused : StepStartedAt);
 
+    /// <summary>
+    /// Time since AWS first accepted this step's call of <paramref name="awsAction"/> and since EC2
+    /// last refused it for capacity, whichever is later: the clock of "asked, but it did not take".
+    /// Zero before the first accepted call: waiting for the engine's own pacing is no timeout.
+    /// </summary>
+    public TimeSpan SinceAccepted(string awsAction) =>
+        MemoTime(MemoKeys.FirstAcceptedAt(Record.Step, awsAction)) is not { } first ? TimeSpan.Zero
+            : Now - (MemoTime(MemoKeys.CapacityLastRefusedAt) is { } refused && refused > first ? refused : first);
+
     public string? Memo(string key) => Record.Memo.TryGetValue(key, out var v) ? v : null;
 
     public DateTimeOffset? MemoTime(string key) =>
@@ -51,6 +60,9 @@ public static class MemoKeys
     public static string StopRequestedAt(string step) => $"{step}.stopRequestedAt";
 
     public static string ForcedAt(string step) => $"{step}.forcedAt";
+
+    /// <summary>When AWS first accepted this AWS action from this step.</summary>
+    public static string FirstAcceptedAt(string step, string awsAction) => $"{step}.firstAcceptedAt.{awsAction}";
 
     /// <summary>Accepted calls of one AWS action in one step: bounded by EngineOptions.MaxCallsPerStep.</summary>
     public static string Calls(string step, string awsAction) => $"{step}.calls.{awsAction}";

@@ -9,7 +9,7 @@ namespace EnaRemediate.Core.Plans.Fallback;
 
 /// <summary>
 /// The fallback plan for EBS-backed instances whose type supports running without ENA:
-/// stop → enaSupport off → start → healthy → install the driver → validate every kernel has it →
+/// stop → enaSupport off → start → SSM online → install the driver → validate every kernel has it →
 /// stop → enaSupport on → start → healthy → validate ena is bound → (stop again if found stopped).
 /// Any failure after the first stop rolls back to the best reachable state (<see cref="FallbackRollbackStep"/>).
 /// </summary>
@@ -25,8 +25,8 @@ public sealed class FallbackPlan : IRemediationPlan
             new StopStep("stop"),
             new SetEnaSupportStep("ena-off", enabled: false),
             new StartStep("start-without-ena"),
-            new AwaitHealthyStep("await-healthy-without-ena"),
-            new RunCommandStep("install-driver", o => o.InstallDocument, o => o.InstallParameters, JudgeInstall, pollEvery: TimeSpan.FromSeconds(30)),
+            new AwaitHealthyStep("await-healthy-without-ena", ssmOnlineSuffices: true),
+            new RunCommandStep("install-driver", o => o.InstallDocument, o => o.InstallParameters, JudgeInstall, ExpectedLatencies.DriverInstall),
             new RunCommandStep(ValidateInstallStep, o => o.CollectDocument, _ => NoParameters, i => JudgeReport(i, validator.CheckDriverInstalled, MemoKeys.DriverValidated)),
             new StopStep("stop-for-ena"),
             new SetEnaSupportStep("ena-on", enabled: true),

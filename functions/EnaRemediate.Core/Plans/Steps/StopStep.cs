@@ -42,7 +42,7 @@ public sealed class StopStep(string name) : IPlanStep
                     return new StepDecision.Act(new StopAction(true), $"still stopping after {since.TotalMinutes:0} minutes: forcing the stop",
                         Memo: ImmutableDictionary<string, string>.Empty.Add(MemoKeys.ForcedAt(Name), context.Now.ToString("O")));
                 }
-                return new StepDecision.Wait(TimeSpan.FromSeconds(15), $"waiting for the instance to stop ({context.Facts.State})");
+                return new StepDecision.Wait(ExpectedLatencies.StopLook(since, context.Now - forcedAt), $"waiting for the instance to stop ({context.Facts.State})");
             default:
                 return new StepDecision.Fail($"cannot stop an instance that is {context.Facts.State}");
         }
