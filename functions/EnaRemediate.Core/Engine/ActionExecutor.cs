@@ -156,9 +156,12 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
         return (adopted, toCall);
     }
 
-    private static DateTimeOffset StepStartedAt(PendingAction item) =>
-        DateTimeOffset.TryParse(item.Record.Memo.GetValueOrDefault(MemoKeys.StepStartedAt), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at)
-            ? at : item.Record.UpdatedAt;
+    private static DateTimeOffset StepStartedAt(PendingAction item) => StepStartedAt(item.Record);
+
+    /// <summary>When the record entered its current step (the memo the reconciler keeps), else its last update.</summary>
+    internal static DateTimeOffset StepStartedAt(RemediationRecord record) =>
+        DateTimeOffset.TryParse(record.Memo.GetValueOrDefault(MemoKeys.StepStartedAt), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at)
+            ? at : record.UpdatedAt;
 
     private async Task<IReadOnlyList<ActionResult>> CallAsync(IReadOnlyList<PendingAction> chunk, bool splitOnError, CancellationToken cancellationToken)
     {

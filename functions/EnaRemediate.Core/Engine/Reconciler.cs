@@ -152,12 +152,26 @@ public sealed class Reconciler
     {
         try
         {
-            return (await _facts.GatherAsync(due.Select(r => r.InstanceId).ToList(), cancellationToken), null);
+            var healthOf = due.Where(ObservesHealth).Select(r => r.InstanceId).ToHashSet(StringComparer.Ordinal);
+            return (await _facts.GatherAsync(due.Select(r => r.InstanceId).ToList(), cancellationToken, healthOf), null);
         }
         catch (Exception e) when (IsCallFailure(e, cancellationToken))
         {
             return (null, Describe(e));
         }
+    }
+
+    /// <summary>Whether the record's current step reads health (unknown plans and steps do, to be safe).</summary>
+    private bool ObservesHealth(RemediationRecord record)
+    {
+        if (!_plans.TryGet(record.Plan, out var plan))
+        {
+            return true;
+        }
+        var step = record.Step == RemediationRecord.InitialStep ? plan.Steps.FirstOrDefault()
+            : record.Step == RollbackStep ? plan.Rollback
+            : plan.Steps.FirstOrDefault(s => s.Name == record.Step);
+        return step?.ObservesHealth ?? true;
     }
 
     private RemediationRecord DeferRead(RemediationRecord record, string failure, DateTimeOffset now)
@@ -203,43 +217,85 @@ public sealed class Reconciler
     private static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(5 * Math.Pow(2, Math.Min(attempts, 5)));
 
     /// <summary>
-    /// The invocations of the commands due records are waiting on: one ListCommandInvocations per
-    /// command for everyone's status, and GetCommandInvocation (the output) only for the finished ones.
+    /// The invocations of the commands due records are waiting on: everyone's status in as few
+    /// calls as SSM allows, and GetCommandInvocation (the output) only for the finished ones.
     /// </summary>
     private async Task<Dictionary<string, CommandInvocation?>> FetchInvocationsAsync(List<RemediationRecord> due, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, CommandInvocation?>(StringComparer.Ordinal);
-        var waiting = due.Select(r => (Record: r, CommandId: r.Memo.GetValueOrDefault(MemoKeys.CommandId(r.Step))))
+        var waiting = due.Select(r => new WaitingOnCommand(r, r.Memo.GetValueOrDefault(MemoKeys.CommandId(r.Step))!, r.Memo.GetValueOrDefault(MemoKeys.CommandDocument(r.Step))))
             .Where(w => w.CommandId is not null)
-            .GroupBy(w => w.CommandId!, StringComparer.Ordinal);
-        foreach (var command in waiting)
+            .GroupBy(w => w.Document ?? w.CommandId, StringComparer.Ordinal);
+        foreach (var group in waiting)
         {
-            IReadOnlyDictionary<string, string> statuses;
-            try
-            {
-                statuses = await _ssm.ListInvocationStatusesAsync(command.Key, cancellationToken);
-            }
-            catch (Exception e) when (IsCallFailure(e, cancellationToken))
+            var statuses = await StatusesAsync(group.ToList(), cancellationToken);
+            if (statuses is null)
             {
                 // Not known this time: those records wait (their step's deadline still holds).
                 continue;
             }
-            foreach (var (record, _) in command)
+            foreach (var w in group)
             {
-                if (!statuses.TryGetValue(record.InstanceId, out var status))
+                if (!statuses.TryGetValue((w.CommandId, w.Record.InstanceId), out var status))
                 {
-                    result[record.RemediationId] = null;
+                    result[w.Record.RemediationId] = null;
                 }
                 else
                 {
                     var running = new CommandInvocation(status, null, "", "");
-                    result[record.RemediationId] = running.IsFinal
-                        ? await TryGetInvocationAsync(command.Key, record.InstanceId, cancellationToken)
+                    result[w.Record.RemediationId] = running.IsFinal
+                        ? await TryGetInvocationAsync(w.CommandId, w.Record.InstanceId, cancellationToken)
                         : running;
                 }
             }
         }
         return result;
+    }
+
+    private sealed record WaitingOnCommand(RemediationRecord Record, string CommandId, string? Document);
+
+    /// <summary>Commands of one document waited on at once above this: one listing of the document's recent invocations answers them all.</summary>
+    private const int ListDocumentAbove = 2;
+
+    /// <summary>
+    /// The status of each (command, instance) of these records: one ListCommandInvocations per
+    /// command, or, when they wait on many commands of one document (a fleet whose records became
+    /// ready at different moments), the document's invocations since the oldest was sent, paged.
+    /// Null when SSM would not answer.
+    /// </summary>
+    private async Task<Dictionary<(string CommandId, string InstanceId), string>?> StatusesAsync(List<WaitingOnCommand> group, CancellationToken cancellationToken)
+    {
+        var statuses = new Dictionary<(string, string), string>();
+        var commands = group.Select(w => w.CommandId).Distinct(StringComparer.Ordinal).ToList();
+        try
+        {
+            if (group[0].Document is { } document && commands.Count > ListDocumentAbove)
+            {
+                // InvokedAfter is read to the second: a second earlier misses nothing.
+                var since = group.Min(w => ActionExecutor.StepStartedAt(w.Record)) - TimeSpan.FromSeconds(1);
+                var mine = commands.ToHashSet(StringComparer.Ordinal);
+                foreach (var invocation in await _ssm.ListRecentInvocationsAsync(document, since, cancellationToken))
+                {
+                    if (mine.Contains(invocation.CommandId))
+                    {
+                        statuses[(invocation.CommandId, invocation.InstanceId)] = invocation.Status;
+                    }
+                }
+                return statuses;
+            }
+            foreach (var command in commands)
+            {
+                foreach (var (instance, status) in await _ssm.ListInvocationStatusesAsync(command, cancellationToken))
+                {
+                    statuses[(command, instance)] = status;
+                }
+            }
+            return statuses;
+        }
+        catch (Exception e) when (IsCallFailure(e, cancellationToken))
+        {
+            return null;
+        }
     }
 
     private async Task<CommandInvocation?> TryGetInvocationAsync(string commandId, string instanceId, CancellationToken cancellationToken)
@@ -349,6 +405,10 @@ public sealed class Reconciler
         {
             memo = memo.Remove(MemoKeys.CapacitySince).Remove(MemoKeys.CapacityTries);
         }
+        if (result.Action is SendCommandAction send)
+        {
+            memo = memo.SetItem(MemoKeys.CommandDocument(record.Step), send.DocumentName);
+        }
         var accepted = record with { Memo = result.Memo is null ? memo : memo.SetItems(result.Memo) };
         return result.Memo?.FirstOrDefault(m => m.Key.EndsWith(".adopted", StringComparison.Ordinal)) is { Value: { } adopted }
             ? accepted.WithEvent(accepted.UpdatedAt, $"adopted command {adopted}, already on the host, instead of sending another")
@@ -412,12 +472,19 @@ public sealed class Reconciler
     }
 
     /// <summary>
-    /// Done, the seconds until the soonest next look (rounded down: the coalescing window takes a
-    /// record due a fraction later, so no phase waits a second more than it must) and the summaries.
+    /// The shortest wait between two Advances of a batch: a second for a few records, growing to
+    /// five for a hundred and more, so that the looks (three or four calls each, shared by every
+    /// due record) cost a bounded number of calls per record while a phase loses at most the interval.
+    /// </summary>
+    private static int LookInterval(int records) => Math.Clamp(records / 20, 1, 5);
+
+    /// <summary>
+    /// Done, the seconds until the soonest next look (rounded to the nearest: the coalescing window
+    /// takes a record due a fraction later, so no phase waits a second more than it must) and the summaries.
     /// </summary>
     private static AdvanceResult Summarise(BatchView batch, DateTimeOffset now)
     {
-        var wait = batch.NextLook is { } next ? (int)Math.Floor(Math.Clamp((next - now).TotalSeconds, 1, 300)) : 0;
+        var wait = batch.NextLook is { } next ? (int)Math.Round(Math.Clamp((next - now).TotalSeconds, LookInterval(batch.Count), 300), MidpointRounding.AwayFromZero) : 0;
         return new AdvanceResult(batch.Done, wait, batch.Summaries(now)) { UnknownRemediationIds = batch.Unknown };
     }
 }

@@ -57,6 +57,9 @@ public static class MemoKeys
     /// <summary>The SSM command id a step sent; the reconciler fetches its invocation on the next look.</summary>
     public static string CommandId(string step) => $"{step}.commandId";
 
+    /// <summary>The document of the command a step sent: the reconciler lists a fleet's invocations of it in a few calls.</summary>
+    public static string CommandDocument(string step) => $"{step}.commandDocument";
+
     public static string StopRequestedAt(string step) => $"{step}.stopRequestedAt";
 
     public static string ForcedAt(string step) => $"{step}.forcedAt";
