@@ -472,11 +472,11 @@ public sealed class Reconciler
     }
 
     /// <summary>
-    /// The shortest wait between two Advances of a batch: a second for a few records, growing to
-    /// five for a hundred and more, so that the looks (three or four calls each, shared by every
-    /// due record) cost a bounded number of calls per record while a phase loses at most the interval.
+    /// The shortest wait between two Advances of a batch: a second for up to 19 records, a second
+    /// more for every ten, five from fifty on, so that the looks (three or four calls each, shared
+    /// by every due record) cost a bounded number of calls per record while a phase loses at most the interval.
     /// </summary>
-    private static int LookInterval(int records) => Math.Clamp(records / 20, 1, 5);
+    private static int LookInterval(int records) => Math.Clamp(records / 10, 1, 5);
 
     /// <summary>
     /// Done, the seconds until the soonest next look (rounded to the nearest: the coalescing window
