@@ -8,8 +8,14 @@ namespace EnaRemediate.Aws.Engine;
 /// <summary><see cref="ISsmPort"/> on the AWS SDK v4 (JSON 1.1 protocol).</summary>
 public sealed class SsmAdapter(IAmazonSimpleSystemsManagement ssm) : ISsmPort
 {
-    /// <summary>The InstanceIds filter of DescribeInstanceInformation takes at most 50 values.</summary>
-    private const int FilterMax = 50;
+    /// <summary>
+    /// The InstanceIds filter of DescribeInstanceInformation takes at most 100 values
+    /// (InstanceInformationFilterValueSet, 1–100 items); a page holds at most 50 (MaxResults 5–50),
+    /// so 100 ids cost one call while at most half are registered, two when all are.
+    /// </summary>
+    private const int FilterMax = 100;
+
+    private const int PageMax = 50;
 
     public async Task<IReadOnlyDictionary<string, string>> DescribePingStatusAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
     {
@@ -22,6 +28,7 @@ public sealed class SsmAdapter(IAmazonSimpleSystemsManagement ssm) : ISsmPort
                 var response = await Ec2Adapter.Call("DescribeInstanceInformation", () => ssm.DescribeInstanceInformationAsync(new DescribeInstanceInformationRequest
                 {
                     Filters = [new InstanceInformationStringFilter { Key = "InstanceIds", Values = chunk.ToList() }],
+                    MaxResults = PageMax,
                     NextToken = next,
                 }, cancellationToken));
                 foreach (var info in response.InstanceInformationList ?? [])

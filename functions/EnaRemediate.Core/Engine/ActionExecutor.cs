@@ -13,7 +13,11 @@ internal sealed record ActionResult(RemediationRecord Record, EngineAction Actio
 /// <summary>
 /// Makes the calls of one Advance: equal actions of many records become one call (one
 /// StopInstances for many ids, one SendCommand per document and parameter set), paced by EC2's
-/// token buckets. A batch refused for one bad instance is retried id by id, so one instance
+/// token buckets: per call, and per instance named (EC2's account-wide resource buckets of
+/// StartInstances/StopInstances; ModifyInstanceAttribute names one instance a call). Instance
+/// tokens go to the records that have waited longest in their step; a record that finds none
+/// reserves the next one and is told to come back exactly then, so a queue of thousands is
+/// served in order and only the records whose token is there wake up. A batch refused for one bad instance is retried id by id, so one instance
 /// cannot hold up the rest. Before a command is sent, the instance's recent invocations of that
 /// document are read: one still running (sent by a run that crashed before saving its id, or by a
 /// second workflow on the record) is adopted instead of starting a second one on the host.
@@ -23,13 +27,21 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
     private const int SendCommandMaxIds = 50;
     private readonly Dictionary<string, TokenBucket> _buckets = new(StringComparer.Ordinal);
 
+    /// <summary>Instance tokens owed to records (reserved ahead, or taken by a call still waiting for its call token), by remediation id.</summary>
+    private readonly Dictionary<string, (string AwsAction, DateTimeOffset At)> _owed = new(StringComparer.Ordinal);
+
     public int ThrottledCalls { get; private set; }
+
+    /// <summary>The record waits for an instance token reserved for a later moment: looking at it sooner would only defer it again.</summary>
+    public bool WaitsForToken(string remediationId) => _owed.TryGetValue(remediationId, out var owed) && owed.At > time.GetUtcNow();
 
     public async Task<IReadOnlyList<ActionResult>> ExecuteAsync(IReadOnlyList<PendingAction> work, CancellationToken cancellationToken)
     {
         var results = new List<ActionResult>();
-        var (adopted, toCall) = await AdoptInFlightAsync(work, cancellationToken);
+        var (adopted, wanting) = await AdoptInFlightAsync(work, cancellationToken);
         results.AddRange(adopted);
+        var (toCall, waiting) = HandOutInstanceTokens(wanting);
+        results.AddRange(waiting);
         var groups = toCall.GroupBy(w => w.Action switch
         {
             SendCommandAction send => send.AwsAction + "\n" + send.GroupKey,
@@ -49,6 +61,56 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
         }
         return results;
     }
+
+    /// <summary>
+    /// The work whose instances have their tokens (oldest in its step first), and the rest deferred
+    /// to the moment their reserved token is there.
+    /// </summary>
+    private (List<PendingAction> Admitted, List<ActionResult> Waiting) HandOutInstanceTokens(IReadOnlyList<PendingAction> work)
+    {
+        var admitted = new List<PendingAction>();
+        var waiting = new List<ActionResult>();
+        var now = time.GetUtcNow();
+        foreach (var item in work.OrderBy(StepStartedAt).ThenBy(w => w.Record.RemediationId, StringComparer.Ordinal))
+        {
+            var action = item.Action.AwsAction;
+            var id = item.Record.RemediationId;
+            if (InstanceBucket(item.Action) is not { } bucket)
+            {
+                admitted.Add(item);
+                continue;
+            }
+            if (_owed.TryGetValue(id, out var owed) && owed.AwsAction == action)
+            {
+                if (owed.At <= now)
+                {
+                    admitted.Add(item);
+                }
+                else
+                {
+                    waiting.Add(new ActionResult(item.Record, item.Action, Deferred: owed.At - now));
+                }
+                continue;
+            }
+            if (bucket.TryTake(out _))
+            {
+                // Owed until the call is made: a call deferred for its call token does not pay twice.
+                _owed[id] = (action, now);
+                admitted.Add(item);
+                continue;
+            }
+            var at = bucket.Reserve();
+            _owed[id] = (action, at);
+            waiting.Add(new ActionResult(item.Record, item.Action, Deferred: at - now));
+        }
+        return (admitted, waiting);
+    }
+
+    /// <summary>The bucket each instance a call names draws from, if any: a resource bucket, or the call bucket of a one-instance call.</summary>
+    private TokenBucket? InstanceBucket(EngineAction action) =>
+        options.InstanceRateLimits.TryGetValue(action.AwsAction, out var limit) ? Bucket("instances:" + action.AwsAction, limit)
+        : action is SetEnaSupportAction && options.RateLimits.TryGetValue(action.AwsAction, out var calls) ? Bucket(action.AwsAction, calls)
+        : null;
 
     /// <summary>
     /// Splits the work into commands already on the host (adopted: their id is kept as if just
@@ -94,16 +156,24 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
         return (adopted, toCall);
     }
 
-    private static DateTimeOffset StepStartedAt(PendingAction item) =>
-        DateTimeOffset.TryParse(item.Record.Memo.GetValueOrDefault(MemoKeys.StepStartedAt), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at)
-            ? at : item.Record.UpdatedAt;
+    private static DateTimeOffset StepStartedAt(PendingAction item) => StepStartedAt(item.Record);
+
+    /// <summary>When the record entered its current step (the memo the reconciler keeps), else its last update.</summary>
+    internal static DateTimeOffset StepStartedAt(RemediationRecord record) =>
+        DateTimeOffset.TryParse(record.Memo.GetValueOrDefault(MemoKeys.StepStartedAt), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at)
+            ? at : record.UpdatedAt;
 
     private async Task<IReadOnlyList<ActionResult>> CallAsync(IReadOnlyList<PendingAction> chunk, bool splitOnError, CancellationToken cancellationToken)
     {
         var action = chunk[0].Action;
-        if (!TryTakeToken(action.AwsAction, out var retryAfter))
+        // A one-instance call's call token is its instance token, already handed out.
+        if (action is not SetEnaSupportAction && !TryTakeToken(action.AwsAction, out var retryAfter))
         {
             return chunk.Select(w => new ActionResult(w.Record, w.Action, Deferred: retryAfter)).ToList();
+        }
+        foreach (var item in chunk)
+        {
+            _owed.Remove(item.Record.RemediationId);
         }
         var ids = chunk.Select(w => w.Record.ActingOn).ToList();
         try
@@ -175,11 +245,16 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
             retryAfter = TimeSpan.Zero;
             return true;
         }
-        if (!_buckets.TryGetValue(awsAction, out var bucket))
+        return Bucket(awsAction, limit).TryTake(out retryAfter);
+    }
+
+    private TokenBucket Bucket(string key, (int Size, double RefillPerSecond) limit)
+    {
+        if (!_buckets.TryGetValue(key, out var bucket))
         {
             bucket = new TokenBucket(limit.Size, limit.RefillPerSecond, time);
-            _buckets[awsAction] = bucket;
+            _buckets[key] = bucket;
         }
-        return bucket.TryTake(out retryAfter);
+        return bucket;
     }
 }

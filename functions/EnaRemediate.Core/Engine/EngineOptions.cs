@@ -92,6 +92,17 @@ public sealed record EngineOptions
         ["ssm:SendCommand"] = (20, 5),
     };
 
+    /// <summary>
+    /// EC2's account-wide resource buckets (FACTS.md §4: size, refill per second): every instance a
+    /// StartInstances or StopInstances call names takes one token, so above a few hundred
+    /// instances these, not the calls, bound how fast a fleet can be stopped and started.
+    /// </summary>
+    public IReadOnlyDictionary<string, (int Size, double RefillPerSecond)> InstanceRateLimits { get; init; } = new Dictionary<string, (int, double)>
+    {
+        ["ec2:StartInstances"] = (1000, 2),
+        ["ec2:StopInstances"] = (1000, 20),
+    };
+
     /// <summary>Ids per StopInstances/StartInstances call.</summary>
     public int MaxIdsPerCall { get; init; } = 100;
 

@@ -16,7 +16,7 @@ public sealed class Reconciler
 {
     internal const string RollbackStep = "rollback";
     private static readonly TimeSpan CoalesceWindow = TimeSpan.FromSeconds(10);
-    private double _jitterFactor = 1;
+    private double _jitterFactor;
     private readonly IRemediationStore _store;
     private readonly PlanRegistry _plans;
     private readonly EngineOptions _options;
@@ -46,17 +46,15 @@ public sealed class Reconciler
         var now = _time.GetUtcNow();
         // One jitter draw per Advance: records of one batch stay in step (so their calls keep
         // sharing batches) while separate workflows drift apart.
-        _jitterFactor = 1 + 0.2 * _jitter.NextDouble();
-        var latest = new Dictionary<string, RemediationRecord>(StringComparer.Ordinal);
-        foreach (var id in remediationIds.Distinct(StringComparer.Ordinal))
+        _jitterFactor = _jitter.NextDouble();
+        var batch = await ViewAsync(remediationIds, now, cancellationToken);
+        // Records due within the coalescing window are looked at now too, so that their calls join
+        // this batch; a record waiting for its rate-limit token comes exactly when the token is there.
+        var due = batch.Due(now, CoalesceWindow, _executor.WaitsForToken);
+        if (batch.ReadAt != now)
         {
-            if (await _store.GetAsync(id, cancellationToken) is { } record)
-            {
-                latest[id] = record;
-            }
+            due = await RereadAsync(due, batch, now, cancellationToken);
         }
-        // Records due within the coalescing window are looked at now too, so that their calls join this batch.
-        var due = latest.Values.Where(r => !r.IsFinished && (r.NextLookAt is null || r.NextLookAt <= now + CoalesceWindow)).ToList();
         if (due.Count > 0)
         {
             var (facts, readFailure) = await TryGatherAsync(due, cancellationToken);
@@ -66,9 +64,9 @@ public sealed class Reconciler
                 foreach (var record in due)
                 {
                     var deferred = DeferRead(record, readFailure!, now);
-                    latest[record.RemediationId] = await TrySaveAsync(deferred, record.Version, cancellationToken) ?? record;
+                    batch.Put(await TrySaveAsync(deferred, record.Version, cancellationToken) ?? record);
                 }
-                return Summarise(latest.Values, remediationIds, _time.GetUtcNow());
+                return Summarise(batch, _time.GetUtcNow());
             }
             var invocations = await FetchInvocationsAsync(due, cancellationToken);
             var work = new List<PendingAction>();
@@ -83,10 +81,10 @@ public sealed class Reconciler
                 var saved = await TrySaveAsync(decided, record.Version, cancellationToken);
                 if (saved is null)
                 {
-                    latest[record.RemediationId] = await _store.GetAsync(record.RemediationId, cancellationToken) ?? record;
+                    batch.Put(await _store.GetAsync(record.RemediationId, cancellationToken) ?? record);
                     continue;
                 }
-                latest[saved.RemediationId] = saved;
+                batch.Put(saved);
                 if (action is not null)
                 {
                     work.Add(new PendingAction(saved, action));
@@ -97,11 +95,56 @@ public sealed class Reconciler
                 var after = ApplyResult(result, _time.GetUtcNow());
                 if (await TrySaveAsync(after, result.Record.Version, cancellationToken) is { } saved)
                 {
-                    latest[saved.RemediationId] = saved;
+                    batch.Put(saved);
                 }
             }
         }
-        return Summarise(latest.Values, remediationIds, _time.GetUtcNow());
+        return Summarise(batch, _time.GetUtcNow());
+    }
+
+    /// <summary>A batch this small is read whole on every Advance (what another writer changed shows at once).</summary>
+    private const int ReadWholeUpTo = 256;
+
+    /// <summary>A larger batch is read whole this often; in between only its due records are re-read.</summary>
+    private static readonly TimeSpan ReadWholeEvery = TimeSpan.FromSeconds(30);
+
+    private BatchView? _batch;
+
+    /// <summary>
+    /// The batch's records: read whole from the store when the batch is new, small or not read for
+    /// <see cref="ReadWholeEvery"/>; otherwise as this reconciler last read or saved them.
+    /// </summary>
+    private async Task<BatchView> ViewAsync(IReadOnlyList<string> remediationIds, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (_batch is { } known && known.Count > ReadWholeUpTo && now - known.ReadAt < ReadWholeEvery && known.Matches(remediationIds))
+        {
+            return known;
+        }
+        var records = new List<RemediationRecord>();
+        foreach (var id in remediationIds.Distinct(StringComparer.Ordinal))
+        {
+            if (await _store.GetAsync(id, cancellationToken) is { } record)
+            {
+                records.Add(record);
+            }
+        }
+        return _batch = new BatchView(remediationIds, records, now);
+    }
+
+    /// <summary>The due records as the store has them now (another writer may have moved them); those no longer due wait.</summary>
+    private async Task<List<RemediationRecord>> RereadAsync(List<RemediationRecord> due, BatchView batch, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var fresh = new List<RemediationRecord>(due.Count);
+        foreach (var cached in due)
+        {
+            var record = await _store.GetAsync(cached.RemediationId, cancellationToken) ?? cached;
+            batch.Put(record);
+            if (!record.IsFinished && (record.NextLookAt ?? DateTimeOffset.MinValue) <= now + CoalesceWindow)
+            {
+                fresh.Add(record);
+            }
+        }
+        return fresh;
     }
 
     /// <summary>The facts of every due instance, or null when EC2 or SSM would not answer (the caller defers the batch).</summary>
@@ -109,12 +152,26 @@ public sealed class Reconciler
     {
         try
         {
-            return (await _facts.GatherAsync(due.Select(r => r.ActingOn).ToList(), cancellationToken), null);
+            var healthOf = due.Where(ObservesHealth).Select(r => r.ActingOn).ToHashSet(StringComparer.Ordinal);
+            return (await _facts.GatherAsync(due.Select(r => r.ActingOn).ToList(), cancellationToken, healthOf), null);
         }
         catch (Exception e) when (IsCallFailure(e, cancellationToken))
         {
             return (null, Describe(e));
         }
+    }
+
+    /// <summary>Whether the record's current step reads health (unknown plans and steps do, to be safe).</summary>
+    private bool ObservesHealth(RemediationRecord record)
+    {
+        if (!_plans.TryGet(record.Plan, out var plan))
+        {
+            return true;
+        }
+        var step = record.Step == RemediationRecord.InitialStep ? plan.Steps.FirstOrDefault()
+            : record.Step == RollbackStep ? plan.Rollback
+            : plan.Steps.FirstOrDefault(s => s.Name == record.Step);
+        return step?.ObservesHealth ?? true;
     }
 
     private RemediationRecord DeferRead(RemediationRecord record, string failure, DateTimeOffset now)
@@ -160,43 +217,85 @@ public sealed class Reconciler
     private static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(5 * Math.Pow(2, Math.Min(attempts, 5)));
 
     /// <summary>
-    /// The invocations of the commands due records are waiting on: one ListCommandInvocations per
-    /// command for everyone's status, and GetCommandInvocation (the output) only for the finished ones.
+    /// The invocations of the commands due records are waiting on: everyone's status in as few
+    /// calls as SSM allows, and GetCommandInvocation (the output) only for the finished ones.
     /// </summary>
     private async Task<Dictionary<string, CommandInvocation?>> FetchInvocationsAsync(List<RemediationRecord> due, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, CommandInvocation?>(StringComparer.Ordinal);
-        var waiting = due.Select(r => (Record: r, CommandId: r.Memo.GetValueOrDefault(MemoKeys.CommandId(r.Step))))
+        var waiting = due.Select(r => new WaitingOnCommand(r, r.Memo.GetValueOrDefault(MemoKeys.CommandId(r.Step))!, r.Memo.GetValueOrDefault(MemoKeys.CommandDocument(r.Step))))
             .Where(w => w.CommandId is not null)
-            .GroupBy(w => w.CommandId!, StringComparer.Ordinal);
-        foreach (var command in waiting)
+            .GroupBy(w => w.Document ?? w.CommandId, StringComparer.Ordinal);
+        foreach (var group in waiting)
         {
-            IReadOnlyDictionary<string, string> statuses;
-            try
-            {
-                statuses = await _ssm.ListInvocationStatusesAsync(command.Key, cancellationToken);
-            }
-            catch (Exception e) when (IsCallFailure(e, cancellationToken))
+            var statuses = await StatusesAsync(group.ToList(), cancellationToken);
+            if (statuses is null)
             {
                 // Not known this time: those records wait (their step's deadline still holds).
                 continue;
             }
-            foreach (var (record, _) in command)
+            foreach (var w in group)
             {
-                if (!statuses.TryGetValue(record.ActingOn, out var status))
+                if (!statuses.TryGetValue((w.CommandId, w.Record.ActingOn), out var status))
                 {
-                    result[record.RemediationId] = null;
+                    result[w.Record.RemediationId] = null;
                 }
                 else
                 {
                     var running = new CommandInvocation(status, null, "", "");
-                    result[record.RemediationId] = running.IsFinal
-                        ? await TryGetInvocationAsync(command.Key, record.ActingOn, cancellationToken)
+                    result[w.Record.RemediationId] = running.IsFinal
+                        ? await TryGetInvocationAsync(w.CommandId, w.Record.ActingOn, cancellationToken)
                         : running;
                 }
             }
         }
         return result;
+    }
+
+    private sealed record WaitingOnCommand(RemediationRecord Record, string CommandId, string? Document);
+
+    /// <summary>Commands of one document waited on at once above this: one listing of the document's recent invocations answers them all.</summary>
+    private const int ListDocumentAbove = 2;
+
+    /// <summary>
+    /// The status of each (command, instance) of these records: one ListCommandInvocations per
+    /// command, or, when they wait on many commands of one document (a fleet whose records became
+    /// ready at different moments), the document's invocations since the oldest was sent, paged.
+    /// Null when SSM would not answer.
+    /// </summary>
+    private async Task<Dictionary<(string CommandId, string InstanceId), string>?> StatusesAsync(List<WaitingOnCommand> group, CancellationToken cancellationToken)
+    {
+        var statuses = new Dictionary<(string, string), string>();
+        var commands = group.Select(w => w.CommandId).Distinct(StringComparer.Ordinal).ToList();
+        try
+        {
+            if (group[0].Document is { } document && commands.Count > ListDocumentAbove)
+            {
+                // InvokedAfter is read to the second: a second earlier misses nothing.
+                var since = group.Min(w => ActionExecutor.StepStartedAt(w.Record)) - TimeSpan.FromSeconds(1);
+                var mine = commands.ToHashSet(StringComparer.Ordinal);
+                foreach (var invocation in await _ssm.ListRecentInvocationsAsync(document, since, cancellationToken))
+                {
+                    if (mine.Contains(invocation.CommandId))
+                    {
+                        statuses[(invocation.CommandId, invocation.InstanceId)] = invocation.Status;
+                    }
+                }
+                return statuses;
+            }
+            foreach (var command in commands)
+            {
+                foreach (var (instance, status) in await _ssm.ListInvocationStatusesAsync(command, cancellationToken))
+                {
+                    statuses[(command, instance)] = status;
+                }
+            }
+            return statuses;
+        }
+        catch (Exception e) when (IsCallFailure(e, cancellationToken))
+        {
+            return null;
+        }
     }
 
     private async Task<CommandInvocation?> TryGetInvocationAsync(string commandId, string instanceId, CancellationToken cancellationToken)
@@ -282,26 +381,33 @@ public sealed class Reconciler
         var record = result.Record;
         return result switch
         {
-            { Deferred: { } retryAfter } => record with { NextLookAt = now + Jittered(retryAfter) },
+            // A deferred call comes back when its token is there: later would waste the token.
+            { Deferred: { } retryAfter } => record with { NextLookAt = now + retryAfter },
             { ErrorCode: StepGuards.CapacityError } => CapacityRefused(record, result, now),
             { Error: { } error } => record.WithEvent(now, $"{result.Action.AwsAction} failed: {error}") with
             {
                 Attempts = record.Attempts + 1,
                 NextLookAt = now + Jittered(Backoff(record.Attempts)),
             },
-            _ => Accepted(record, result) with { NextLookAt = now + Jittered(FirstLookAfter(result.Action)) },
+            _ => Accepted(record, result, now) with { NextLookAt = now + Jittered(FirstLookAfter(result.Action)) },
         };
     }
 
     /// <summary>An accepted call: its memo is kept, and it counts towards the step's limit of calls (see <see cref="StepGuards"/>).</summary>
-    private static RemediationRecord Accepted(RemediationRecord record, ActionResult result)
+    private static RemediationRecord Accepted(RemediationRecord record, ActionResult result, DateTimeOffset now)
     {
         var key = MemoKeys.Calls(record.Step, result.Action.AwsAction);
         var made = int.TryParse(record.Memo.GetValueOrDefault(key), out var n) ? n : 0;
         var memo = record.Memo.SetItem(key, (made + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // A step's timeout runs from its first accepted call, not from a wait for the engine's own pacing.
+        memo = made == 0 ? memo.SetItem(MemoKeys.FirstAcceptedAt(record.Step, result.Action.AwsAction), now.ToString("O")) : memo;
         if (result.Action is StartAction)
         {
             memo = memo.Remove(MemoKeys.CapacitySince).Remove(MemoKeys.CapacityTries);
+        }
+        if (result.Action is SendCommandAction send)
+        {
+            memo = memo.SetItem(MemoKeys.CommandDocument(record.Step), send.DocumentName);
         }
         var accepted = record with { Memo = result.Memo is null ? memo : memo.SetItems(result.Memo) };
         return result.Memo?.FirstOrDefault(m => m.Key.EndsWith(".adopted", StringComparison.Ordinal)) is { Value: { } adopted }
@@ -326,12 +432,14 @@ public sealed class Reconciler
         };
     }
 
-    /// <summary>How soon a call's effect is worth looking at: a stop takes tens of seconds, an attribute change is immediate.</summary>
+    /// <summary>How soon a call's effect is worth looking at: when the fastest such transition would be over.</summary>
     private static TimeSpan FirstLookAfter(EngineAction action) => action switch
     {
-        StopAction => TimeSpan.FromSeconds(15),
-        StartAction => TimeSpan.FromSeconds(10),
+        StopAction { Force: true } => ExpectedLatencies.ForcedStop.Min,
+        StopAction => ExpectedLatencies.Stop.Min,
+        StartAction => ExpectedLatencies.Start.Min,
         SetEnaSupportAction => TimeSpan.FromSeconds(1),
+        SendCommandAction send => send.Expected.Min,
         _ => TimeSpan.FromSeconds(5),
     };
 
@@ -347,7 +455,8 @@ public sealed class Reconciler
         return -1;
     }
 
-    private TimeSpan Jittered(TimeSpan after) => after * _jitterFactor;
+    /// <summary>A wait plus up to a fifth of it, at most a second: enough for separate workflows to drift apart, never a phase's worth of lag.</summary>
+    private TimeSpan Jittered(TimeSpan after) => after + TimeSpan.FromSeconds(Math.Min(1, after.TotalSeconds * 0.2) * _jitterFactor);
 
     private async Task<RemediationRecord?> TrySaveAsync(RemediationRecord record, long expectedVersion, CancellationToken cancellationToken)
     {
@@ -362,15 +471,20 @@ public sealed class Reconciler
         }
     }
 
-    private static AdvanceResult Summarise(IEnumerable<RemediationRecord> records, IReadOnlyList<string> requested, DateTimeOffset now)
+    /// <summary>
+    /// The shortest wait between two Advances of a batch: a second for up to 19 records, a second
+    /// more for every ten, five from fifty on, so that the looks (three or four calls each, shared
+    /// by every due record) cost a bounded number of calls per record while a phase loses at most the interval.
+    /// </summary>
+    private static int LookInterval(int records) => Math.Clamp(records / 10, 1, 5);
+
+    /// <summary>
+    /// Done, the seconds until the soonest next look (rounded to the nearest: the coalescing window
+    /// takes a record due a fraction later, so no phase waits a second more than it must) and the summaries.
+    /// </summary>
+    private static AdvanceResult Summarise(BatchView batch, DateTimeOffset now)
     {
-        var summaries = records.Select(r => RecordSummary.From(r, now)).OrderBy(s => s.InstanceId, StringComparer.Ordinal).ToList();
-        var unfinished = summaries.Where(s => s.Outcome is null).ToList();
-        var wait = unfinished.Count == 0
-            ? 0
-            : (int)Math.Ceiling(Math.Clamp(unfinished.Min(s => ((s.NextLookAt ?? now) - now).TotalSeconds), 1, 300));
-        var known = summaries.Select(s => s.RemediationId).ToHashSet(StringComparer.Ordinal);
-        var unknown = requested.Distinct(StringComparer.Ordinal).Where(id => !known.Contains(id)).ToList();
-        return new AdvanceResult(unfinished.Count == 0, wait, summaries) { UnknownRemediationIds = unknown };
+        var wait = batch.NextLook is { } next ? (int)Math.Round(Math.Clamp((next - now).TotalSeconds, LookInterval(batch.Count), 300), MidpointRounding.AwayFromZero) : 0;
+        return new AdvanceResult(batch.Done, wait, batch.Summaries(now)) { UnknownRemediationIds = batch.Unknown };
     }
 }

@@ -5,7 +5,8 @@ namespace EnaRemediate.Core.Facts;
 /// <summary>
 /// Gathers the facts for a batch in as few calls as EC2 allows: one DescribeInstances per 1,000
 /// ids, one DescribeInstanceTypes for the distinct types (cached: a type's EnaSupport never
-/// changes), one DescribeInstanceStatus per 1,000 ids and one DescribeInstanceInformation; and,
+/// changes), one DescribeInstanceStatus per 1,000 ids and DescribeInstanceInformation for the
+/// running ones (only for the instances whose health is wanted); and,
 /// for instances tagged as Auto Scaling members, DescribeAutoScalingInstances (50 ids a call).
 /// </summary>
 public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm, IAutoScalingPort? autoScaling = null)
@@ -15,7 +16,8 @@ public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm, IAutoScalingPort? 
     private const int DescribeBatch = 1000;
     private readonly Dictionary<string, string> _typeEnaSupport = new(StringComparer.Ordinal);
 
-    public async Task<IReadOnlyDictionary<string, InstanceFacts>> GatherAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken)
+    /// <param name="healthOf">the instances whose status checks and SSM ping are wanted; null: all of them.</param>
+    public async Task<IReadOnlyDictionary<string, InstanceFacts>> GatherAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken, IReadOnlySet<string>? healthOf = null)
     {
         var ids = instanceIds.Distinct(StringComparer.Ordinal).ToList();
         var instances = new Dictionary<string, Ec2Instance>(StringComparer.Ordinal);
@@ -27,7 +29,7 @@ public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm, IAutoScalingPort? 
                 instances[instance.InstanceId] = instance;
             }
         }
-        var known = instances.Keys.ToList();
+        var known = instances.Keys.Where(id => healthOf is null || healthOf.Contains(id)).ToList();
         foreach (var chunk in known.Chunk(DescribeBatch))
         {
             foreach (var (id, status) in await ec2.DescribeInstanceStatusAsync(chunk, cancellationToken))
@@ -44,7 +46,7 @@ public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm, IAutoScalingPort? 
                 _typeEnaSupport[type] = support;
             }
         }
-        var running = instances.Values.Where(i => i.State == "running").Select(i => i.InstanceId).ToList();
+        var running = instances.Values.Where(i => i.State == "running" && (healthOf is null || healthOf.Contains(i.InstanceId))).Select(i => i.InstanceId).ToList();
         var pings = running.Count == 0
             ? new Dictionary<string, string>()
             : await ssm.DescribePingStatusAsync(running, cancellationToken);

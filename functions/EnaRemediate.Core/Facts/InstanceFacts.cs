@@ -26,6 +26,9 @@ public sealed record InstanceFacts(
     public bool Found => Instance is not null;
     public string State => Instance?.State ?? "not-found";
 
+    /// <summary>Running with the SSM agent online: the instance can take a command (the status checks may still be settling).</summary>
+    public bool IsManaged => State == "running" && SsmPingStatus == "Online";
+
     /// <summary>Running, both checks ok and the SSM agent online: the instance can take a command.</summary>
     public bool IsHealthyAndManaged =>
         State == "running" && Status is { InstanceStatus: "ok", SystemStatus: "ok" } && SsmPingStatus == "Online";

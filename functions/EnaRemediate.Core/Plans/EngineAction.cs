@@ -30,6 +30,9 @@ public sealed record SendCommandAction(string DocumentName, IReadOnlyDictionary<
 {
     public override string AwsAction => "ssm:SendCommand";
 
+    /// <summary>How long the document takes: the first look after sending comes when the fastest run would be done.</summary>
+    public Engine.ExpectedLatency Expected { get; init; } = Engine.ExpectedLatencies.ShortCommand;
+
     /// <summary>Grouping key: the same document with the same parameters can go to many instances in one call.</summary>
     public string GroupKey => DocumentName + "\n" + string.Join("\n", Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + string.Join(",", p.Value)));
 }

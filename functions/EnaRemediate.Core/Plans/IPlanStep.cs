@@ -20,4 +20,11 @@ public interface IPlanStep
     EngineAction? PlannedAction(Engine.EngineOptions options);
 
     StepDecision Decide(StepContext context);
+
+    /// <summary>
+    /// Whether the step reads the status checks or the SSM agent's ping; a step that only needs the
+    /// EC2 description (state, attributes) says false, and a look at a fleet of such records
+    /// skips DescribeInstanceStatus and DescribeInstanceInformation.
+    /// </summary>
+    bool ObservesHealth => true;
 }

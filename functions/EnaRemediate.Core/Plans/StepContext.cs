@@ -21,6 +21,15 @@ public sealed record StepContext(
     /// <summary>Time in the step since EC2 last refused a start for lack of capacity: the clock a start or health timeout runs on (waiting for capacity has its own limit).</summary>
     public TimeSpan InStepSinceCapacity => Now - (MemoTime(MemoKeys.CapacityLastRefusedAt) is { } refused && refused > StepStartedAt ? refused : StepStartedAt);
 
+    /// <summary>
+    /// Time since AWS first accepted this step's call of <paramref name="awsAction"/> and since EC2
+    /// last refused it for capacity, whichever is later: the clock of "asked, but it did not take".
+    /// Zero before the first accepted call: waiting for the engine's own pacing is no timeout.
+    /// </summary>
+    public TimeSpan SinceAccepted(string awsAction) =>
+        MemoTime(MemoKeys.FirstAcceptedAt(Record.Step, awsAction)) is not { } first ? TimeSpan.Zero
+            : Now - (MemoTime(MemoKeys.CapacityLastRefusedAt) is { } refused && refused > first ? refused : first);
+
     public string? Memo(string key) => Record.Memo.TryGetValue(key, out var v) ? v : null;
 
     public DateTimeOffset? MemoTime(string key) =>
@@ -48,12 +57,18 @@ public static class MemoKeys
     /// <summary>The SSM command id a step sent; the reconciler fetches its invocation on the next look.</summary>
     public static string CommandId(string step) => $"{step}.commandId";
 
+    /// <summary>The document of the command a step sent: the reconciler lists a fleet's invocations of it in a few calls.</summary>
+    public static string CommandDocument(string step) => $"{step}.commandDocument";
+
     public static string StopRequestedAt(string step) => $"{step}.stopRequestedAt";
 
     public static string ForcedAt(string step) => $"{step}.forcedAt";
 
     /// <summary>The step's accepted StopInstances calls when it decided a forced stop: one more means the force took.</summary>
     public static string ForcedCalls(string step) => $"{step}.forcedCalls";
+
+    /// <summary>When AWS first accepted this AWS action from this step.</summary>
+    public static string FirstAcceptedAt(string step, string awsAction) => $"{step}.firstAcceptedAt.{awsAction}";
 
     /// <summary>Accepted calls of one AWS action in one step: bounded by EngineOptions.MaxCallsPerStep.</summary>
     public static string Calls(string step, string awsAction) => $"{step}.calls.{awsAction}";

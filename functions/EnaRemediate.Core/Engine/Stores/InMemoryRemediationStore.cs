@@ -49,7 +49,7 @@ public sealed class InMemoryRemediationStore : IRemediationStore
     {
         lock (_lock)
         {
-            return Task.FromResult<IReadOnlyList<RemediationRecord>>(_index.All.Where(r => !r.IsFinished).ToList());
+            return Task.FromResult<IReadOnlyList<RemediationRecord>>(_index.Unfinished.ToList());
         }
     }
 

@@ -9,7 +9,7 @@ namespace EnaRemediate.Core.Plans.Fallback;
 
 /// <summary>
 /// The fallback plan for EBS-backed instances whose type supports running without ENA:
-/// stop → enaSupport off → start → healthy → install the driver → validate every kernel has it →
+/// stop → enaSupport off → start → SSM online → install the driver → validate every kernel has it →
 /// stop → enaSupport on → start → healthy → validate ena is bound → (stop again if found stopped).
 /// Any failure after the first stop rolls back to the best reachable state (<see cref="FallbackRollbackStep"/>).
 /// </summary>
@@ -25,7 +25,7 @@ public sealed class FallbackPlan : IRemediationPlan
             new StopStep("stop"),
             new SetEnaSupportStep("ena-off", enabled: false),
             new StartStep("start-without-ena"),
-            new AwaitHealthyStep("await-healthy-without-ena"),
+            new AwaitHealthyStep("await-healthy-without-ena", ssmOnlineSuffices: true),
             InstallDriver(),
             ValidateInstall(validator),
             new StopStep("stop-for-ena"),
@@ -43,7 +43,7 @@ public sealed class FallbackPlan : IRemediationPlan
 
     /// <summary>install-driver: the install document (DKMS for every installed kernel) with the engine's driver parameters; shared with reregister-ami's replacement journey.</summary>
     public static RunCommandStep InstallDriver() =>
-        new("install-driver", o => o.InstallDocument, o => o.InstallParameters, JudgeInstall, pollEvery: TimeSpan.FromSeconds(30));
+        new("install-driver", o => o.InstallDocument, o => o.InstallParameters, JudgeInstall, ExpectedLatencies.DriverInstall);
 
     /// <summary>validate-install: the host report must show the driver installed for every kernel.</summary>
     public static RunCommandStep ValidateInstall(IHostValidator validator) =>

@@ -20,7 +20,7 @@ public sealed partial class RebundleStep : IPlanStep
     public const string DocumentName = "EnaRemediate-RebundleInstance";
     public const string StepName = "rebundle";
     public const string ManifestFile = "image.manifest.xml";
-    private readonly RunCommandStep _inner = new(StepName, _ => DocumentName, _ => new Dictionary<string, IReadOnlyList<string>>(), Judge, pollEvery: TimeSpan.FromSeconds(60));
+    private readonly RunCommandStep _inner = new(StepName, _ => DocumentName, _ => new Dictionary<string, IReadOnlyList<string>>(), Judge, ExpectedLatencies.Rebundle);
 
     public string Name => StepName;
     public IReadOnlyList<string> Permissions => _inner.Permissions;

@@ -1,8 +1,13 @@
 using EnaRemediate.Core.Engine;
 namespace EnaRemediate.Core.Plans.Steps;
 
-/// <summary>Waits until the instance is running, passes both status checks and its SSM agent is Online.</summary>
-public sealed class AwaitHealthyStep(string name) : IPlanStep
+/// <summary>
+/// Waits until the instance is running with its SSM agent Online and, unless
+/// <paramref name="ssmOnlineSuffices"/>, both status checks ok. The first boot of the fallback
+/// needs only the agent (the driver install is an SSM command; the checks settle minutes later),
+/// the proof of recovery after the last boot needs both. Looks follow the expected boot latencies.
+/// </summary>
+public sealed class AwaitHealthyStep(string name, bool ssmOnlineSuffices = false) : IPlanStep
 {
     public string Name => name;
     public IReadOnlyList<string> Permissions { get; } = ["ec2:DescribeInstanceStatus", "ssm:DescribeInstanceInformation"];
@@ -20,9 +25,9 @@ public sealed class AwaitHealthyStep(string name) : IPlanStep
         {
             return new StepDecision.Fail(system);
         }
-        if (facts.IsHealthyAndManaged)
+        if (ssmOnlineSuffices ? facts.IsManaged : facts.IsHealthyAndManaged)
         {
-            return new StepDecision.Next("status checks ok and SSM agent online");
+            return new StepDecision.Next(ssmOnlineSuffices ? "SSM agent online" : "status checks ok and SSM agent online");
         }
         var waited = context.InStepFor;
         var status = $"instance check {facts.Status?.InstanceStatus ?? "unknown"}, SSM {facts.SsmPingStatus ?? "not registered"}";
@@ -30,8 +35,8 @@ public sealed class AwaitHealthyStep(string name) : IPlanStep
         {
             return new StepDecision.Fail($"not healthy {context.Options.HealthyTimeout.TotalMinutes:0} minutes after start ({status})");
         }
-        // Status checks take minutes to settle; the SSM agent a little less. Poll accordingly.
-        var after = facts.Status?.InstanceStatus == "ok" ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(30);
-        return new StepDecision.Wait(after, $"waiting for health ({status})");
+        // The checks settle after the agent registers: wait for whichever is still missing.
+        var awaiting = ssmOnlineSuffices || facts.Status?.InstanceStatus == "ok" ? ExpectedLatencies.SsmOnline : ExpectedLatencies.StatusChecks;
+        return new StepDecision.Wait(awaiting.NextLook(waited), $"waiting for {(ssmOnlineSuffices ? "the SSM agent" : "health")} ({status})");
     }
 }

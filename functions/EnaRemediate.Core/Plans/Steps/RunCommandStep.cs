@@ -11,21 +11,24 @@ public sealed record CommandJudgement(bool Passed, string Reason, ImmutableDicti
 /// Runs an SSM Command document on the instance and judges its output. The command id is kept in
 /// the memo; while it runs the step polls its invocation. A send lost to a crash (no id saved) is
 /// sent again: the documents are idempotent (the install re-checks what is installed).
-/// Polling follows the document: a DKMS build takes minutes, a host report seconds.
+/// Polling follows the document's expected duration: a DKMS build takes minutes, a host report seconds.
+/// A command needs the SSM agent online, not the status checks.
 /// </summary>
 public sealed class RunCommandStep(
     string name,
     Func<EngineOptions, string> document,
     Func<EngineOptions, IReadOnlyDictionary<string, IReadOnlyList<string>>> parameters,
     Func<CommandInvocation, CommandJudgement> judge,
-    TimeSpan? pollEvery = null) : IPlanStep
+    ExpectedLatency? expected = null) : IPlanStep
 {
     public string Name => name;
     public IReadOnlyList<string> Permissions { get; } = ["ssm:SendCommand", "ssm:ListCommandInvocations", "ssm:GetCommandInvocation"];
     public IReadOnlySet<string> ValidOriginStates { get; } = new HashSet<string> { "running" };
     public EngineAction? PlannedAction(EngineOptions options) => Action(options);
 
-    public SendCommandAction Action(EngineOptions options) => new(document(options), parameters(options), MemoKeys.CommandId(Name));
+    private ExpectedLatency Expected => expected ?? ExpectedLatencies.ShortCommand;
+
+    public SendCommandAction Action(EngineOptions options) => new(document(options), parameters(options), MemoKeys.CommandId(Name)) { Expected = Expected };
 
     public StepDecision Decide(StepContext context)
     {
@@ -35,7 +38,7 @@ public sealed class RunCommandStep(
             {
                 return new StepDecision.Fail(system);
             }
-            if (!context.Facts.IsHealthyAndManaged)
+            if (!context.Facts.IsManaged)
             {
                 return new StepDecision.Fail($"the instance cannot take an SSM command (state {context.Facts.State}, instance check {context.Facts.Status?.InstanceStatus ?? "unknown"}, SSM {context.Facts.SsmPingStatus ?? "not registered"})");
             }
@@ -48,7 +51,7 @@ public sealed class RunCommandStep(
             {
                 return new StepDecision.Fail($"{document(context.Options)} did not finish within {context.Options.CommandTimeout.TotalMinutes:0} minutes");
             }
-            return new StepDecision.Wait(pollEvery ?? TimeSpan.FromSeconds(5), $"waiting for {document(context.Options)} ({invocation?.Status ?? "sent"})");
+            return new StepDecision.Wait(Expected.NextLook(context.InStepFor), $"waiting for {document(context.Options)} ({invocation?.Status ?? "sent"})");
         }
         var judgement = judge(invocation);
         return judgement.Passed

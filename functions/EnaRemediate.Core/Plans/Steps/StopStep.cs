@@ -14,6 +14,7 @@ public sealed class StopStep(string name) : IPlanStep
     public IReadOnlyList<string> Permissions { get; } = ["ec2:StopInstances"];
     public IReadOnlySet<string> ValidOriginStates { get; } = new HashSet<string> { "running", "stopping" };
     public EngineAction? PlannedAction(EngineOptions options) => new StopAction(false);
+    public bool ObservesHealth => false;
 
     public StepDecision Decide(StepContext context)
     {
@@ -28,7 +29,11 @@ public sealed class StopStep(string name) : IPlanStep
                     Undo: UndoFor(context),
                     Memo: requestedAt is null ? ImmutableDictionary<string, string>.Empty.Add(MemoKeys.StopRequestedAt(Name), context.Now.ToString("O")) : null);
             case "stopping" or "pending":
-                var since = context.Now - (requestedAt ?? context.StepStartedAt);
+                // Timed from when EC2 accepted the stop, not when it was decided: in a large fleet a stop can
+                // wait minutes for an account token, and a stop that never hung must not be forced for it.
+                var acceptedAt = context.MemoTime(MemoKeys.FirstAcceptedAt(context.Record.Step, "ec2:StopInstances"));
+                var stopFrom = requestedAt ?? context.StepStartedAt;
+                var since = context.Now - (acceptedAt > stopFrom ? acceptedAt.Value : stopFrom);
                 var forcedAt = context.MemoTime(MemoKeys.ForcedAt(Name));
                 // A forced stop took when EC2 accepted a StopInstances after it was decided; one whose call
                 // failed or died after the intent was saved (a 503, a crash) is sent again at once.
@@ -47,7 +52,7 @@ public sealed class StopStep(string name) : IPlanStep
                             .Add(MemoKeys.ForcedAt(Name), context.Now.ToString("O"))
                             .Add(MemoKeys.ForcedCalls(Name), context.CallsMade("ec2:StopInstances").ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 }
-                return new StepDecision.Wait(TimeSpan.FromSeconds(15), $"waiting for the instance to stop ({context.Facts.State})");
+                return new StepDecision.Wait(ExpectedLatencies.StopLook(since, context.Now - forcedAt), $"waiting for the instance to stop ({context.Facts.State})");
             default:
                 return new StepDecision.Fail($"cannot stop an instance that is {context.Facts.State}");
         }

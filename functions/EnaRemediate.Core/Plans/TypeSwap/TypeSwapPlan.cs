@@ -1,3 +1,4 @@
+using EnaRemediate.Core.Engine;
 using EnaRemediate.Core.Engine.Ports;
 using EnaRemediate.Core.Engine.Validation;
 using EnaRemediate.Core.Plans.Fallback;
@@ -25,7 +26,7 @@ public sealed class TypeSwapPlan : IRemediationPlan
             new SetEnaSupportStep("ena-off", enabled: false),
             new StartStep("start-on-stand-in"),
             new AwaitSsmOnlineStep("await-online-on-stand-in"),
-            new CommandWhenOnlineStep(new RunCommandStep("install-driver", o => o.InstallDocument, o => o.InstallParameters, FallbackPlan.JudgeInstall, pollEvery: TimeSpan.FromSeconds(30))),
+            new CommandWhenOnlineStep(new RunCommandStep("install-driver", o => o.InstallDocument, o => o.InstallParameters, FallbackPlan.JudgeInstall, ExpectedLatencies.DriverInstall)),
             new CommandWhenOnlineStep(new RunCommandStep(FallbackPlan.ValidateInstallStep, o => o.CollectDocument, _ => FallbackPlan.NoParameters,
                 i => FallbackPlan.JudgeReport(i, validator.CheckDriverInstalled, MemoKeys.DriverValidated))),
             new StopStep("stop-for-original-type"),
