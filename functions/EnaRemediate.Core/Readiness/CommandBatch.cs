@@ -13,6 +13,8 @@ public sealed record CommandProgress(string Document, int Finished, int Total);
 /// 50 instance ids, so one command per 50; ListCommandInvocations polls each command's statuses
 /// in one call, and GetCommandInvocation fetches an instance's output once it is final. An
 /// instance that does not finish before the deadline ends with a problem, not an exception.
+/// With an <see cref="Output"/> bucket every command writes its full output there too, and an
+/// output GetCommandInvocation cut at 24,000 characters is read from the bucket instead.
 /// </summary>
 public sealed class CommandBatch(ISsmPort ssm, TimeProvider time)
 {
@@ -21,8 +23,11 @@ public sealed class CommandBatch(ISsmPort ssm, TimeProvider time)
 
     public TimeSpan PollEvery { get; init; } = TimeSpan.FromSeconds(2);
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(15);
+    /// <summary>Where the commands write their full output; null: GetCommandInvocation's 24,000 characters only.</summary>
+    public CommandOutputReader? Output { get; init; }
 
-    public async Task<IReadOnlyDictionary<string, CommandOutcome>> RunAsync(string document, IReadOnlyList<string> instanceIds,
+    /// <param name="step">The document's step name, part of the output's S3 key (<see cref="DocumentSteps"/>).</param>
+    public async Task<IReadOnlyDictionary<string, CommandOutcome>> RunAsync(string document, string step, IReadOnlyList<string> instanceIds,
         IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, IProgress<CommandProgress>? progress, CancellationToken cancellationToken)
     {
         var outcomes = new Dictionary<string, CommandOutcome>(StringComparer.Ordinal);
@@ -31,7 +36,10 @@ public sealed class CommandBatch(ISsmPort ssm, TimeProvider time)
         {
             try
             {
-                pending[await ssm.SendCommandAsync(document, chunk, parameters, comment, cancellationToken)] = [.. chunk];
+                var commandId = Output is { } output
+                    ? await output.Port.SendCommandAsync(document, chunk, parameters, comment, output.Bucket, cancellationToken)
+                    : await ssm.SendCommandAsync(document, chunk, parameters, comment, cancellationToken);
+                pending[commandId] = [.. chunk];
             }
             catch (AwsCallException e)
             {
@@ -54,7 +62,8 @@ public sealed class CommandBatch(ISsmPort ssm, TimeProvider time)
                 {
                     if (await ssm.GetCommandInvocationAsync(commandId, id, cancellationToken) is { IsFinal: true } invocation)
                     {
-                        outcomes[id] = new CommandOutcome(invocation, invocation.Succeeded ? null : $"{document} ended {invocation.Status}");
+                        var (full, problem) = await FullOutputAsync(invocation, commandId, id, step, cancellationToken);
+                        outcomes[id] = new CommandOutcome(full, problem ?? (invocation.Succeeded ? null : $"{document} ended {invocation.Status}"));
                         ids.Remove(id);
                     }
                 }
@@ -70,6 +79,26 @@ public sealed class CommandBatch(ISsmPort ssm, TimeProvider time)
             outcomes[id] = new CommandOutcome(null, $"{document} did not finish within {Timeout.TotalMinutes:0} minutes");
         }
         return outcomes;
+    }
+
+    /// <summary>The invocation with its full stdout from the bucket when SSM cut it; the cut one and why when the bucket does not have it.</summary>
+    private async Task<(CommandInvocation Invocation, string? Problem)> FullOutputAsync(CommandInvocation invocation, string commandId, string instanceId, string step, CancellationToken cancellationToken)
+    {
+        if (Output is not { } output || !invocation.StandardOutput.TrimEnd().EndsWith(HostReportOutput.SsmTruncationMarker, StringComparison.Ordinal))
+        {
+            return (invocation, null);
+        }
+        var key = output.Bucket.StdoutKey(commandId, instanceId, step);
+        try
+        {
+            return await output.Port.ReadTextAsync(output.Bucket.BucketName, key, cancellationToken) is { } text
+                ? (invocation with { StandardOutput = text }, null)
+                : (invocation, $"SSM cut the output at 24,000 characters and s3://{output.Bucket.BucketName}/{key} does not exist (the agent could not write to the bucket)");
+        }
+        catch (AwsCallException e)
+        {
+            return (invocation, $"SSM cut the output at 24,000 characters and reading s3://{output.Bucket.BucketName}/{key} failed: {e.ErrorCode}: {e.Message}");
+        }
     }
 
     private static bool IsFinal(string status) => new CommandInvocation(status, null, "", "").IsFinal;

@@ -22,6 +22,8 @@ public sealed class ReadinessFixer(ISsmPort ssm, TimeProvider time, EngineOption
 {
     public TimeSpan PollEvery { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(30);
+    /// <summary>Where the install writes its full output (its result is the last line, past the cut of a long build log).</summary>
+    public CommandOutputReader? Output { get; init; }
 
     public async Task<FixPlan> PlanAsync(InventoryReport inventory, IRemediationStore? store, CancellationToken cancellationToken)
     {
@@ -51,7 +53,7 @@ public sealed class ReadinessFixer(ISsmPort ssm, TimeProvider time, EngineOption
         {
             throw new InvalidOperationException(plan.Problem ?? "there is nothing to fix");
         }
-        var batch = new CommandBatch(ssm, time) { PollEvery = PollEvery, Timeout = Timeout };
-        return batch.RunAsync(options.InstallDocument, plan.Targets, options.InstallParameters, "EnaRemediate inventory --fix", progress, cancellationToken);
+        var batch = new CommandBatch(ssm, time) { PollEvery = PollEvery, Timeout = Timeout, Output = Output };
+        return batch.RunAsync(options.InstallDocument, DocumentSteps.InstallDriver, plan.Targets, options.InstallParameters, "EnaRemediate inventory --fix", progress, cancellationToken);
     }
 }

@@ -67,6 +67,8 @@ public sealed class SimulatedWorld
     /// <summary>Images deregistered in this account: EC2 still knows their ids (DescribeImages answers nothing, DeregisterImage InvalidAMIID.Unavailable).</summary>
     internal HashSet<string> DeregisteredImageIds { get; } = new(StringComparer.Ordinal);
     internal CommandStore Commands { get; }
+    /// <summary>S3 buckets and objects (command outputs written by the SSM agent).</summary>
+    public S3.ObjectStore Objects { get; } = new();
 
     /// <summary>
     /// Availability Zones that offer no Xen type (DescribeInstanceTypeOfferings answers without
