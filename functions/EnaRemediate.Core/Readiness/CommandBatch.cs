@@ -5,6 +5,9 @@ namespace EnaRemediate.Core.Readiness;
 /// <summary>How one instance's part of a batched command ended: its invocation, or why there is none.</summary>
 public sealed record CommandOutcome(CommandInvocation? Invocation, string? Problem);
 
+/// <summary>What sending a batched command did: the instances of each command id, and those in a batch SSM refused with why.</summary>
+public sealed record SentCommands(IReadOnlyDictionary<string, IReadOnlyList<string>> ByCommand, IReadOnlyDictionary<string, string> Refused);
+
 /// <summary>Progress while a batched command runs: instances finished out of all sent.</summary>
 public sealed record CommandProgress(string Document, int Finished, int Total);
 
@@ -30,26 +33,9 @@ public sealed class CommandBatch(ISsmPort ssm, TimeProvider time)
     public async Task<IReadOnlyDictionary<string, CommandOutcome>> RunAsync(string document, string step, IReadOnlyList<string> instanceIds,
         IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, IProgress<CommandProgress>? progress, CancellationToken cancellationToken)
     {
-        var outcomes = new Dictionary<string, CommandOutcome>(StringComparer.Ordinal);
-        var pending = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var chunk in instanceIds.Distinct(StringComparer.Ordinal).Chunk(MaxInstancesPerCommand))
-        {
-            try
-            {
-                var commandId = Output is { } output
-                    ? await output.Port.SendCommandAsync(document, chunk, parameters, comment, output.Bucket, cancellationToken)
-                    : await ssm.SendCommandAsync(document, chunk, parameters, comment, cancellationToken);
-                pending[commandId] = [.. chunk];
-            }
-            catch (AwsCallException e)
-            {
-                // One batch SSM refused (an instance went offline since it was listed) does not stop the others.
-                foreach (var id in chunk)
-                {
-                    outcomes[id] = new CommandOutcome(null, $"SendCommand refused the batch: {e.ErrorCode}: {e.Message}");
-                }
-            }
-        }
+        var sent = await SendAsync(document, instanceIds, parameters, comment, cancellationToken);
+        var outcomes = sent.Refused.ToDictionary(r => r.Key, r => new CommandOutcome(null, r.Value), StringComparer.Ordinal);
+        var pending = sent.ByCommand.ToDictionary(c => c.Key, c => c.Value.ToList(), StringComparer.Ordinal);
         var total = pending.Values.Sum(v => v.Count);
         var deadline = time.GetUtcNow() + Timeout;
         while (pending.Count > 0 && time.GetUtcNow() < deadline)
@@ -79,6 +65,36 @@ public sealed class CommandBatch(ISsmPort ssm, TimeProvider time)
             outcomes[id] = new CommandOutcome(null, $"{document} did not finish within {Timeout.TotalMinutes:0} minutes");
         }
         return outcomes;
+    }
+
+    /// <summary>
+    /// Sends the document, one command per 50 instances, without waiting for it: what a caller that
+    /// reads the results later (the scheduled inventory's auto-fix) keeps. A batch SSM refuses (an
+    /// instance went offline since it was listed) does not stop the others.
+    /// </summary>
+    public async Task<SentCommands> SendAsync(string document, IReadOnlyList<string> instanceIds,
+        IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, CancellationToken cancellationToken)
+    {
+        var byCommand = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var refused = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var chunk in instanceIds.Distinct(StringComparer.Ordinal).Chunk(MaxInstancesPerCommand))
+        {
+            try
+            {
+                var commandId = Output is { } output
+                    ? await output.Port.SendCommandAsync(document, chunk, parameters, comment, output.Bucket, cancellationToken)
+                    : await ssm.SendCommandAsync(document, chunk, parameters, comment, cancellationToken);
+                byCommand[commandId] = chunk;
+            }
+            catch (AwsCallException e)
+            {
+                foreach (var id in chunk)
+                {
+                    refused[id] = $"SendCommand refused the batch: {e.ErrorCode}: {e.Message}";
+                }
+            }
+        }
+        return new SentCommands(byCommand, refused);
     }
 
     /// <summary>The invocation with its full stdout from the bucket when SSM cut it; the cut one and why when the bucket does not have it.</summary>
