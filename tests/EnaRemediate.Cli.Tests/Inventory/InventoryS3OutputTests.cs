@@ -131,10 +131,11 @@ public sealed class InventoryS3OutputTests : IAsyncLifetime
 
     [Theory]
     [InlineData("--output-bucket", "Bad_Bucket")]
-    [InlineData("--output-prefix", "a b")]
-    public async Task A_bad_bucket_or_prefix_is_a_usage_error_with_no_call(string option, string value)
+    [InlineData("--output-bucket", Bucket, "--output-prefix", "a b")]
+    [InlineData("--output-prefix", "runs")]
+    public async Task A_bad_bucket_or_prefix_or_a_prefix_without_a_bucket_is_a_usage_error_with_no_call(params string[] args)
     {
-        var run = option == "--output-prefix" ? await Run("--output-bucket", Bucket, option, value) : await Run(option, value);
+        var run = await Run(args);
         Assert.Equal(64, run.ExitCode);
         Assert.Contains("output", run.Stderr);
         Assert.Equal(0, _sim.World.Counters.Total);

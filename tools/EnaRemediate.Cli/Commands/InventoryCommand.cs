@@ -46,6 +46,10 @@ public static class InventoryCommand
         command.SetAction((parse, ct) => CommandErrors.Guard(async () =>
         {
             var filters = TagArguments.Parse(parse.GetValue(tags) ?? []);
+            if (parse.GetResult(outputPrefix) is { Implicit: false } && string.IsNullOrEmpty(parse.GetValue(outputBucket)))
+            {
+                throw new ArgumentException("--output-prefix belongs to --output-bucket");
+            }
             var output = CommandOutputBucket.Create(parse.GetValue(outputBucket), parse.GetValue(outputPrefix)!);
             if (!parse.GetValue(fix) && (parse.GetValue(dryRun) || parse.GetValue(yes)))
             {
