@@ -70,4 +70,20 @@ public sealed class S3OutputTests
         var head = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.GetObjectMetadataAsync(Bucket, "runs/nothing/stdout"));
         Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
     }
+
+    [Fact]
+    public async Task What_the_simulators_s3_does_not_serve_is_refused_not_answered_as_a_read()
+    {
+        await using var sim = await Sim.StartAsync("healthy");
+        using var http = new HttpClient { BaseAddress = sim.Host.Endpoint };
+        await http.PutAsync($"/{Bucket}", null);
+
+        var put = await http.PutAsync($"/{Bucket}/some/key", new StringContent("x"));
+        var delete = await http.DeleteAsync($"/{Bucket}/some/key");
+
+        Assert.Equal((HttpStatusCode.MethodNotAllowed, HttpStatusCode.MethodNotAllowed), (put.StatusCode, delete.StatusCode));
+        Assert.Contains("<Code>MethodNotAllowed</Code>", await put.Content.ReadAsStringAsync());
+        Assert.Equal((1, 1), (sim.World.Counters["ObjectPUT"], sim.World.Counters["ObjectDELETE"]));
+        Assert.Equal(0, sim.World.Counters["GetObject"]);
+    }
 }

@@ -21,11 +21,20 @@ internal sealed class S3Endpoint(SimulatedWorld world)
         var path = context.Request.Path.Value!.TrimStart('/');
         var slash = path.IndexOf('/', StringComparison.Ordinal);
         var bucket = slash < 0 ? path : path[..slash];
-        var key = slash < 0 ? "" : Uri.UnescapeDataString(path[(slash + 1)..]);
+        // Kestrel has decoded the path already, all but an encoded '/'.
+        var key = slash < 0 ? "" : path[(slash + 1)..].Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
         var method = context.Request.Method;
-        var operation = key.Length == 0 ? (method == "PUT" ? "CreateBucket" : "Bucket" + method) : method == "HEAD" ? "HeadObject" : "GetObject";
+        var operation = (key.Length == 0, method) switch
+        {
+            (true, "PUT") => "CreateBucket",
+            (true, _) => "Bucket" + method,
+            (false, "GET") => "GetObject",
+            (false, "HEAD") => "HeadObject",
+            (false, _) => "Object" + method,
+        };
         world.Counters.Count(operation);
-        var requestId = world.NewGuid().ToString("N")[..16].ToUpperInvariant();
+        // Not from the world's seeded ids: a request id must not shift the ids of what the world creates.
+        var requestId = Guid.NewGuid().ToString("N")[..16].ToUpperInvariant();
         context.Response.Headers["x-amz-request-id"] = requestId;
         if (world.Permissions.IsDenied(operation))
         {
