@@ -16,15 +16,20 @@ public sealed class S3OutputTests
 {
     private const string Bucket = "stack-output-bucket";
 
-    private static AmazonS3Client S3(Sim sim) => new(new BasicAWSCredentials("test", "test"),
-        new AmazonS3Config { ServiceURL = sim.Host.Endpoint.ToString(), AuthenticationRegion = "us-east-1", ForcePathStyle = true });
+    /// <summary>The real SDK's S3 client on the simulator, with <see cref="Bucket"/> created through it.</summary>
+    private static async Task<AmazonS3Client> S3WithBucketAsync(Sim sim)
+    {
+        var s3 = new AmazonS3Client(new BasicAWSCredentials("test", "test"),
+            new AmazonS3Config { ServiceURL = sim.Host.Endpoint.ToString(), AuthenticationRegion = "us-east-1", ForcePathStyle = true });
+        await s3.PutBucketAsync(new PutBucketRequest { BucketName = Bucket });
+        return s3;
+    }
 
     [Fact]
     public async Task The_full_stdout_of_a_cut_output_is_in_the_bucket_at_the_agents_key()
     {
         await using var sim = await Sim.StartAsync("healthy");
-        using var s3 = S3(sim);
-        await s3.PutBucketAsync(new PutBucketRequest { BucketName = Bucket });
+        using var s3 = await S3WithBucketAsync(sim);
         var id = sim.Id("ok");
         var guest = sim.World.Instance(id).Guest!;
         for (var n = 0; n < 400; n++)
@@ -56,8 +61,7 @@ public sealed class S3OutputTests
     public async Task Missing_keys_and_buckets_are_s3s_errors_and_an_unknown_bucket_gets_no_output()
     {
         await using var sim = await Sim.StartAsync("healthy");
-        using var s3 = S3(sim);
-        await s3.PutBucketAsync(new PutBucketRequest { BucketName = Bucket });
+        using var s3 = await S3WithBucketAsync(sim);
         var id = sim.Id("ok");
         var send = await sim.Ssm.SendCommandAsync(new SendCommandRequest { DocumentName = "EnaRemediate-CollectHostReport", InstanceIds = [id], OutputS3BucketName = "not-created" });
         sim.Advance(TimeSpan.FromSeconds(30));
