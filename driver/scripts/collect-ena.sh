@@ -10,6 +10,8 @@
 #   ENA_COLLECT_KERNEL_LOG=FILE     read kernel log lines from FILE instead of dmesg/journalctl
 #   ENA_COLLECT_SYS_CLASS_NET=DIR   read interfaces from DIR instead of /sys/class/net
 #   ENA_COLLECT_MAX_CHARS=N         the output bound (default 23000, under SSM's 24,000)
+#   ENA_COLLECT_BOOT_DIR=DIR        read grub.cfg and grubenv under DIR instead of /boot
+#   ENA_COLLECT_FSTAB=FILE          read FILE instead of /etc/fstab
 #   ENA_LOCK_FILE, ENA_LOCK_WAIT_SECONDS, ENA_LOCK_METHOD: see lib/lock.sh
 #
 # It takes the host lock too (lib/lock.sh): a report taken halfway through an install describes a
@@ -30,6 +32,9 @@ ENA_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib"
 readonly MAX_CHARS=${ENA_COLLECT_MAX_CHARS:-23000}
 readonly SYS_NET=${ENA_COLLECT_SYS_CLASS_NET:-/sys/class/net}
 readonly MAX_LOG_LINES=200
+readonly BOOT_DIR=${ENA_COLLECT_BOOT_DIR:-/boot}
+readonly FSTAB=${ENA_COLLECT_FSTAB:-/etc/fstab}
+readonly MAX_FSTAB_ENTRIES=64
 readonly LOCK_WAIT_SECONDS=60
 readonly IN_TREE_DIR=/kernel/drivers/net/ethernet/amazon/ena/
 RUNNING_KERNEL=$(uname -r)
@@ -105,6 +110,98 @@ dkms_json() {
       "$(json_str_or_null "$arch")" "$(json_str "$state")")
     sep=,
   done < <(dkms status 2>/dev/null)
+  printf '%s]' "$out"
+}
+
+# kernel_named TEXT KERNEL...: the longest of the installed KERNELs that TEXT contains (a GRUB
+# entry's title, id or BLS name carries the kernel release), or nothing.
+kernel_named() {
+  local text=$1 k best=''
+  shift
+  for k in "$@"; do
+    [[ -n $k && $text == *"$k"* && ${#k} -gt ${#best} ]] && best=$k
+  done
+  printf '%s' "$best"
+}
+
+# grubenv_get NAME: a variable of GRUB's environment block (what `grub-editenv list` prints).
+grubenv_get() {
+  local file
+  for file in "$BOOT_DIR/grub/grubenv" "$BOOT_DIR/grub2/grubenv"; do
+    [[ -f $file ]] && { sed -n "s/^$1=//p" "$file" | head -n 1; return 0; }
+  done
+}
+
+# grub_cfg_entry_kernel CFG PATH: the kernel of the menu entry at PATH ("0", "2", "1>0": the
+# index among the top-level entries and submenus, then inside the submenu), from its linux line.
+grub_cfg_entry_kernel() {
+  awk -v path="$2" '
+    BEGIN { n = split(path, want, ">"); depth = 0; level = 1; count[1] = -1 }
+    /^[[:space:]]*(menuentry|submenu)[[:space:]]/ {
+      if (depth == level - 1) {
+        count[level]++
+        if (count[level] == want[level] + 0) {
+          if (level == n && $1 == "menuentry") { inside = depth + 1 }
+          else if ($1 == "submenu") { level++; count[level] = -1 }
+        }
+      }
+    }
+    inside && depth + 0 >= inside && /^[[:space:]]*linux(efi|16)?[[:space:]]/ {
+      k = $2; sub(/.*\/vmlinuz-/, "", k); print k; exit
+    }
+    { o = gsub(/\{/, "{"); c = gsub(/\}/, "}"); depth += o - c; if (inside && depth < inside) inside = 0 }
+  ' "$1"
+}
+
+# default_boot KERNEL...: "KERNEL SOURCE" of the entry the boot loader boots next, or nothing
+# when it cannot be told. grubby knows BLS and legacy configurations (RHEL family, Amazon Linux);
+# elsewhere grub.cfg's default (after a one-time next_entry, and ${saved_entry} from grubenv).
+default_boot() {
+  local out cfg='' file value saved k
+  if have grubby && out=$(grubby --default-kernel 2>/dev/null) && [[ $out == */vmlinuz-* ]]; then
+    printf '%s grubby' "${out##*/vmlinuz-}"
+    return 0
+  fi
+  for file in "$BOOT_DIR/grub/grub.cfg" "$BOOT_DIR/grub2/grub.cfg"; do
+    [[ -f $file ]] && { cfg=$file; break; }
+  done
+  saved=$(grubenv_get saved_entry)
+  if [[ -z $cfg ]]; then
+    k=$(kernel_named "$saved" "$@")
+    [[ -n $k ]] && printf '%s grubenv' "$k"
+    return 0
+  fi
+  value=$(grubenv_get next_entry)
+  if [[ -z $value ]]; then
+    # shellcheck disable=SC2016 # ${next_entry} and ${saved_entry} are grub.cfg text, not shell
+    value=$(sed -n 's/^[[:space:]]*set default="\{0,1\}\([^"]*\)"\{0,1\}[[:space:]]*$/\1/p' "$cfg" | grep -v '^\${next_entry}$' | tail -n 1)
+    # shellcheck disable=SC2016 # grub.cfg text, as above
+    [[ $value == '${saved_entry}' ]] && value=$saved
+  fi
+  value=${value:-0}
+  if [[ $value =~ ^[0-9]+(\>[0-9]+)*$ ]]; then
+    k=$(grub_cfg_entry_kernel "$cfg" "$value")
+  else
+    k=$(kernel_named "$value" "$@")
+  fi
+  [[ -n $k && $k =~ ^[A-Za-z0-9._+~-]+$ ]] && printf '%s grub.cfg' "$k"
+  return 0
+}
+
+# fstab_json: the devices fstab mounts by path (/dev/xvda1, /dev/nvme1n1p1) and how the others
+# are named (UUID=, LABEL=, ...): device names exist only on one kind of instance type.
+fstab_json() {
+  local spec mountpoint _type options _rest sep='' out='[' n=0 exists
+  [[ -r $FSTAB ]] || { printf 'null'; return 0; }
+  while read -r spec mountpoint _type options _rest; do
+    [[ -n $spec && $spec != \#* ]] || continue
+    ((n++ < MAX_FSTAB_ENTRIES)) || break
+    exists=null
+    [[ $spec == /dev/* ]] && { [[ -e $spec ]] && exists=true || exists=false; }
+    out+=$sep$(printf '{"spec":%s,"mountPoint":%s,"nofail":%s,"exists":%s}' "$(json_str "${spec:0:256}")" \
+      "$(json_str_or_null "${mountpoint:0:256}")" "$([[ ,$options, == *,nofail,* ]] && echo true || echo false)" "$exists")
+    sep=,
+  done <"$FSTAB"
   printf '%s]' "$out"
 }
 
@@ -214,10 +311,13 @@ main() {
     reasons=$(json_str "no kernel found under /lib/modules")
   fi
 
-  local head dkms interfaces readiness
-  head=$(printf '"schema":"enaremediate.host-report/1","generatedAt":%s,"hostname":%s,"distro":%s,"runningKernel":%s,"kernelCommandLine":%s,"netIfnames":%s,"persistentNetRules":%s' \
+  local head dkms interfaces readiness boot boot_kernel='' boot_source=''
+  boot=$(default_boot "${kernel_names[@]}")
+  [[ -n $boot ]] && { boot_kernel=${boot% *} boot_source=${boot##* }; }
+  head=$(printf '"schema":"enaremediate.host-report/1","generatedAt":%s,"hostname":%s,"distro":%s,"runningKernel":%s,"defaultBootKernel":%s,"defaultBootSource":%s,"kernelCommandLine":%s,"netIfnames":%s,"persistentNetRules":%s,"fstab":%s' \
     "$(json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)")" "$(json_str "$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)")" \
-    "$(distro_json)" "$(json_str "$RUNNING_KERNEL")" "$(json_str "$cmdline")" "$(json_str_or_null "$ifnames")" "$persistent")
+    "$(distro_json)" "$(json_str "$RUNNING_KERNEL")" "$(json_str_or_null "$boot_kernel")" "$(json_str_or_null "$boot_source")" \
+    "$(json_str "$cmdline")" "$(json_str_or_null "$ifnames")" "$persistent" "$(fstab_json)")
   dkms=$(dkms_json)
   interfaces=$(interfaces_json)
   readiness=$(printf '{"enaCanBeEnabled":%s,"reasons":[%s]}' "$can_enable" "$reasons")

@@ -57,4 +57,32 @@ public sealed partial class RealDriverInstallTests
         Assert.True(row.Verdict == ReadinessVerdict.Ready, string.Join("; ", row.Findings.Select(f => $"{f.Code}: {f.Message}")));
         Assert.DoesNotContain(row.Findings, f => f.Impact != ReadinessImpact.Advice);
     }
+
+    [Fact]
+    public void Readiness_the_boot_loaders_default_not_the_newest_kernel_is_the_next_one()
+    {
+        var install = Install(archives.Good, [Kernel]);
+        Assert.True(install.ExitCode == 0, install.ToString());
+        AddKernel(HeaderlessKernel, withHeaders: false);
+        Shell.Run("dkms", "autoinstall", "-k", HeaderlessKernel);
+        // GRUB pinned to the kernel that has the managed driver: the newer one without ena is not booted next.
+        var boot = Directory.CreateTempSubdirectory("enaremediate-boot-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(boot, "grub"));
+            File.WriteAllText(Path.Combine(boot, "grub", "grub.cfg"),
+                $"set default=\"0\"\nmenuentry 'Debian GNU/Linux' {{\n\tlinux\t/boot/vmlinuz-{Kernel} root=UUID=1b2c ro\n}}\n");
+
+            var report = CollectReportTests.Collect(new Dictionary<string, string?> { ["ENA_COLLECT_BOOT_DIR"] = boot }).Report;
+            var row = ReadinessRules.Judge(ReadinessHost(), report);
+
+            Assert.Equal((Kernel, "grub.cfg"), (report.DefaultBootKernel, report.DefaultBootSource));
+            Assert.Equal(Kernel, row.NextKernel);
+            Assert.DoesNotContain(row.Findings, f => f.Impact == ReadinessImpact.NextReboot);
+        }
+        finally
+        {
+            Directory.Delete(boot, recursive: true);
+        }
+    }
 }

@@ -40,6 +40,7 @@ public sealed class ShellScriptTests
     [InlineData("distro.bats")]
     [InlineData("lock.bats")]
     [InlineData("offline-args.bats")]
+    [InlineData("collect-boot.bats")]
     public void BatsSuitePasses(string suite)
     {
         var result = Shell.Run("bats", ["--tap", Path.Combine(RepoPaths.Bats, suite)], timeout: TimeSpan.FromMinutes(5));

@@ -16,8 +16,8 @@ using Microsoft.Extensions.Logging;
 namespace EnaRemediate.Simulator;
 
 /// <summary>
-/// A running simulator: Kestrel on 127.0.0.1 serving EC2 (form POST, Action=…) and SSM
-/// (X-Amz-Target: AmazonSSM.*) on one endpoint, over a world loaded from a scenario.
+/// A running simulator: Kestrel on 127.0.0.1 serving EC2 (form POST, Action=…), SSM
+/// (X-Amz-Target: AmazonSSM.*) and S3 (path-style /BUCKET/KEY) on one endpoint, over a world loaded from a scenario.
 /// </summary>
 public sealed class SimulatorHost : IAsyncDisposable
 {
@@ -54,7 +54,8 @@ public sealed class SimulatorHost : IAsyncDisposable
         var ec2 = new Ec2Router(world);
         var ssm = new SsmRouter(world);
         var autoScaling = new AutoScalingEndpoint(world);
-        app.Run(context => Serve(context, world, ec2, ssm, autoScaling));
+        var s3 = new S3.S3Endpoint(world);
+        app.Run(context => S3.S3Endpoint.Handles(context.Request) ? s3.ServeAsync(context) : Serve(context, world, ec2, ssm, autoScaling));
         await app.StartAsync(ct).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;

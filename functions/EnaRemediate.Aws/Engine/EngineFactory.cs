@@ -25,9 +25,13 @@ public static class EngineFactory
             autoScaling: new AutoScaling.AutoScalingQueryClient(connection));
     }
 
+    /// <summary>The connection's Region, else the environment's, else <see cref="AwsConnection.DefaultRegion"/>.</summary>
+    public static string RegionOf(AwsConnection connection) =>
+        connection.Region ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION") ?? AwsConnection.DefaultRegion;
+
     public static (IAmazonEC2 Ec2, IAmazonSimpleSystemsManagement Ssm) CreateClients(AwsConnection connection)
     {
-        var region = connection.Region ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION") ?? AwsConnection.DefaultRegion;
+        var region = RegionOf(connection);
         var ec2Config = new AmazonEC2Config();
         var ssmConfig = new AmazonSimpleSystemsManagementConfig();
         if (connection.EndpointUrl is { } url)

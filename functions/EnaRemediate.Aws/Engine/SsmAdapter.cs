@@ -45,7 +45,12 @@ public sealed class SsmAdapter(IAmazonSimpleSystemsManagement ssm) : ISsmPort
         return result;
     }
 
-    public async Task<string> SendCommandAsync(string documentName, IReadOnlyList<string> instanceIds, IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, CancellationToken cancellationToken)
+    public Task<string> SendCommandAsync(string documentName, IReadOnlyList<string> instanceIds, IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, CancellationToken cancellationToken) =>
+        SendCommandAsync(documentName, instanceIds, parameters, comment, null, null, cancellationToken);
+
+    /// <summary>SendCommand that also writes the full output under s3://<paramref name="outputBucket"/>/<paramref name="outputPrefix"/> (the inventory's outputs over 24,000 characters).</summary>
+    public async Task<string> SendCommandAsync(string documentName, IReadOnlyList<string> instanceIds, IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment,
+        string? outputBucket, string? outputPrefix, CancellationToken cancellationToken)
     {
         var response = await Ec2Adapter.Call("SendCommand", () => ssm.SendCommandAsync(new SendCommandRequest
         {
@@ -53,6 +58,8 @@ public sealed class SsmAdapter(IAmazonSimpleSystemsManagement ssm) : ISsmPort
             InstanceIds = instanceIds.ToList(),
             Parameters = parameters.ToDictionary(p => p.Key, p => p.Value.ToList()),
             Comment = comment,
+            OutputS3BucketName = outputBucket,
+            OutputS3KeyPrefix = outputPrefix,
         }, cancellationToken));
         return response.Command?.CommandId ?? throw new AwsCallException("SendCommand", "NoCommandId", "SSM accepted the command but returned no command id");
     }

@@ -10,12 +10,14 @@ namespace EnaRemediate.Aws.Inventory;
 /// <summary>
 /// The inventory's items in the records table, beside the remediation records (keys that cannot
 /// collide with <see cref="DynamoTableLayout"/>'s): <c>inv#&lt;instanceId&gt;</c> / <c>latest</c> holds the
-/// instance's latest row as JSON, <c>invrun</c> / <c>&lt;time&gt;</c> each run's counts, expiring by TTL.
+/// instance's latest row as JSON, <c>invrun</c> / <c>&lt;time&gt;</c> each run's counts and
+/// <c>invfix</c> / <c>&lt;time&gt;</c> each run's auto-fix (targets, command ids, left alone), both expiring by TTL.
 /// </summary>
 public sealed class DynamoInventoryStore(IAmazonDynamoDB dynamo, string tableName, TimeSpan retention) : IInventoryStore
 {
     public const string LatestSortKey = "latest";
     public const string RunPartitionKey = "invrun";
+    public const string AutoFixPartitionKey = "invfix";
     public static string InstanceKey(string instanceId) => "inv#" + instanceId;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -25,7 +27,7 @@ public sealed class DynamoInventoryStore(IAmazonDynamoDB dynamo, string tableNam
 
     public async Task SaveAsync(InventoryReport report, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var checkedAt = at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        var checkedAt = Stamp(at);
         foreach (var row in report.Instances)
         {
             await Call(() => dynamo.PutItemAsync(new PutItemRequest
@@ -42,18 +44,27 @@ public sealed class DynamoInventoryStore(IAmazonDynamoDB dynamo, string tableNam
                 },
             }, cancellationToken));
         }
-        await Call(() => dynamo.PutItemAsync(new PutItemRequest
+        await PutRunItemAsync(RunPartitionKey, checkedAt, JsonSerializer.Serialize(report.Summary, Json), at, cancellationToken);
+    }
+
+    public Task SaveAutoFixAsync(AutoFixRun fix, DateTimeOffset at, CancellationToken cancellationToken) =>
+        PutRunItemAsync(AutoFixPartitionKey, Stamp(at), JsonSerializer.Serialize(fix, Json), at, cancellationToken);
+
+    private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+
+    /// <summary>One item per run under <paramref name="partition"/>, expiring with the table's retention.</summary>
+    private Task PutRunItemAsync(string partition, string sortKey, string body, DateTimeOffset at, CancellationToken cancellationToken) =>
+        Call(() => dynamo.PutItemAsync(new PutItemRequest
         {
             TableName = tableName,
             Item = new()
             {
-                [DynamoTableLayout.PartitionKey] = new() { S = RunPartitionKey },
-                [DynamoTableLayout.SortKey] = new() { S = checkedAt },
-                [DynamoTableLayout.Body] = new() { S = JsonSerializer.Serialize(report.Summary, Json) },
+                [DynamoTableLayout.PartitionKey] = new() { S = partition },
+                [DynamoTableLayout.SortKey] = new() { S = sortKey },
+                [DynamoTableLayout.Body] = new() { S = body },
                 [DynamoTableLayout.TtlAttribute] = new() { N = (at + retention).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) },
             },
         }, cancellationToken));
-    }
 
     private static Task<T> Call<T>(Func<Task<T>> call) => Engine.Ec2Adapter.Call("PutItem", call);
 }

@@ -16,10 +16,19 @@ public sealed record HostReport
     public string? Hostname { get; init; }
     public DistroInfo? Distro { get; init; }
     public string? RunningKernel { get; init; }
+    /// <summary>The kernel the boot loader boots next; null when it cannot be told (docs/host-report.md).</summary>
+    [JsonConverter(typeof(LenientStringConverter))]
+    public string? DefaultBootKernel { get; init; }
+    /// <summary>Where <see cref="DefaultBootKernel"/> was read: grubby, grub.cfg or grubenv.</summary>
+    [JsonConverter(typeof(LenientStringConverter))]
+    public string? DefaultBootSource { get; init; }
     public string? KernelCommandLine { get; init; }
     /// <summary>The value of net.ifnames= on the kernel command line; null when absent.</summary>
     public string? NetIfnames { get; init; }
     public bool? PersistentNetRules { get; init; }
+    /// <summary>The entries of /etc/fstab (at most 64): how each names its device; null when fstab was not read.</summary>
+    [JsonConverter(typeof(LenientListConverter<FstabEntry>))]
+    public IReadOnlyList<FstabEntry>? Fstab { get; init; }
     public IReadOnlyList<KernelEntry>? Kernels { get; init; }
     public IReadOnlyList<DkmsEntry>? Dkms { get; init; }
     public IReadOnlyList<InterfaceEntry>? Interfaces { get; init; }
@@ -29,6 +38,10 @@ public sealed record HostReport
     public Readiness? Readiness { get; init; }
     public bool? Truncated { get; init; }
 }
+
+/// <param name="Spec">The first fstab field: /dev/xvda1, UUID=…, LABEL=…</param>
+/// <param name="Exists">For a /dev path: whether it exists on the host now; null for the other specs.</param>
+public sealed record FstabEntry(string? Spec, string? MountPoint, bool? Nofail, bool? Exists);
 
 public sealed record DistroInfo(string? Id, string? VersionId, string? PrettyName);
 

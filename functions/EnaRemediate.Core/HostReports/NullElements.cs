@@ -14,6 +14,7 @@ public static class NullElements
     public static HostReport WithoutNulls(this HostReport report) => report with
     {
         Kernels = report.Kernels is null ? null : Clean(report.Kernels).Select(k => k with { Kernel = k.Kernel ?? Unnamed }).ToList(),
+        Fstab = report.Fstab is null ? null : Clean(report.Fstab),
         Dkms = report.Dkms is null ? null : Clean(report.Dkms),
         Interfaces = report.Interfaces is null ? null : Clean(report.Interfaces),
         KernelLog = report.KernelLog is null ? null : Clean(report.KernelLog),

@@ -5,6 +5,9 @@ namespace EnaRemediate.Core.Readiness;
 /// <summary>How one instance's part of a batched command ended: its invocation, or why there is none.</summary>
 public sealed record CommandOutcome(CommandInvocation? Invocation, string? Problem);
 
+/// <summary>What sending a batched command did: the instances of each command id, and those in a batch SSM refused with why.</summary>
+public sealed record SentCommands(IReadOnlyDictionary<string, IReadOnlyList<string>> ByCommand, IReadOnlyDictionary<string, string> Refused);
+
 /// <summary>Progress while a batched command runs: instances finished out of all sent.</summary>
 public sealed record CommandProgress(string Document, int Finished, int Total);
 
@@ -13,6 +16,8 @@ public sealed record CommandProgress(string Document, int Finished, int Total);
 /// 50 instance ids, so one command per 50; ListCommandInvocations polls each command's statuses
 /// in one call, and GetCommandInvocation fetches an instance's output once it is final. An
 /// instance that does not finish before the deadline ends with a problem, not an exception.
+/// With an <see cref="Output"/> bucket every command writes its full output there too, and an
+/// output GetCommandInvocation cut at 24,000 characters is read from the bucket instead.
 /// </summary>
 public sealed class CommandBatch(ISsmPort ssm, TimeProvider time)
 {
@@ -21,27 +26,16 @@ public sealed class CommandBatch(ISsmPort ssm, TimeProvider time)
 
     public TimeSpan PollEvery { get; init; } = TimeSpan.FromSeconds(2);
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(15);
+    /// <summary>Where the commands write their full output; null: GetCommandInvocation's 24,000 characters only.</summary>
+    public CommandOutputReader? Output { get; init; }
 
-    public async Task<IReadOnlyDictionary<string, CommandOutcome>> RunAsync(string document, IReadOnlyList<string> instanceIds,
+    /// <param name="step">The document's step name, part of the output's S3 key (<see cref="DocumentSteps"/>).</param>
+    public async Task<IReadOnlyDictionary<string, CommandOutcome>> RunAsync(string document, string step, IReadOnlyList<string> instanceIds,
         IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, IProgress<CommandProgress>? progress, CancellationToken cancellationToken)
     {
-        var outcomes = new Dictionary<string, CommandOutcome>(StringComparer.Ordinal);
-        var pending = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var chunk in instanceIds.Distinct(StringComparer.Ordinal).Chunk(MaxInstancesPerCommand))
-        {
-            try
-            {
-                pending[await ssm.SendCommandAsync(document, chunk, parameters, comment, cancellationToken)] = [.. chunk];
-            }
-            catch (AwsCallException e)
-            {
-                // One batch SSM refused (an instance went offline since it was listed) does not stop the others.
-                foreach (var id in chunk)
-                {
-                    outcomes[id] = new CommandOutcome(null, $"SendCommand refused the batch: {e.ErrorCode}: {e.ServiceMessage}");
-                }
-            }
-        }
+        var sent = await SendAsync(document, instanceIds, parameters, comment, cancellationToken);
+        var outcomes = sent.Refused.ToDictionary(r => r.Key, r => new CommandOutcome(null, r.Value), StringComparer.Ordinal);
+        var pending = sent.ByCommand.ToDictionary(c => c.Key, c => c.Value.ToList(), StringComparer.Ordinal);
         var total = pending.Values.Sum(v => v.Count);
         var deadline = time.GetUtcNow() + Timeout;
         while (pending.Count > 0 && time.GetUtcNow() < deadline)
@@ -54,7 +48,8 @@ public sealed class CommandBatch(ISsmPort ssm, TimeProvider time)
                 {
                     if (await ssm.GetCommandInvocationAsync(commandId, id, cancellationToken) is { IsFinal: true } invocation)
                     {
-                        outcomes[id] = new CommandOutcome(invocation, invocation.Succeeded ? null : $"{document} ended {invocation.Status}");
+                        var (full, problem) = await FullOutputAsync(invocation, commandId, id, step, cancellationToken);
+                        outcomes[id] = new CommandOutcome(full, problem ?? (invocation.Succeeded ? null : $"{document} ended {invocation.Status}"));
                         ids.Remove(id);
                     }
                 }
@@ -70,6 +65,56 @@ public sealed class CommandBatch(ISsmPort ssm, TimeProvider time)
             outcomes[id] = new CommandOutcome(null, $"{document} did not finish within {Timeout.TotalMinutes:0} minutes");
         }
         return outcomes;
+    }
+
+    /// <summary>
+    /// Sends the document, one command per 50 instances, without waiting for it: what a caller that
+    /// reads the results later (the scheduled inventory's auto-fix) keeps. A batch SSM refuses (an
+    /// instance went offline since it was listed) does not stop the others.
+    /// </summary>
+    public async Task<SentCommands> SendAsync(string document, IReadOnlyList<string> instanceIds,
+        IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, CancellationToken cancellationToken)
+    {
+        var byCommand = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var refused = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var chunk in instanceIds.Distinct(StringComparer.Ordinal).Chunk(MaxInstancesPerCommand))
+        {
+            try
+            {
+                var commandId = Output is { } output
+                    ? await output.Port.SendCommandAsync(document, chunk, parameters, comment, output.Bucket, cancellationToken)
+                    : await ssm.SendCommandAsync(document, chunk, parameters, comment, cancellationToken);
+                byCommand[commandId] = chunk;
+            }
+            catch (AwsCallException e)
+            {
+                foreach (var id in chunk)
+                {
+                    refused[id] = $"SendCommand refused the batch: {e.ErrorCode}: {e.ServiceMessage}";
+                }
+            }
+        }
+        return new SentCommands(byCommand, refused);
+    }
+
+    /// <summary>The invocation with its full stdout from the bucket when SSM cut it; the cut one and why when the bucket does not have it.</summary>
+    private async Task<(CommandInvocation Invocation, string? Problem)> FullOutputAsync(CommandInvocation invocation, string commandId, string instanceId, string step, CancellationToken cancellationToken)
+    {
+        if (Output is not { } output || !invocation.StandardOutput.TrimEnd().EndsWith(HostReportOutput.SsmTruncationMarker, StringComparison.Ordinal))
+        {
+            return (invocation, null);
+        }
+        var key = output.Bucket.StdoutKey(commandId, instanceId, step);
+        try
+        {
+            return await output.Port.ReadTextAsync(output.Bucket.BucketName, key, cancellationToken) is { } text
+                ? (invocation with { StandardOutput = text }, null)
+                : (invocation, $"SSM cut the output at 24,000 characters and s3://{output.Bucket.BucketName}/{key} does not exist (the agent could not write to the bucket)");
+        }
+        catch (AwsCallException e)
+        {
+            return (invocation, $"SSM cut the output at 24,000 characters and reading s3://{output.Bucket.BucketName}/{key} failed: {e.ErrorCode}: {e.ServiceMessage}");
+        }
     }
 
     private static bool IsFinal(string status) => new CommandInvocation(status, null, "", "").IsFinal;

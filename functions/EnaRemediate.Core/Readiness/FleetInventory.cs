@@ -10,6 +10,8 @@ public sealed record InventorySettings
     public bool OptInAll { get; init; }
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(10);
     public TimeSpan PollEvery { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>Where collect (and fix) commands write their full output, read when SSM cuts it; null: no bucket.</summary>
+    public CommandOutputReader? Output { get; init; }
 }
 
 /// <summary>
@@ -70,7 +72,9 @@ public sealed class FleetInventory(IFleetPort fleet, IEc2Port ec2, ISsmPort ssm,
                 return ReadinessRules.Judge(f, null, reachable.Contains(f.InstanceId) ? missing : null);
             }
             var (report, problem) = outcome.Invocation is { } invocation ? HostReportOutput.Read(invocation.StandardOutput) : (null, outcome.Problem);
-            return ReadinessRules.Judge(f, report, problem ?? outcome.Problem);
+            // Both when they differ: "SSM truncated the report" and why the bucket did not have it either.
+            var reason = problem is null || outcome.Problem is null || problem == outcome.Problem ? problem ?? outcome.Problem : $"{problem}; {outcome.Problem}";
+            return ReadinessRules.Judge(f, report, reason);
         });
         return new InventoryReport(rows.OrderBy(r => r.Verdict).ThenBy(r => r.InstanceId, StringComparer.Ordinal).ToList());
     }
@@ -80,8 +84,8 @@ public sealed class FleetInventory(IFleetPort fleet, IEc2Port ec2, ISsmPort ssm,
 public sealed class CollectNow(ISsmPort ssm, TimeProvider time, InventorySettings settings)
 {
     public Task<IReadOnlyDictionary<string, CommandOutcome>> CollectAsync(IReadOnlyList<string> instanceIds, IProgress<CommandProgress>? progress, CancellationToken cancellationToken) =>
-        new CommandBatch(ssm, time) { PollEvery = settings.PollEvery, Timeout = settings.CommandTimeout }
-            .RunAsync(settings.CollectDocument, instanceIds, new Dictionary<string, IReadOnlyList<string>>(), "EnaRemediate readiness inventory", progress, cancellationToken);
+        new CommandBatch(ssm, time) { PollEvery = settings.PollEvery, Timeout = settings.CommandTimeout, Output = settings.Output }
+            .RunAsync(settings.CollectDocument, DocumentSteps.CollectHostReport, instanceIds, new Dictionary<string, IReadOnlyList<string>>(), "EnaRemediate readiness inventory", progress, cancellationToken);
 }
 
 /// <summary>

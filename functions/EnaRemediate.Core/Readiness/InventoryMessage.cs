@@ -12,13 +12,16 @@ public static class InventoryMessage
     public const int MaxListed = 200;
 
     /// <summary>SNS subjects are at most 100 characters.</summary>
-    public static string Subject(InventoryReport report)
+    public static string Subject(InventoryReport report, AutoFixRun? fix = null)
     {
         var s = report.Summary;
-        return $"EnaRemediate inventory: {s[ReadinessVerdicts.AtRiskName]} at risk, {s[ReadinessVerdicts.BrokenNowName]} broken now (of {s["total"]})";
+        var sent = fix?.Sent.Count(r => r.CommandId is not null) ?? 0;
+        return $"EnaRemediate inventory: {s[ReadinessVerdicts.AtRiskName]} at risk, {s[ReadinessVerdicts.BrokenNowName]} broken now (of {s["total"]})"
+            + (sent > 0 ? $"; driver install sent to {sent}" : "");
     }
 
-    public static string Body(InventoryReport report, DateTimeOffset at)
+    /// <param name="fix">The run's auto-fix, when the deployment has it on; null: off.</param>
+    public static string Body(InventoryReport report, DateTimeOffset at, AutoFixRun? fix = null)
     {
         var s = report.Summary;
         var text = new StringBuilder()
@@ -45,6 +48,42 @@ public static class InventoryMessage
                 text.AppendLine($"      fix: {worst.Fix}");
             }
         }
+        if (fix is not null)
+        {
+            AppendAutoFix(text, fix);
+        }
         return text.ToString();
     }
+
+    private static void AppendAutoFix(StringBuilder text, AutoFixRun fix)
+    {
+        text.AppendLine();
+        if (fix.Problem is not null)
+        {
+            text.AppendLine($"Auto-fix could not run: {fix.Problem}. Nothing was sent.");
+        }
+        else if (fix.DryRun)
+        {
+            text.AppendLine($"Auto-fix (dry run, nothing sent): would install the managed ENA driver on {fix.Targets.Count} at-risk opted-in instance(s): {Ids(fix.Targets)}");
+        }
+        else if (fix.Sent.Count == 0)
+        {
+            text.AppendLine("Auto-fix: no at-risk opted-in instance to install the driver on.");
+        }
+        else
+        {
+            text.AppendLine($"Auto-fix: EnaRemediate-InstallDriver (DKMS for every installed kernel; no stop, no reboot) sent to {fix.Sent.Count(r => r.CommandId is not null)} at-risk opted-in instance(s); the next run shows the result:");
+            foreach (var row in fix.Sent.Take(MaxListed))
+            {
+                text.AppendLine(row.CommandId is { } command ? $"  {row.InstanceId}: command {command}" : $"  {row.InstanceId}: not sent: {row.Problem}");
+            }
+        }
+        foreach (var skip in fix.Skipped.Take(MaxListed))
+        {
+            text.AppendLine($"  left alone: {skip.InstanceId}: {skip.Reason}");
+        }
+    }
+
+    private static string Ids(IReadOnlyList<string> ids) =>
+        string.Join(", ", ids.Take(MaxListed)) + (ids.Count > MaxListed ? $" … and {ids.Count - MaxListed} more" : "");
 }

@@ -8,7 +8,7 @@ namespace EnaRemediate.Core.Readiness;
 /// Names that a driver or type change can break (advice, never the verdict): interface names
 /// against net.ifnames and udev's persistent rules, and block device names on the kernel command
 /// line against the type's devices (Nitro EBS volumes are /dev/nvme*, Xen ones /dev/xvd*).
-/// The host report has no fstab field, so the root= of the kernel command line is what is judged.
+/// fstab's device names are judged by <see cref="FstabRules"/>.
 /// </summary>
 internal static partial class NamingRules
 {
@@ -46,6 +46,7 @@ internal static partial class NamingRules
                     "name the root (and the fstab entries) by UUID= or LABEL="));
             }
         }
+        FstabRules.Judge(instance, report, findings);
     }
 
     [GeneratedRegex(@"^eth\d+$")]

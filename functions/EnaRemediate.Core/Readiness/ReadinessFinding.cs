@@ -31,4 +31,5 @@ public static class ReadinessCodes
     public const string HeadersMissing = "headers_missing";
     public const string InterfaceNaming = "interface_naming";
     public const string BlockDeviceNaming = "block_device_naming";
+    public const string FstabDeviceNaming = "fstab_device_naming";
 }

@@ -22,6 +22,8 @@ public sealed class ReadinessFixer(ISsmPort ssm, TimeProvider time, EngineOption
 {
     public TimeSpan PollEvery { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(30);
+    /// <summary>Where the install writes its full output (its result is the last line, past the cut of a long build log).</summary>
+    public CommandOutputReader? Output { get; init; }
 
     public async Task<FixPlan> PlanAsync(InventoryReport inventory, IRemediationStore? store, CancellationToken cancellationToken)
     {
@@ -45,13 +47,14 @@ public sealed class ReadinessFixer(ISsmPort ssm, TimeProvider time, EngineOption
         return new FixPlan(targets, skipped, options.DriverConfigurationProblem);
     }
 
-    public Task<IReadOnlyDictionary<string, CommandOutcome>> ApplyAsync(FixPlan plan, IProgress<CommandProgress>? progress, CancellationToken cancellationToken)
-    {
-        if (!plan.CanRun)
-        {
-            throw new InvalidOperationException(plan.Problem ?? "there is nothing to fix");
-        }
-        var batch = new CommandBatch(ssm, time) { PollEvery = PollEvery, Timeout = Timeout };
-        return batch.RunAsync(options.InstallDocument, plan.Targets, options.InstallParameters, "EnaRemediate inventory --fix", progress, cancellationToken);
-    }
+    public Task<IReadOnlyDictionary<string, CommandOutcome>> ApplyAsync(FixPlan plan, IProgress<CommandProgress>? progress, CancellationToken cancellationToken) =>
+        Batch(plan).RunAsync(options.InstallDocument, DocumentSteps.InstallDriver, plan.Targets, options.InstallParameters, "EnaRemediate inventory --fix", progress, cancellationToken);
+
+    /// <summary>Sends the install to the plan's targets without waiting for it (the scheduled auto-fix: the next inventory sees the result).</summary>
+    public Task<SentCommands> SendAsync(FixPlan plan, string comment, CancellationToken cancellationToken) =>
+        Batch(plan).SendAsync(options.InstallDocument, plan.Targets, options.InstallParameters, comment, cancellationToken);
+
+    private CommandBatch Batch(FixPlan plan) => plan.CanRun
+        ? new CommandBatch(ssm, time) { PollEvery = PollEvery, Timeout = Timeout, Output = Output }
+        : throw new InvalidOperationException(plan.Problem ?? "there is nothing to fix");
 }

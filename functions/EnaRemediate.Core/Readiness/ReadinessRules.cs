@@ -32,8 +32,20 @@ public static class ReadinessRules
 
         var kernels = (report.Kernels ?? []).Where(k => k is not null && !string.IsNullOrEmpty(k.Kernel)).ToList();
         var running = kernels.FirstOrDefault(k => k.Kernel == report.RunningKernel) ?? kernels.FirstOrDefault(k => k.Running == true);
-        var next = NextBoot(kernels) ?? running;
+        var (next, assumed) = NextBoot(report, kernels);
+        next ??= running;
         KernelRules.Judge(instance, report, running, next, findings);
+        if (assumed && next is not null)
+        {
+            // The verdict stands on a guess: every finding about the next kernel says so.
+            for (var i = 0; i < findings.Count; i++)
+            {
+                if (findings[i].Kernel == next.Kernel && findings[i].Impact is ReadinessImpact.NextReboot or ReadinessImpact.NextUpdate)
+                {
+                    findings[i] = findings[i] with { Message = findings[i].Message + AssumedNote };
+                }
+            }
+        }
         NamingRules.Judge(instance, report, findings);
         return row with
         {
@@ -47,12 +59,26 @@ public static class ReadinessRules
         };
     }
 
+    /// <summary>Appended to a next-kernel finding when the boot loader's default could not be read.</summary>
+    public const string AssumedNote = " (the boot loader's default entry could not be read, so the newest installed kernel stands in for the next boot's)";
+
     /// <summary>
-    /// The kernel the next boot runs. The host report has no default-boot-entry field, so this is
-    /// the newest installed kernel: what GRUB's default and every distribution's kernel
-    /// postinst pick (docs/inventory.md proposes the field).
+    /// The kernel the next boot runs: the host report's <c>defaultBootKernel</c> (the boot
+    /// loader's default entry). A default with no module tree on the host is still the next
+    /// boot's kernel, one without any ena module. When the report cannot tell, the newest
+    /// installed kernel stands in (what GRUB's default and the distributions' kernel postinst
+    /// pick) and <c>Assumed</c> says so, when there is more than one kernel to choose from.
     /// </summary>
-    public static KernelEntry? NextBoot(IReadOnlyList<KernelEntry> kernels) =>
+    public static (KernelEntry? Next, bool Assumed) NextBoot(HostReport report, IReadOnlyList<KernelEntry> kernels)
+    {
+        if (report.DefaultBootKernel is { Length: > 0 } name)
+        {
+            return (kernels.FirstOrDefault(k => k.Kernel == name) ?? new KernelEntry { Kernel = name }, false);
+        }
+        return (NewestInstalled(kernels), kernels.Count > 1);
+    }
+
+    public static KernelEntry? NewestInstalled(IReadOnlyList<KernelEntry> kernels) =>
         kernels.OrderBy(k => k.Kernel, KernelVersionComparer.Instance).LastOrDefault();
 
     private static string? EnaOf(KernelEntry? kernel) => kernel?.EnaModule switch

@@ -24,6 +24,10 @@ public sealed partial record FunctionSettings
     public const string RescueImageArm64Variable = "ENAREMEDIATE_RESCUE_IMAGE_ARM64";
     public const string RescueProfileVariable = "ENAREMEDIATE_RESCUE_INSTANCE_PROFILE";
     public const string KeepSnapshotVariable = "ENAREMEDIATE_KEEP_SNAPSHOT";
+    /// <summary>The inventory's auto-fix (docs/inventory.md): "true" sends the driver install to the at-risk opted-in instances.</summary>
+    public const string InventoryAutoFixVariable = "ENAREMEDIATE_INVENTORY_AUTO_FIX";
+    /// <summary>The S3 bucket the commands the inventory sends write their full output to (optional).</summary>
+    public const string OutputBucketVariable = "ENAREMEDIATE_OUTPUT_BUCKET";
     /// <summary>Only for the simulator and tests: one endpoint for the EC2, SSM and DynamoDB clients.</summary>
     public const string EndpointVariable = "ENAREMEDIATE_ENDPOINT_URL";
 
@@ -33,6 +37,7 @@ public sealed partial record FunctionSettings
         HandlerVariable, TableVariable, DefaultModeVariable, OptInTagVariable, RetentionDaysVariable,
         DriverArchiveVariable, DriverSha256Variable, EndpointVariable,
         StackNameVariable, RescueImageX86Variable, RescueImageArm64Variable, RescueProfileVariable, KeepSnapshotVariable,
+        InventoryAutoFixVariable, OutputBucketVariable,
     };
 
     public required string Handler { get; init; }
@@ -48,6 +53,8 @@ public sealed partial record FunctionSettings
     public string OptInTagKey { get; init; } = TriageRules.OptInTag;
     /// <summary>Offline repair's settings from the environment (the rescue AMIs, profile, stack name, snapshot retention).</summary>
     public NitroOptions Nitro { get; init; } = new();
+    public bool InventoryAutoFix { get; init; }
+    public Core.Readiness.CommandOutputBucket? OutputBucket { get; init; }
 
     public static FunctionSettings From(Func<string, string?> variable)
     {
@@ -92,7 +99,23 @@ public sealed partial record FunctionSettings
             };
         if (settings.DriverSha256 is { } sha && !Sha256Pattern().IsMatch(sha))
             throw new ConfigurationException($"{DriverSha256Variable} must be 64 hex digits.");
-        return settings;
+        settings = settings with
+        {
+            InventoryAutoFix = NonEmpty(variable(InventoryAutoFixVariable))?.ToLowerInvariant() switch
+            {
+                null or "false" => false,
+                "true" => true,
+                var other => throw new ConfigurationException($"{InventoryAutoFixVariable} must be true or false, not '{other}'."),
+            },
+        };
+        try
+        {
+            return settings with { OutputBucket = Core.Readiness.CommandOutputBucket.Create(NonEmpty(variable(OutputBucketVariable)), null) };
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationException($"{OutputBucketVariable}: {e.Message}");
+        }
     }
 
     /// <summary>

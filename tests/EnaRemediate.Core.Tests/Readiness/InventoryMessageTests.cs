@@ -53,4 +53,33 @@ public sealed class InventoryMessageTests
         Assert.DoesNotContain(rows[^1].InstanceId, body);
         Assert.True(InventoryMessage.Subject(report).Length <= 100);
     }
+
+    [Fact]
+    public void The_auto_fix_is_told_in_the_same_message_sent_refused_and_left_alone()
+    {
+        var report = new InventoryReport([Row("i-00000000000000002", ReadinessVerdict.AtRiskNextReboot, Finding("module_missing", ReadinessImpact.NextReboot, Severity.Critical))]);
+        var fix = new AutoFixRun(false, ["i-00000000000000002", "i-00000000000000004"],
+            [new("i-00000000000000002", "cmd-1", null), new("i-00000000000000004", null, "SendCommand refused the batch: InvalidInstanceId: not online")],
+            [new FixSkip("i-00000000000000005", "remediation r-1 holds it")], null);
+
+        var body = InventoryMessage.Body(report, DateTimeOffset.UnixEpoch, fix);
+
+        Assert.Equal("EnaRemediate inventory: 1 at risk, 0 broken now (of 1); driver install sent to 1", InventoryMessage.Subject(report, fix));
+        Assert.Contains("Auto-fix: EnaRemediate-InstallDriver", body);
+        Assert.Contains("  i-00000000000000002: command cmd-1", body);
+        Assert.Contains("  i-00000000000000004: not sent: SendCommand refused the batch", body);
+        Assert.Contains("  left alone: i-00000000000000005: remediation r-1 holds it", body);
+    }
+
+    [Fact]
+    public void A_dry_run_or_a_configuration_problem_says_nothing_was_sent()
+    {
+        var report = new InventoryReport([]);
+        Assert.Contains("Auto-fix (dry run, nothing sent): would install the managed ENA driver on 1 at-risk opted-in instance(s): i-1",
+            InventoryMessage.Body(report, DateTimeOffset.UnixEpoch, new AutoFixRun(true, ["i-1"], [], [], null)));
+        Assert.Contains("Auto-fix could not run: Sha256 is not set. Nothing was sent.",
+            InventoryMessage.Body(report, DateTimeOffset.UnixEpoch, new AutoFixRun(false, ["i-1"], [], [], "Sha256 is not set")));
+        Assert.DoesNotContain("Auto-fix", InventoryMessage.Body(report, DateTimeOffset.UnixEpoch));
+        Assert.Equal("EnaRemediate inventory: 0 at risk, 0 broken now (of 0)", InventoryMessage.Subject(report, new AutoFixRun(false, [], [], [], null)));
+    }
 }

@@ -7,10 +7,10 @@ namespace EnaRemediate.Core.Tests.Readiness;
 /// <summary>The readiness rules on host reports built the way collect-ena.sh prints them.</summary>
 public sealed class ReadinessRulesTests
 {
-    private const string Running = "6.1.0-56-amd64";
-    private const string Next = "6.1.0-57-amd64";
+    internal const string Running = "6.1.0-56-amd64";
+    internal const string Next = "6.1.0-57-amd64";
 
-    private static InventoryInstance Instance(bool enaSupport = true, string typeEna = "supported", string status = "ok", string? ping = "Online", string state = "running") => new()
+    internal static InventoryInstance Instance(bool enaSupport = true, string typeEna = "supported", string status = "ok", string? ping = "Online", string state = "running") => new()
     {
         InstanceId = "i-0123456789abcdef0",
         InstanceType = typeEna == "required" ? "m5.large" : "r4.large",
@@ -22,7 +22,7 @@ public sealed class ReadinessRulesTests
         OptedIn = true,
     };
 
-    private static KernelEntry Kernel(string version, EnaModuleInfo? ena, bool headers = true, bool? initramfsEna = null) => new()
+    internal static KernelEntry Kernel(string version, EnaModuleInfo? ena, bool headers = true, bool? initramfsEna = null) => new()
     {
         Kernel = version,
         Running = version == Running,
@@ -31,10 +31,10 @@ public sealed class ReadinessRulesTests
         Initramfs = new InitramfsInfo($"/boot/initrd.img-{version}", initramfsEna ?? ena is not null),
     };
 
-    private static EnaModuleInfo Dkms(string kernel) => new($"/lib/modules/{kernel}/updates/dkms/ena.ko", "2.16.1g", false);
-    private static EnaModuleInfo InTree(string kernel) => new($"/lib/modules/{kernel}/kernel/drivers/net/ethernet/amazon/ena/ena.ko", null, true);
+    internal static EnaModuleInfo Dkms(string kernel) => new($"/lib/modules/{kernel}/updates/dkms/ena.ko", "2.16.1g", false);
+    internal static EnaModuleInfo InTree(string kernel) => new($"/lib/modules/{kernel}/kernel/drivers/net/ethernet/amazon/ena/ena.ko", null, true);
 
-    private static HostReport Report(IReadOnlyList<KernelEntry> kernels, IReadOnlyList<DkmsEntry>? dkms = null, string distro = "debian",
+    internal static HostReport Report(IReadOnlyList<KernelEntry> kernels, IReadOnlyList<DkmsEntry>? dkms = null, string distro = "debian",
         string? ifnames = "0", bool persistentRules = false, string root = "UUID=1b2c", string iface = "eth0") => new()
     {
         Distro = new DistroInfo(distro, "12", distro),
@@ -47,7 +47,7 @@ public sealed class ReadinessRulesTests
         Interfaces = [new InterfaceEntry(iface, "ena", "2.16.1g", "0000:00:05.0", "up")],
     };
 
-    private static IEnumerable<string> Codes(InstanceReadiness row) => row.Findings.Select(f => f.Code);
+    internal static IEnumerable<string> Codes(InstanceReadiness row) => row.Findings.Select(f => f.Code);
 
     [Fact]
     public void Both_kernels_with_a_dkms_module_and_headers_are_ready_with_no_findings()

@@ -39,12 +39,13 @@ public sealed class Deployment : IAsyncDisposable
             functions[FunctionArn(name)] = HandlerCatalog.Create(new FunctionServices(services.Settings with { Handler = name }, clock, Credentials, dynamo));
     }
 
-    public static async Task<Deployment> StartAsync(Dynalite dynalite, string scenario, string defaultMode = "remediate")
+    /// <param name="environment">More function environment variables (e.g. the inventory's auto-fix), over the defaults.</param>
+    public static async Task<Deployment> StartAsync(Dynalite dynalite, string scenario, string defaultMode = "remediate", IReadOnlyDictionary<string, string?>? environment = null)
     {
         var clock = new FakeTimeProvider(Start);
         var sim = await SimulatorHost.StartAsync(new SimulatorOptions { Scenario = scenario, Seed = 7, Clock = clock });
         var table = await dynalite.CreateTableAsync();
-        var environment = new Dictionary<string, string?>
+        var variables = new Dictionary<string, string?>
         {
             ["AWS_REGION"] = "us-east-1",
             [FunctionSettings.HandlerVariable] = "intake",
@@ -54,7 +55,11 @@ public sealed class Deployment : IAsyncDisposable
             [FunctionSettings.DriverArchiveVariable] = "https://example.com/ena_linux_2.16.1.tar.gz",
             [FunctionSettings.DriverSha256Variable] = Sha256,
         };
-        var settings = FunctionSettings.From(n => environment.GetValueOrDefault(n));
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            variables[name] = value;
+        }
+        var settings = FunctionSettings.From(n => variables.GetValueOrDefault(n));
         return new Deployment(sim, clock, new FunctionServices(settings, clock, Credentials, dynalite.Client), dynalite.Client);
     }
 

@@ -5,6 +5,7 @@ using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
 using EnaRemediate.Aws.Inventory;
 using EnaRemediate.Functions.Tests.EndToEnd;
+using EnaRemediate.Functions.Handlers;
 using EnaRemediate.Functions.Tests.Support;
 
 namespace EnaRemediate.Functions.Tests.Handlers;
@@ -113,5 +114,91 @@ public sealed class InventoryHandlerTests(Dynalite dynalite) : IClassFixture<Dyn
         var rejected = await deployment.Workflow().RunAsync(hostile);
         Assert.Equal(("FAILED", "InvalidRequest"), (rejected.Status, rejected.Error));
         Assert.Equal(before, deployment.Sim.World.Counters.Total);
+    }
+
+    private static readonly Dictionary<string, string?> AutoFixOn = new() { [FunctionSettings.InventoryAutoFixVariable] = "true" };
+
+    /// <summary>The instances EnaRemediate-InstallDriver was sent to (after SSM's listing delay).</summary>
+    private static async Task<List<string>> InstallTargetsAsync(Deployment deployment)
+    {
+        deployment.Clock.Advance(TimeSpan.FromSeconds(30));
+        using var ssm = new AmazonSimpleSystemsManagementClient(new BasicAWSCredentials("test", "test"),
+            new AmazonSimpleSystemsManagementConfig { ServiceURL = deployment.Sim.Endpoint.ToString(), AuthenticationRegion = "us-east-1" });
+        var invocations = await ssm.ListCommandInvocationsAsync(new ListCommandInvocationsRequest
+        {
+            Filters = [new CommandFilter { Key = CommandFilterKey.DocumentName, Value = "EnaRemediate-InstallDriver" }],
+        });
+        return (invocations.CommandInvocations ?? []).Select(i => i.InstanceId).Order(StringComparer.Ordinal).ToList();
+    }
+
+    [Fact]
+    public async Task With_auto_fix_the_run_installs_on_exactly_the_at_risk_opted_in_instances_records_it_and_says_so()
+    {
+        await using var deployment = await Deployment.StartAsync(dynalite, "pending-kernel-update", environment: AutoFixOn);
+        await AssociationRunAsync(deployment);
+        var atRisk = Group(deployment, "at-risk-no-ena").Concat(Group(deployment, "at-risk-no-headers")).Order(StringComparer.Ordinal).ToList();
+
+        var run = await deployment.Workflow().RunAsync(Scheduled);
+
+        Assert.True(run.Status == "SUCCEEDED", $"{run.Status} {run.Error} {run.Cause}");
+        Assert.Equal(atRisk, await InstallTargetsAsync(deployment)); // not the ready or broken-now ones
+        var sns = Assert.Single(run.SnsMessages);
+        Assert.Equal($"EnaRemediate inventory: 4 at risk, 1 broken now (of 8); driver install sent to {atRisk.Count}", sns["Subject"]!.GetValue<string>());
+        var message = sns["Message"]!.GetValue<string>();
+        Assert.Contains("Auto-fix: EnaRemediate-InstallDriver", message);
+        Assert.All(atRisk, id => Assert.Contains($"  {id}: command ", message));
+
+        // The table has the run's auto-fix: what was sent to whom.
+        var items = await dynalite.Client.QueryAsync(new QueryRequest
+        {
+            TableName = deployment.Services.Settings.TableName,
+            KeyConditionExpression = "pk = :p",
+            ExpressionAttributeValues = new() { [":p"] = new() { S = DynamoInventoryStore.AutoFixPartitionKey } },
+        });
+        var recorded = JsonNode.Parse(Assert.Single(items.Items)["body"].S)!;
+        Assert.Equal(atRisk, recorded["targets"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(atRisk, recorded["sent"]!.AsArray().Select(r => r!["instanceId"]!.GetValue<string>()));
+        Assert.All(recorded["sent"]!.AsArray(), r => Assert.False(string.IsNullOrEmpty(r!["commandId"]!.GetValue<string>())));
+        Assert.False(recorded["dryRun"]!.GetValue<bool>());
+
+        // The installs finish on the hosts; the next day's collect and run find them ready and send nothing more.
+        deployment.Clock.Advance(TimeSpan.FromMinutes(45));
+        await AssociationRunAsync(deployment);
+        var next = await deployment.InvokeAsync(Deployment.FunctionArn("inventory"), Scheduled);
+        var stillAtRisk = next["atRisk"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+        Assert.Empty(stillAtRisk.Intersect(atRisk));
+        Assert.Empty(next["autoFix"]!["sent"]!.AsArray());
+        Assert.Equal(atRisk, await InstallTargetsAsync(deployment));
+    }
+
+    [Fact]
+    public async Task With_auto_fix_the_runbooks_dry_run_plans_and_sends_nothing()
+    {
+        await using var deployment = await Deployment.StartAsync(dynalite, "pending-kernel-update", environment: AutoFixOn);
+        await AssociationRunAsync(deployment);
+        var atRisk = Group(deployment, "at-risk-no-ena")[0];
+        var ready = Group(deployment, "ready-dkms")[0];
+        var runbook = new JsonObject { ["source"] = "enaremediate.runbook", ["instanceIds"] = $"{atRisk},{ready}", ["mode"] = "inventory", ["dryRun"] = "true" };
+
+        var answer = await deployment.InvokeAsync(Deployment.FunctionArn("inventory"), runbook);
+
+        Assert.Empty(await InstallTargetsAsync(deployment));
+        var fix = answer["autoFix"]!;
+        Assert.True(fix["dryRun"]!.GetValue<bool>());
+        Assert.Equal([atRisk], fix["targets"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Empty(fix["sent"]!.AsArray());
+        Assert.Contains($"Auto-fix (dry run, nothing sent): would install the managed ENA driver on 1 at-risk opted-in instance(s): {atRisk}", answer["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Without_auto_fix_nothing_is_sent_and_the_answer_has_no_auto_fix()
+    {
+        await using var deployment = await Deployment.StartAsync(dynalite, "pending-kernel-update");
+        await AssociationRunAsync(deployment);
+
+        var answer = await deployment.InvokeAsync(Deployment.FunctionArn("inventory"), Scheduled);
+
+        Assert.Empty(await InstallTargetsAsync(deployment));
+        Assert.Null(answer["autoFix"]);
     }
 }

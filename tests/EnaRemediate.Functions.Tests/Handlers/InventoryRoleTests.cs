@@ -1,64 +1,49 @@
-using System.Reflection;
 using System.Text.Json.Nodes;
-using EnaRemediate.Core;
-using EnaRemediate.Core.Engine.Ports;
-using EnaRemediate.Core.Readiness;
+using EnaRemediate.Functions.Tests.Infra;
 using EnaRemediate.Functions.Tests.Support;
 
 namespace EnaRemediate.Functions.Tests.Handlers;
 
 /// <summary>
-/// The inventory function's own role grants what its code path declares with [AwsAction] and no
-/// more, none of it mutating; the only thing in the inventory block that changes instances is the
-/// optional auto-fix association, run by State Manager on opted-in instances.
+/// The inventory function's own role: what its code reaches (the IL call graph, <see cref="HandlerRole"/>)
+/// and no more; its one mutating action is the auto-fix's SendCommand, which IAM limits to the
+/// install document on opted-in instances. No association installs anything on its own.
 /// </summary>
 public sealed class InventoryRoleTests
 {
-    /// <summary>Every port method the inventory handler calls (FleetInventory, LatestCollectRuns, the store).</summary>
-    private static readonly (Type Type, string Method)[] CalledMethods =
-    [
-        (typeof(IFleetPort), nameof(IFleetPort.FindInstancesAsync)),
-        (typeof(IFleetPort), nameof(IFleetPort.ListRecentInvocationsAsync)),
-        (typeof(IEc2Port), nameof(IEc2Port.DescribeInstancesAsync)),
-        (typeof(IEc2Port), nameof(IEc2Port.DescribeTypeEnaSupportAsync)),
-        (typeof(IEc2Port), nameof(IEc2Port.DescribeInstanceStatusAsync)),
-        (typeof(ISsmPort), nameof(ISsmPort.DescribePingStatusAsync)),
-        (typeof(ISsmPort), nameof(ISsmPort.GetCommandInvocationAsync)),
-        (typeof(IInventoryStore), nameof(IInventoryStore.SaveAsync)),
-    ];
-
-    private static List<AwsActionAttribute> Declared() => CalledMethods
-        .SelectMany(c => c.Type.GetMethod(c.Method)!.GetCustomAttributes<AwsActionAttribute>()).ToList();
-
-    private static async Task<List<JsonNode>> StatementsAsync()
+    private static async Task<(ResolvedTemplate Template, IReadOnlyList<PolicyStatement> Statements, HandlerRole Role)> LoadAsync()
     {
-        var template = await Template.LoadAsync();
-        return template.Resource("InventoryRole")["Properties"]!["Policies"]!.AsArray()
-            .SelectMany(p => p!["PolicyDocument"]!["Statement"]!.AsArray().Select(s => s!)).ToList();
+        var template = await ResolvedTemplate.LoadAsync();
+        var role = (await HandlerRole.LoadAsync()).Single(r => r.Handler == "inventory");
+        return (template, PolicyStatement.Of(template.RolePolicies(role.RoleId)), role);
     }
 
-    private static IEnumerable<string> Strings(JsonNode? node) => node switch
+    [Fact]
+    public async Task The_code_reaches_one_mutating_action_the_install_command_and_reads_the_records_lock()
     {
-        JsonArray a => a.Select(n => n!.ToString()),
-        null => [],
-        _ => [node.ToString()],
-    };
+        var (_, _, role) = await LoadAsync();
+        Assert.Equal(["ssm:SendCommand"], role.MutatingActions);
+        // The auto-fix leaves alone an instance a remediation holds: the records table's latest record.
+        Assert.Contains("dynamodb:Query", role.CodeActions);
+        Assert.Contains("ec2:DescribeInstances", role.CodeActions);
+        Assert.DoesNotContain(role.CodeActions, a => a.StartsWith("s3:", StringComparison.Ordinal)); // it sends, it never reads outputs
+    }
 
     [Fact]
-    public async Task The_role_grants_exactly_the_inventorys_declared_actions_and_none_mutates()
+    public async Task Send_command_is_granted_only_for_the_install_document_on_opted_in_instances()
     {
-        var statements = await StatementsAsync();
-        // logs:* is Lambda's own logging with the role (the platform's call, not the code's).
-        var granted = statements.SelectMany(s => Strings(s["Action"])).Where(a => !a.StartsWith("logs:", StringComparison.Ordinal)).ToHashSet();
-        var declared = Declared().Select(a => a.Action).ToHashSet();
-
-        Assert.True(declared.SetEquals(granted), $"declared {string.Join(",", declared.Order())}; granted {string.Join(",", granted.Order())}");
-        Assert.DoesNotContain(Declared(), a => a.Mutating);
-        // Only reads go to every resource (Describe*, command status: no resource-level permissions exist).
-        var everywhere = statements.Where(s => Strings(s["Resource"]).Contains("*")).SelectMany(s => Strings(s["Action"]));
-        Assert.All(everywhere, a => Assert.Matches(@"^(ec2|ssm):(Describe|Get|List)", a));
-        var table = Assert.Single(statements, s => Strings(s["Action"]).Contains("dynamodb:PutItem"));
-        Assert.Equal("""{"Fn::GetAtt":["RecordsTable","Arn"]}""", table["Resource"]!.ToJsonString());
+        var (template, statements, _) = await LoadAsync();
+        var send = statements.Where(s => s.Allows && s.Actions.Contains("ssm:SendCommand")).ToList();
+        Assert.Equal(2, send.Count);
+        var instances = Assert.Single(send, s => s.Resources.Single().Contains(":instance/", StringComparison.Ordinal));
+        var condition = Assert.Single(instances.Conditions());
+        Assert.Equal(("StringEquals", "ssm:resourceTag/" + template.Template.ParameterDefault("OptInTagKey"), "true"), (condition.Operator, condition.Key, condition.Values.Single()));
+        var document = Assert.Single(send, s => s.Resources.Single().Contains(":document/", StringComparison.Ordinal));
+        Assert.EndsWith(":document/EnaRemediate-InstallDriver", document.Resources.Single());
+        // Everything else granted everywhere is a read.
+        Assert.All(statements.Where(s => s.Resources.Contains("*")).SelectMany(s => s.Actions), a => Assert.Matches(@"^(ec2|ssm):(Describe|Get|List)", a));
+        var table = Assert.Single(statements, s => s.Actions.Contains("dynamodb:PutItem"));
+        Assert.Equal([template.ArnOf("RecordsTable")], table.Resources);
     }
 
     [Fact]
@@ -76,18 +61,18 @@ public sealed class InventoryRoleTests
     }
 
     [Fact]
-    public async Task Auto_fix_is_an_opt_in_association_of_the_install_document_on_opted_in_instances_with_the_pinned_digest()
+    public async Task Auto_fix_is_the_functions_setting_off_by_default_never_without_a_digest_and_no_association_installs()
     {
         var template = await Template.LoadAsync();
-        var fix = template.Resource("InventoryAutoFixAssociation");
-        Assert.Equal("InventoryAutoFixOn", fix["Condition"]!.GetValue<string>());
         Assert.Equal("false", template.ParameterDefault("InventoryAutoFix"));
         var condition = template.Root["Conditions"]!["InventoryAutoFixOn"]!.ToJsonString();
         Assert.Contains("InventoryAutoFix", condition);
         Assert.Contains("DriverArchiveSha256", condition); // never without a digest the host can verify
-        var properties = fix["Properties"]!;
-        Assert.Equal("""{"Ref":"InstallDriverDocument"}""", properties["Name"]!.ToJsonString());
-        Assert.Equal("""{"Fn::Sub":"tag:${OptInTagKey}"}""", properties["Targets"]![0]!["Key"]!.ToJsonString());
-        Assert.Equal("""[{"Ref":"DriverArchiveSha256"}]""", properties["Parameters"]!["Sha256"]!.ToJsonString());
+        var variables = template.Resource("InventoryFunction")["Properties"]!["Environment"]!["Variables"]!;
+        Assert.Equal("""{"Fn::If":["InventoryAutoFixOn","true","false"]}""", variables["ENAREMEDIATE_INVENTORY_AUTO_FIX"]!.ToJsonString());
+        Assert.Equal("""{"Ref":"CommandOutputBucketName"}""", variables["ENAREMEDIATE_OUTPUT_BUCKET"]!.ToJsonString());
+        // The blanket daily install on every opted-in instance is gone: only the collect association is left.
+        var associations = template.ResourcesOfType("AWS::SSM::Association").ToList();
+        Assert.Equal(["CollectHostReportAssociation"], associations.Select(a => a.Id));
     }
 }

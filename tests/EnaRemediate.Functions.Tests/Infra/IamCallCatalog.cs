@@ -73,6 +73,13 @@ public sealed class IamCallCatalog(ResolvedTemplate template)
 
     private static IamRequest R(string action, string resource, Dictionary<string, object>? context = null) => new(action, resource, context);
 
+    /// <summary>
+    /// The ways one handler's code uses the action: the inventory's auto-fix sends only the
+    /// install document to opted-in instances; every other handler as <see cref="CallsOf(string)"/>.
+    /// </summary>
+    public IReadOnlyList<IamCall> CallsOf(string action, string handler) =>
+        handler == "inventory" && action == "ssm:SendCommand" ? CallsOf(action).Take(1).ToList() : CallsOf(action);
+
     /// <summary>Every way the code (or a reserved recovery route) uses the action.</summary>
     public IReadOnlyList<IamCall> CallsOf(string action) => action switch
     {

@@ -70,7 +70,7 @@ public sealed class IamSimulatorTests
     {
         var (template, roles) = await LoadAsync();
         var catalog = new IamCallCatalog(template);
-        var pairs = roles.SelectMany(r => r.Actions.SelectMany(catalog.CallsOf).Concat(r.PlatformCalls).Select(c => (r, c))).ToList();
+        var pairs = roles.SelectMany(r => r.Actions.SelectMany(a => catalog.CallsOf(a, r.Handler.Handler)).Concat(r.PlatformCalls).Select(c => (r, c))).ToList();
         var decided = await DecideAsync(pairs);
         var refused = decided.Where(d => d.Value.Any(v => v != "Allowed")).Select(d => $"{d.Key.Role}: {d.Key.Call}: {string.Join(", ", d.Value)}").ToList();
         Assert.True(refused.Count == 0, "Not allowed:\n" + string.Join("\n", refused));

@@ -2,12 +2,13 @@ using System.CommandLine;
 using EnaRemediate.Cli.Engine;
 using EnaRemediate.Cli.Inventory;
 using EnaRemediate.Cli.Records;
+using EnaRemediate.Core.Readiness;
 using EnaRemediate.Core.Triage;
 
 namespace EnaRemediate.Cli.Commands;
 
 /// <summary>
-/// `enaremediate inventory [--tag KEY=VALUE]... [--fix [--dry-run] [--yes]] [--format text|json|csv]`:
+/// `enaremediate inventory [--tag KEY=VALUE]... [--fix [--dry-run] [--yes]] [--output-bucket B] [--format text|json|csv]`:
 /// which instances lose their network at the next reboot (docs/inventory.md). Read-only unless
 /// --fix. Exit 0 nothing at risk, 1 at-risk instances, 2 broken-now instances, 64 bad usage.
 /// </summary>
@@ -32,17 +33,24 @@ public static class InventoryCommand
         var sha = new Option<string?>("--driver-sha256") { Description = "sha256 of the ENA source archive the install document verifies (driver/ena-driver.json)." };
         var source = new Option<string?>("--driver-source") { Description = "https:// or s3:// URL of the ENA source archive (default: the pinned upstream release)." };
         var version = new Option<string?>("--driver-version") { Description = "ENA driver version to install (default: the pinned release)." };
+        var outputBucket = new Option<string?>("--output-bucket") { Description = "S3 bucket (the stack's) where SSM writes each command's full output; outputs over SSM's 24,000 characters are read from there." };
+        var outputPrefix = new Option<string>("--output-prefix") { Description = "Key prefix of those outputs in --output-bucket.", DefaultValueFactory = _ => CommandOutputBucket.DefaultPrefix };
         // The same record store as remediate: --fix leaves alone an instance a remediation holds.
         var store = StoreLocation.CreateOption();
 
         var command = new Command("inventory", "Fleet-wide ENA readiness: which managed instances keep their network across the next reboot and kernel update.");
-        foreach (var option in new Option[] { tags, region, endpoint, format, fix, dryRun, yes, optInTag, sha, source, version, store })
+        foreach (var option in new Option[] { tags, region, endpoint, format, fix, dryRun, yes, optInTag, sha, source, version, outputBucket, outputPrefix, store })
         {
             command.Options.Add(option);
         }
         command.SetAction((parse, ct) => CommandErrors.Guard(async () =>
         {
             var filters = TagArguments.Parse(parse.GetValue(tags) ?? []);
+            if (parse.GetResult(outputPrefix) is { Implicit: false } && string.IsNullOrEmpty(parse.GetValue(outputBucket)))
+            {
+                throw new ArgumentException("--output-prefix belongs to --output-bucket");
+            }
+            var output = CommandOutputBucket.Create(parse.GetValue(outputBucket), parse.GetValue(outputPrefix)!);
             if (!parse.GetValue(fix) && (parse.GetValue(dryRun) || parse.GetValue(yes)))
             {
                 throw new ArgumentException("--dry-run and --yes belong to --fix");
@@ -56,6 +64,7 @@ public static class InventoryCommand
                 DriverVersion = parse.GetValue(version),
                 Store = StoreLocation.Parse(parse.GetValue(store)),
                 Region = parse.GetValue(region),
+                Output = output,
             });
             return parse.GetValue(fix)
                 ? await run.FixAsync(filters, parse.GetValue(dryRun), parse.GetValue(yes), ct)

@@ -15,6 +15,8 @@ internal sealed record InventoryRunOptions
     public string? DriverVersion { get; init; }
     public required StoreLocation Store { get; init; }
     public string? Region { get; init; }
+    /// <summary>Where SSM writes the commands' full outputs (--output-bucket); null: none.</summary>
+    public CommandOutputBucket? Output { get; init; }
 }
 
 /// <summary>One `inventory` run: collect and judge, and with --fix plan, show, install, collect again.</summary>
@@ -31,13 +33,15 @@ internal sealed class InventoryRun
         _options = options;
         var (ec2, ssm) = EngineFactory.CreateClients(connection);
         var ssmPort = new SsmAdapter(ssm);
-        var settings = new InventorySettings { OptInTagKey = options.OptInTagKey };
+        // With a bucket, outputs SSM cuts at 24,000 characters are read in full from S3.
+        var output = options.Output is { } bucket ? new CommandOutputReader(new S3CommandOutput(ssm, S3CommandOutput.CreateClient(connection)), bucket) : null;
+        var settings = new InventorySettings { OptInTagKey = options.OptInTagKey, Output = output };
         _inventory = new FleetInventory(new FleetAdapter(ec2, ssm), new Ec2Adapter(ec2), ssmPort, settings);
         _collect = new CollectNow(ssmPort, TimeProvider.System, settings);
         var engine = new EngineOptions { OptInTagKey = options.OptInTagKey };
         _fixer = new ReadinessFixer(ssmPort, TimeProvider.System,
             // As remediate: the pinned release by default; another version must bring its own digest.
-            engine.WithDriver(options.DriverSha256, options.DriverSource, options.DriverVersion));
+            engine.WithDriver(options.DriverSha256, options.DriverSource, options.DriverVersion)) { Output = output };
     }
 
     public async Task<int> ReportAsync(IReadOnlyList<TagFilter> tags, CancellationToken cancellationToken)

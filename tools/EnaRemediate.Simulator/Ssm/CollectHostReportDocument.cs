@@ -64,6 +64,9 @@ internal sealed class CollectHostReportDocument : SimulatedDocument
             Hostname = $"ip-{instance.PrivateIpAddress.Replace('.', '-')}",
             Distro = new DistroInfo(guest.DistroId, guest.DistroVersion, guest.PrettyName),
             RunningKernel = running,
+            // The guest's boot loader boots the newest installed kernel (GuestOs.Newest), as GRUB's default does.
+            DefaultBootKernel = guest.Newest?.Version,
+            DefaultBootSource = guest.Newest is null ? null : "grub.cfg",
             KernelCommandLine = $"BOOT_IMAGE=/boot/vmlinuz-{running} root=/dev/xvda1 ro console=ttyS0" + (guest.NetIfnames is { } n ? $" net.ifnames={n}" : ""),
             NetIfnames = guest.NetIfnames,
             PersistentNetRules = guest.PersistentNetRules,

@@ -11,6 +11,9 @@ internal sealed class CommandRecord
     public required DateTimeOffset RequestedAt { get; init; }
     public required int TimeoutSeconds { get; init; }
     public string Comment { get; init; } = "";
+    /// <summary>OutputS3BucketName / OutputS3KeyPrefix: where the agent writes each invocation's full output.</summary>
+    public string? OutputBucket { get; init; }
+    public string OutputPrefix { get; init; } = "";
     public List<InvocationRecord> Invocations { get; } = [];
     /// <summary>Until then SSM does not know the invocations yet: Get answers InvocationDoesNotExist, List leaves them out.</summary>
     public DateTimeOffset VisibleAt { get; set; }
@@ -184,5 +187,30 @@ internal sealed class CommandStore(SimulatedWorld world)
         }
         invocation.Finish(at, result.ExitCode == 0 ? "Success" : "Failed", result.ExitCode == 0 ? "Success" : "Failed",
             result.ExitCode, result.Stdout, result.Stderr);
+        UploadOutput(invocation, at);
+    }
+
+    /// <summary>
+    /// The agent's upload of the full stdout and stderr, schema 2.2's layout (docs/inventory.md):
+    /// PREFIX/COMMAND_ID/INSTANCE_ID/awsrunShellScript/STEP/stdout (and stderr). Into a bucket that
+    /// does not exist nothing is written, and the command's status does not change.
+    /// </summary>
+    private void UploadOutput(InvocationRecord invocation, DateTimeOffset at)
+    {
+        var command = invocation.Command;
+        if (command.OutputBucket is not { } bucket)
+        {
+            return;
+        }
+        var prefix = command.OutputPrefix.Trim('/') is { Length: > 0 } p ? p + "/" : "";
+        // A schema 1.2 document (AWS-RunShellScript) has no step names: its plugin's folder is 0.awsrunShellScript.
+        var plugin = command.Document.PluginName;
+        var step = plugin.Contains(':', StringComparison.Ordinal) ? "0." + plugin.Replace(":", "", StringComparison.Ordinal) : plugin;
+        var folder = $"{prefix}{command.CommandId}/{invocation.InstanceId}/awsrunShellScript/{step}/";
+        world.Objects.Put(bucket, folder + "stdout", System.Text.Encoding.UTF8.GetBytes(invocation.Stdout), at);
+        if (invocation.Stderr.Length > 0)
+        {
+            world.Objects.Put(bucket, folder + "stderr", System.Text.Encoding.UTF8.GetBytes(invocation.Stderr), at);
+        }
     }
 }

@@ -51,6 +51,8 @@ internal sealed partial class SsmCommandOperations
             RequestedAt = ctx.Now,
             TimeoutSeconds = timeout,
             Comment = ctx.Request.String("Comment") ?? "",
+            OutputBucket = ctx.Request.String("OutputS3BucketName") is { Length: > 0 } bucket ? bucket : null,
+            OutputPrefix = ctx.Request.String("OutputS3KeyPrefix") ?? "",
         };
         command.Invocations.AddRange(ids.Distinct().Select(id => new InvocationRecord { Command = command, InstanceId = id }));
         ctx.World.Commands.Add(command, ctx.Now);
@@ -247,6 +249,8 @@ internal sealed partial class SsmCommandOperations
             ["RequestedDateTime"] = SsmJson.Epoch(c.RequestedAt),
             ["Status"] = status,
             ["StatusDetails"] = status,
+            ["OutputS3BucketName"] = c.OutputBucket ?? "",
+            ["OutputS3KeyPrefix"] = c.OutputPrefix,
             ["MaxConcurrency"] = "50",
             ["MaxErrors"] = "0",
             ["TargetCount"] = c.Invocations.Count,

@@ -74,6 +74,8 @@ public sealed class SimulatedWorld
     internal Dictionary<string, GuestOs> UploadedBundles { get; } = new(StringComparer.Ordinal);
     public IReadOnlyDictionary<string, GuestOs> AllUploadedBundles { get { lock (Sync) { return UploadedBundles.ToDictionary(); } } }
     internal CommandStore Commands { get; }
+    /// <summary>S3 buckets and objects (command outputs written by the SSM agent).</summary>
+    public S3.ObjectStore Objects { get; } = new();
 
     /// <summary>
     /// Availability Zones that offer no Xen type (DescribeInstanceTypeOfferings answers without
