@@ -17,11 +17,11 @@ internal sealed record ActionResult(RemediationRecord Record, EngineAction Actio
 /// cannot hold up the rest. Before a command is sent, the instance's recent invocations of that
 /// document are read: one still running (sent by a run that crashed before saving its id, or by a
 /// second workflow on the record) is adopted instead of starting a second one on the host.
+/// Tokens come from <paramref name="budget"/>: the process's own buckets, or one shared by every execution.
 /// </summary>
-internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions options, TimeProvider time)
+internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions options, TimeProvider time, IRateBudget budget)
 {
     private const int SendCommandMaxIds = 50;
-    private readonly Dictionary<string, TokenBucket> _buckets = new(StringComparer.Ordinal);
 
     public int ThrottledCalls { get; private set; }
 
@@ -101,9 +101,10 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
     private async Task<IReadOnlyList<ActionResult>> CallAsync(IReadOnlyList<PendingAction> chunk, bool splitOnError, CancellationToken cancellationToken)
     {
         var action = chunk[0].Action;
-        if (!TryTakeToken(action.AwsAction, out var retryAfter))
+        if (options.RateLimits.TryGetValue(action.AwsAction, out var limit)
+            && await budget.TryTakeAsync(action.AwsAction, limit, cancellationToken) is { Taken: false } refused)
         {
-            return chunk.Select(w => new ActionResult(w.Record, w.Action, Deferred: retryAfter)).ToList();
+            return chunk.Select(w => new ActionResult(w.Record, w.Action, Deferred: refused.RetryAfter)).ToList();
         }
         var ids = chunk.Select(w => w.Record.InstanceId).ToList();
         try
@@ -166,20 +167,5 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
             default:
                 throw new ArgumentOutOfRangeException(nameof(action), action, "the executor does not know this action");
         }
-    }
-
-    private bool TryTakeToken(string awsAction, out TimeSpan retryAfter)
-    {
-        if (!options.RateLimits.TryGetValue(awsAction, out var limit))
-        {
-            retryAfter = TimeSpan.Zero;
-            return true;
-        }
-        if (!_buckets.TryGetValue(awsAction, out var bucket))
-        {
-            bucket = new TokenBucket(limit.Size, limit.RefillPerSecond, time);
-            _buckets[awsAction] = bucket;
-        }
-        return bucket.TryTake(out retryAfter);
     }
 }
