@@ -48,13 +48,17 @@ public sealed class Deployment : IAsyncDisposable
             functions[FunctionArn(name)] = ([], () => HandlerCatalog.Create(new FunctionServices(services.Settings with { Handler = name }, clock, Credentials, dynamo)));
     }
 
+    /// <summary>When it answers true for (handler, payload), that invocation fails as Lambda reports a crashed function (Lambda.Unknown).</summary>
+    public Func<string, JsonNode, bool>? FailWhen { get; set; }
+
     /// <summary>How many environments (processes) a function needed at most at once.</summary>
     public int EnvironmentsOf(string handler) => environments.GetValueOrDefault(FunctionArn(handler));
 
-    public static async Task<Deployment> StartAsync(Dynalite dynalite, string scenario, string defaultMode = "remediate", int? instances = null)
+    /// <param name="instances">scales the scenario's fleet to this many (null: the scenario's own counts).</param>
+    public static async Task<Deployment> StartAsync(Dynalite dynalite, string scenario, string defaultMode = "remediate", int? instances = null, int seed = 7)
     {
         var clock = new FakeTimeProvider(Start);
-        var sim = await SimulatorHost.StartAsync(new SimulatorOptions { Scenario = scenario, Seed = 7, Clock = clock, Instances = instances });
+        var sim = await SimulatorHost.StartAsync(new SimulatorOptions { Scenario = scenario, Seed = seed, Clock = clock, Instances = instances });
         var table = await dynalite.CreateTableAsync();
         var environment = new Dictionary<string, string?>
         {
@@ -84,7 +88,13 @@ public sealed class Deployment : IAsyncDisposable
             handler = create();
             environments.AddOrUpdate(functionArn, 1, (_, n) => n + 1);
         }
-        invocations.Enqueue(functionArn[(functionArn.IndexOf("enaremediate-", StringComparison.Ordinal) + "enaremediate-".Length)..]);
+        var name = functionArn[(functionArn.IndexOf("enaremediate-", StringComparison.Ordinal) + "enaremediate-".Length)..];
+        invocations.Enqueue(name);
+        if (FailWhen?.Invoke(name, payload) == true)
+        {
+            idle.Add(handler);
+            throw new LocalStateMachine.TaskFailure("Lambda.Unknown", $"{name} crashed (injected by the test)");
+        }
         var invocation = new LambdaInvocation(Guid.NewGuid().ToString(), Clock.GetUtcNow().AddMinutes(5), functionArn, null,
             payload.ToJsonString(), new StructuredLog(TextWriter.Null, Clock));
         try

@@ -43,41 +43,50 @@ public sealed class LocalStateMachine(string definitionJson, IReadOnlyDictionary
         var started = time.Now;
         var visited = new List<string>();
         var batches = new List<Outcome>();
-        var name = machine["StartAt"]!.GetValue<string>();
+        string? name = machine["StartAt"]!.GetValue<string>();
         Outcome End(string status, JsonNode? output, string? error = null, string? cause = null)
         {
             lock (sns) return new(status, output, error, cause, visited, sns.ToList(), events.ToList(), time.Now - started, batches);
         }
         for (var step = 0; step < MaxTransitions; step++)
         {
+            if (name is null) return End("SUCCEEDED", data);
+            if (Encoding.UTF8.GetByteCount(data.ToJsonString()) is var bytes && bytes > MaxStateBytes)
+                return End("FAILED", null, "States.DataLimitExceeded", $"The input of state {name} is {bytes} bytes, more than {MaxStateBytes}.");
             visited.Add(name);
             var state = machine["States"]![name] ?? throw new InvalidOperationException($"No state {name}.");
-            switch (state["Type"]!.GetValue<string>())
+            try
             {
-                case "Succeed":
-                    return End("SUCCEEDED", state["OutputPath"] is { } output ? Select(data, output.GetValue<string>())?.DeepClone() : data);
-                case "Fail":
-                    return End("FAILED", null, state["Error"]?.GetValue<string>(), state["Cause"]?.GetValue<string>());
-                case "Choice":
-                    name = Choose(state, data);
-                    break;
-                case "Wait":
-                    var seconds = Select(data, state["SecondsPath"]!.GetValue<string>())!.GetValue<int>();
-                    if (seconds < 0) throw new InvalidOperationException("Wait SecondsPath resolved to a negative number.");
-                    await time.SleepAsync(TimeSpan.FromSeconds(seconds));
-                    name = state["Next"]!.GetValue<string>();
-                    break;
-                case "Task":
-                    (data, name) = await RunTaskAsync(state, data);
-                    break;
-                case "Map":
-                    (data, name) = await RunMapAsync(state, data, batches);
-                    break;
-                case var other:
-                    throw new InvalidOperationException($"State type {other} is outside what this interpreter supports.");
+                switch (state["Type"]!.GetValue<string>())
+                {
+                    case "Succeed":
+                        return End("SUCCEEDED", state["OutputPath"] is { } output ? Select(data, output.GetValue<string>())?.DeepClone() : data);
+                    case "Fail":
+                        return End("FAILED", null, state["Error"]?.GetValue<string>(), state["Cause"]?.GetValue<string>());
+                    case "Choice":
+                        name = Choose(state, data);
+                        break;
+                    case "Wait":
+                        var seconds = Select(data, state["SecondsPath"]!.GetValue<string>())!.GetValue<int>();
+                        if (seconds < 0) throw new InvalidOperationException("Wait SecondsPath resolved to a negative number.");
+                        await time.SleepAsync(TimeSpan.FromSeconds(seconds));
+                        name = state["Next"]!.GetValue<string>();
+                        break;
+                    case "Task":
+                        (data, name) = await RunTaskAsync(state, data);
+                        break;
+                    case "Map":
+                        (data, name) = await RunMapAsync(state, data, batches);
+                        break;
+                    case var other:
+                        throw new InvalidOperationException($"State type {other} is outside what this interpreter supports.");
+                }
             }
-            if (Encoding.UTF8.GetByteCount(data.ToJsonString()) is var bytes && bytes > MaxStateBytes)
-                return End("FAILED", null, "States.DataLimitExceeded", $"The state {name} received {bytes} bytes, more than {MaxStateBytes}.");
+            catch (TaskFailure failure)
+            {
+                // No Catch matched: the execution fails with the state's error, as in Step Functions.
+                return End("FAILED", null, failure.Error, failure.Message);
+            }
         }
         throw new InvalidOperationException($"More than {MaxTransitions} transitions: the workflow does not end.");
     }
@@ -88,7 +97,7 @@ public sealed class LocalStateMachine(string definitionJson, IReadOnlyDictionary
     /// at ResultPath. More failed children than ToleratedFailurePercentage fail the Map
     /// (States.ExceedToleratedFailureThreshold), which its Catch sees like a Task's error.
     /// </summary>
-    private async Task<(JsonNode Data, string Next)> RunMapAsync(JsonNode state, JsonNode data, List<Outcome> batches)
+    private async Task<(JsonNode Data, string? Next)> RunMapAsync(JsonNode state, JsonNode data, List<Outcome> batches)
     {
         foreach (var unsupported in new[] { "ItemReader", "ItemSelector", "ResultWriter", "ResultSelector", "Retry", "Parameters" })
             if (state[unsupported] is not null) throw new InvalidOperationException($"Map field {unsupported} is outside what this interpreter supports.");
@@ -111,7 +120,7 @@ public sealed class LocalStateMachine(string definitionJson, IReadOnlyDictionary
             if (children.Length > 0 && failed * 100.0 / children.Length > tolerated)
                 throw new TaskFailure("States.ExceedToleratedFailureThreshold", $"{failed} of {children.Length} child executions failed.");
             var results = new JsonArray(children.Select(c => c.Status == "SUCCEEDED" ? c.Output?.DeepClone() : new JsonObject { ["Error"] = c.Error, ["Cause"] = c.Cause }).ToArray());
-            return (Place(data, state, "ResultPath", results), state["Next"]!.GetValue<string>());
+            return (Place(data, state, "ResultPath", results), NextOf(state));
         }
         catch (TaskFailure failure)
         {
@@ -119,7 +128,11 @@ public sealed class LocalStateMachine(string definitionJson, IReadOnlyDictionary
         }
     }
 
-    private (JsonNode Data, string Next) Caught(JsonNode state, JsonNode data, TaskFailure failure)
+    /// <summary>The state's Next, or null when it ends the execution ("End": true).</summary>
+    private static string? NextOf(JsonNode state) =>
+        state["Next"]?.GetValue<string>() ?? (state["End"]?.GetValue<bool>() == true ? null : throw new InvalidOperationException("A state has neither Next nor End."));
+
+    private (JsonNode Data, string? Next) Caught(JsonNode state, JsonNode data, TaskFailure failure)
     {
         var catcher = state["Catch"]?.AsArray().FirstOrDefault(c => Matches(c!["ErrorEquals"]!, failure.Error));
         if (catcher is null) throw failure;
@@ -127,7 +140,7 @@ public sealed class LocalStateMachine(string definitionJson, IReadOnlyDictionary
         return (Place(data, catcher, "ResultPath", error), catcher["Next"]!.GetValue<string>());
     }
 
-    private async Task<(JsonNode Data, string Next)> RunTaskAsync(JsonNode state, JsonNode data)
+    private async Task<(JsonNode Data, string? Next)> RunTaskAsync(JsonNode state, JsonNode data)
     {
         var attempts = new Dictionary<JsonNode, int>();
         while (true)
@@ -137,7 +150,7 @@ public sealed class LocalStateMachine(string definitionJson, IReadOnlyDictionary
                 var parameters = Evaluate(state["Parameters"] ?? JsonValue.Create("$")!, data)!;
                 var result = await CallAsync(state["Resource"]!.GetValue<string>(), parameters);
                 if (state["ResultSelector"] is { } selector) result = Evaluate(selector, result)!;
-                return (Place(data, state, "ResultPath", result), state["Next"]!.GetValue<string>());
+                return (Place(data, state, "ResultPath", result), NextOf(state));
             }
             catch (TaskFailure failure)
             {
