@@ -50,7 +50,7 @@ public sealed class VirtualTime(FakeTimeProvider clock)
         void Start(int index) => Task.Run(async () =>
         {
             try { results[index] = await branches[index](); }
-            catch (Exception e) { failure ??= e; }
+            catch (Exception e) { Interlocked.CompareExchange(ref failure, e, null); }
             lock (sync)
             {
                 if (next < branches.Count)
