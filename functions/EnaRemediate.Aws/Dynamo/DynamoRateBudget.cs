@@ -1,6 +1,7 @@
 using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
 using EnaRemediate.Core;
 using EnaRemediate.Core.Engine.Ports;
 using L = EnaRemediate.Aws.Dynamo.DynamoTableLayout;
@@ -24,9 +25,26 @@ public sealed class DynamoRateBudget(IAmazonDynamoDB dynamo, string tableName, T
     /// <summary>Races lost in a row before the take is deferred (each loss means someone else got a token).</summary>
     private const int MaxRaces = 8;
 
+    /// <summary>How long a take waits when the table cannot be reached (never a call without a token).</summary>
+    private static readonly TimeSpan Unreachable = TimeSpan.FromSeconds(5);
+
     [AwsAction("dynamodb:GetItem")]
     [AwsAction("dynamodb:PutItem")]
     public async Task<RateDecision> TryTakeAsync(string awsAction, (int Size, double RefillPerSecond) limit, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await TakeAsync(awsAction, limit, cancellationToken);
+        }
+        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or IOException
+            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // Throttled or unreachable: the record waits and asks again, as after a throttled EC2 call.
+            return RateDecision.Wait(Unreachable);
+        }
+    }
+
+    private async Task<RateDecision> TakeAsync(string awsAction, (int Size, double RefillPerSecond) limit, CancellationToken cancellationToken)
     {
         for (var race = 0; race < MaxRaces; race++)
         {
