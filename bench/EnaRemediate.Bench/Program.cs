@@ -7,6 +7,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["diagnose-log"] = DiagnoseLogBenchmark.Run,
     ["simulate-fleet"] = SimulateFleetBenchmark.Run,
     ["fleet"] = FleetBenchmark.Run,
+    ["fleet-workflow"] = FleetWorkflowBenchmark.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -43,7 +43,7 @@ public static class FleetBenchmark
         return $"{r.Instances} instances, {r.Scenario}, seed {r.Seed}\n{Line("engine", r)}\n{Line("baseline", r.Baseline!)}";
     }
 
-    private static bool TryParse(string[] args, out int instances, out string scenario, out int seed, out bool json, out string error)
+    internal static bool TryParse(string[] args, out int instances, out string scenario, out int seed, out bool json, out string error)
     {
         instances = 0;
         scenario = "kernel-update";

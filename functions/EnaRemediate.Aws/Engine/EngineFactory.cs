@@ -18,11 +18,12 @@ public sealed record AwsConnection(string? Region = null, string? EndpointUrl = 
 /// <summary>Builds the <see cref="RemediationService"/> on the AWS SDK: the one place the Core meets AWS types.</summary>
 public static class EngineFactory
 {
-    public static RemediationService Create(AwsConnection connection, IRemediationStore store, EngineOptions options, TimeProvider time)
+    /// <param name="rateBudget">the account's shared token buckets (the deployment's table); null keeps them in this process.</param>
+    public static RemediationService Create(AwsConnection connection, IRemediationStore store, EngineOptions options, TimeProvider time, Core.Engine.Ports.IRateBudget? rateBudget = null)
     {
         var (ec2, ssm) = CreateClients(connection);
         return new RemediationService(new Ec2Adapter(ec2), new SsmAdapter(ssm), store, options, time, images: new ImageAdapter(ec2), nitro: new NitroAdapter(ec2),
-            autoScaling: new AutoScaling.AutoScalingQueryClient(connection));
+            autoScaling: new AutoScaling.AutoScalingQueryClient(connection), rateBudget: rateBudget);
     }
 
     /// <summary>The connection's Region, else the environment's, else <see cref="AwsConnection.DefaultRegion"/>.</summary>

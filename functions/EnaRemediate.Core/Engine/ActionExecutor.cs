@@ -21,11 +21,11 @@ internal sealed record ActionResult(RemediationRecord Record, EngineAction Actio
 /// cannot hold up the rest. Before a command is sent, the instance's recent invocations of that
 /// document are read: one still running (sent by a run that crashed before saving its id, or by a
 /// second workflow on the record) is adopted instead of starting a second one on the host.
+/// Tokens come from <paramref name="budget"/>: the process's own buckets, or one shared by every execution.
 /// </summary>
-internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions options, TimeProvider time)
+internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions options, TimeProvider time, IRateBudget budget)
 {
     private const int SendCommandMaxIds = 50;
-    private readonly Dictionary<string, TokenBucket> _buckets = new(StringComparer.Ordinal);
 
     /// <summary>Instance tokens owed to records (reserved ahead, or taken by a call still waiting for its call token), by remediation id.</summary>
     private readonly Dictionary<string, (string AwsAction, DateTimeOffset At)> _owed = new(StringComparer.Ordinal);
@@ -40,7 +40,7 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
         var results = new List<ActionResult>();
         var (adopted, wanting) = await AdoptInFlightAsync(work, cancellationToken);
         results.AddRange(adopted);
-        var (toCall, waiting) = HandOutInstanceTokens(wanting);
+        var (toCall, waiting) = await HandOutInstanceTokensAsync(wanting, cancellationToken);
         results.AddRange(waiting);
         var groups = toCall.GroupBy(w => w.Action switch
         {
@@ -64,9 +64,10 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
 
     /// <summary>
     /// The work whose instances have their tokens (oldest in its step first), and the rest deferred
-    /// to the moment their reserved token is there.
+    /// to the moment their reserved token is there (or, where the budget is shared and cannot
+    /// reserve, to when it says to ask again).
     /// </summary>
-    private (List<PendingAction> Admitted, List<ActionResult> Waiting) HandOutInstanceTokens(IReadOnlyList<PendingAction> work)
+    private async Task<(List<PendingAction> Admitted, List<ActionResult> Waiting)> HandOutInstanceTokensAsync(IReadOnlyList<PendingAction> work, CancellationToken cancellationToken)
     {
         var admitted = new List<PendingAction>();
         var waiting = new List<ActionResult>();
@@ -92,24 +93,29 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
                 }
                 continue;
             }
-            if (bucket.TryTake(out _))
+            var decision = await budget.TryTakeAsync(bucket.Key, bucket.Limit, cancellationToken);
+            if (decision.Taken)
             {
                 // Owed until the call is made: a call deferred for its call token does not pay twice.
                 _owed[id] = (action, now);
                 admitted.Add(item);
                 continue;
             }
-            var at = bucket.Reserve();
-            _owed[id] = (action, at);
-            waiting.Add(new ActionResult(item.Record, item.Action, Deferred: at - now));
+            if (budget.Reserve(bucket.Key, bucket.Limit) is { } at)
+            {
+                _owed[id] = (action, at);
+                waiting.Add(new ActionResult(item.Record, item.Action, Deferred: at - now));
+                continue;
+            }
+            waiting.Add(new ActionResult(item.Record, item.Action, Deferred: decision.RetryAfter));
         }
         return (admitted, waiting);
     }
 
     /// <summary>The bucket each instance a call names draws from, if any: a resource bucket, or the call bucket of a one-instance call.</summary>
-    private TokenBucket? InstanceBucket(EngineAction action) =>
-        options.InstanceRateLimits.TryGetValue(action.AwsAction, out var limit) ? Bucket("instances:" + action.AwsAction, limit)
-        : action is SetEnaSupportAction && options.RateLimits.TryGetValue(action.AwsAction, out var calls) ? Bucket(action.AwsAction, calls)
+    private (string Key, (int Size, double RefillPerSecond) Limit)? InstanceBucket(EngineAction action) =>
+        options.InstanceRateLimits.TryGetValue(action.AwsAction, out var limit) ? ("instances:" + action.AwsAction, limit)
+        : action is SetEnaSupportAction && options.RateLimits.TryGetValue(action.AwsAction, out var calls) ? (action.AwsAction, calls)
         : null;
 
     /// <summary>
@@ -167,9 +173,10 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
     {
         var action = chunk[0].Action;
         // A one-instance call's call token is its instance token, already handed out.
-        if (action is not SetEnaSupportAction && !TryTakeToken(action.AwsAction, out var retryAfter))
+        if (action is not SetEnaSupportAction && options.RateLimits.TryGetValue(action.AwsAction, out var limit)
+            && await budget.TryTakeAsync(action.AwsAction, limit, cancellationToken) is { Taken: false } refused)
         {
-            return chunk.Select(w => new ActionResult(w.Record, w.Action, Deferred: retryAfter)).ToList();
+            return chunk.Select(w => new ActionResult(w.Record, w.Action, Deferred: refused.RetryAfter)).ToList();
         }
         foreach (var item in chunk)
         {
@@ -236,25 +243,5 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
             default:
                 throw new ArgumentOutOfRangeException(nameof(action), action, "the executor does not know this action");
         }
-    }
-
-    private bool TryTakeToken(string awsAction, out TimeSpan retryAfter)
-    {
-        if (!options.RateLimits.TryGetValue(awsAction, out var limit))
-        {
-            retryAfter = TimeSpan.Zero;
-            return true;
-        }
-        return Bucket(awsAction, limit).TryTake(out retryAfter);
-    }
-
-    private TokenBucket Bucket(string key, (int Size, double RefillPerSecond) limit)
-    {
-        if (!_buckets.TryGetValue(key, out var bucket))
-        {
-            bucket = new TokenBucket(limit.Size, limit.RefillPerSecond, time);
-            _buckets[key] = bucket;
-        }
-        return bucket;
     }
 }

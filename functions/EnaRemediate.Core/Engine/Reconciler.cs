@@ -26,7 +26,8 @@ public sealed class Reconciler
     private readonly ActionExecutor _executor;
     private readonly Random _jitter;
 
-    public Reconciler(IEc2Port ec2, ISsmPort ssm, IRemediationStore store, PlanRegistry plans, EngineOptions options, TimeProvider time, IAutoScalingPort? autoScaling = null)
+    /// <param name="rateBudget">where mutating calls take their tokens; null keeps them in this process.</param>
+    public Reconciler(IEc2Port ec2, ISsmPort ssm, IRemediationStore store, PlanRegistry plans, EngineOptions options, TimeProvider time, IAutoScalingPort? autoScaling = null, IRateBudget? rateBudget = null)
     {
         _store = store;
         _plans = plans;
@@ -34,7 +35,7 @@ public sealed class Reconciler
         _time = time;
         _ssm = ssm;
         _facts = new FactsGatherer(ec2, ssm, autoScaling);
-        _executor = new ActionExecutor(ec2, ssm, options, time);
+        _executor = new ActionExecutor(ec2, ssm, options, time, rateBudget ?? new InProcessRateBudget(time));
         _jitter = options.JitterSeed is { } seed ? new Random(seed) : new Random();
     }
 

@@ -34,7 +34,8 @@ public sealed class RemediationService
 
     /// <param name="nitro">the calls of type-swap and offline-repair; without it ENA-required types are refused as before.</param>
     /// <param name="autoScaling">Auto Scaling membership and Standby; without it tagged members are refused.</param>
-    public RemediationService(IEc2Port ec2, ISsmPort ssm, IRemediationStore store, EngineOptions options, TimeProvider time, IHostValidator? validator = null, IImagePort? images = null, INitroPort? nitro = null, IAutoScalingPort? autoScaling = null)
+    /// <param name="rateBudget">the token buckets every caller for the account shares; null keeps them in this process (the CLI).</param>
+    public RemediationService(IEc2Port ec2, ISsmPort ssm, IRemediationStore store, EngineOptions options, TimeProvider time, IHostValidator? validator = null, IImagePort? images = null, INitroPort? nitro = null, IAutoScalingPort? autoScaling = null, IRateBudget? rateBudget = null)
     {
         _ec2 = ec2;
         _store = store;
@@ -48,7 +49,7 @@ public sealed class RemediationService
             .. nitro is null ? Array.Empty<IRemediationPlan>() : [new TypeSwapPlan(nitro, validator), new OfflineRepairPlan(nitro, ssm, validator, time)]]);
         _nitroFacts = nitro is null ? null : new NitroFactsGatherer(nitro);
         _dryRun = new DryRunChecker(ec2, nitro);
-        _reconciler = new Reconciler(ec2, ssm, store, _plans, options, time, autoScaling);
+        _reconciler = new Reconciler(ec2, ssm, store, _plans, options, time, autoScaling, rateBudget);
     }
 
     public PlanRegistry Plans => _plans;

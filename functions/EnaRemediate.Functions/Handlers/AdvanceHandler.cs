@@ -7,9 +7,11 @@ namespace EnaRemediate.Functions.Handlers;
 
 /// <summary>
 /// advance: one reconciler step over the batch in the workflow's input
-/// (<c>{"remediationIds":[...]}</c>), answering when to look again. With <c>workflowError</c>
-/// (the state machine's Catch) it instead writes that error into each unfinished record's history,
-/// so the audit log says why the workflow stopped; the sweep resumes those records later.
+/// (<c>{"remediationIds":[...]}</c>, one batch of the workflow's fan-out), answering when to look
+/// again. With <c>workflowError</c> (the state machine's Catch) it instead writes that error into
+/// each unfinished record's history, so the audit log says why the workflow stopped; the sweep
+/// resumes those records later. With <c>"summarise": true</c> (after every batch ended) it takes no
+/// step: it reads all the workflow's records once and composes the end notification.
 /// </summary>
 public sealed class AdvanceHandler(RemediationService engine, IRemediationStore store, TimeProvider time, NotificationComposer notifications) : IFunctionHandler
 {
@@ -17,9 +19,18 @@ public sealed class AdvanceHandler(RemediationService engine, IRemediationStore 
     private const int MinimumWaitSeconds = 1;
     private const int MaximumWaitSeconds = 3600;
 
+    /// <summary>Records one step may advance: the fan-out's batch (ItemBatcher's MaxItemsPerBatch) must not exceed it, so each answer stays far below Step Functions' 256 KB state limit.</summary>
+    public const int MaxPerStep = 200;
+
     public async Task<string> HandleAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
     {
-        var (ids, workflowError) = Parse(invocation.Payload);
+        var (ids, workflowError, summarise) = Parse(invocation.Payload);
+        if (summarise)
+        {
+            var summary = await new RunSummary(store, time).ReadAsync(ids, cancellationToken);
+            invocation.Log.Info("summarised", new { summary.Result.Done, records = summary.Result.Records.Count, unknown = summary.Result.UnknownRemediationIds.Count });
+            return JsonOutput.Write(new SummaryAnswer(summary.Result.Done, summary.Result.Done ? notifications.ForEnd(summary.Result) : null, summary.Error));
+        }
         if (workflowError is not null)
         {
             var recorded = await RecordFailureAsync(ids, workflowError, cancellationToken);
@@ -58,7 +69,7 @@ public sealed class AdvanceHandler(RemediationService engine, IRemediationStore 
         return recorded;
     }
 
-    private static (IReadOnlyList<string> Ids, string? WorkflowError) Parse(string payload)
+    private static (IReadOnlyList<string> Ids, string? WorkflowError, bool Summarise) Parse(string payload)
     {
         JsonDocument document;
         try { document = JsonDocument.Parse(payload); }
@@ -75,11 +86,13 @@ public sealed class AdvanceHandler(RemediationService engine, IRemediationStore 
                     throw new InvalidRequestException("remediationIds must hold non-empty remediation id strings.");
                 ids.Add(id);
             }
-            if (ids.Count > Intake.InstanceIds.MaxPerRequest)
-                throw new InvalidRequestException($"{ids.Count} remediation ids; at most {Intake.InstanceIds.MaxPerRequest} per workflow.");
+            var summarise = document.RootElement.TryGetProperty("summarise", out var flag) && flag.ValueKind == JsonValueKind.True;
+            var limit = summarise ? SweepHandler.MaxPerWorkflow : MaxPerStep;
+            if (ids.Count > limit)
+                throw new InvalidRequestException($"{ids.Count} remediation ids; at most {limit} {(summarise ? "per workflow" : "per step (one batch of the workflow's fan-out)")}.");
             string? error = document.RootElement.TryGetProperty("workflowError", out var e) && e.ValueKind == JsonValueKind.Object
                 ? Describe(e) : null;
-            return (ids.Distinct().ToList(), error);
+            return (ids.Distinct().ToList(), error, summarise);
         }
     }
 
@@ -118,3 +131,13 @@ public sealed class AdvanceHandler(RemediationService engine, IRemediationStore 
 /// <remarks>notification is written as null (not left out) while not done, so the state machine's ResultSelector always finds the field.</remarks>
 public sealed record AdvanceAnswer(IReadOnlyList<string> RemediationIds, bool Done, int WaitSeconds, IReadOnlyList<RecordSummary> Records, IReadOnlyList<string> UnknownRemediationIds,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] Notification? Notification);
+
+/// <summary>The end of a fan-out: done (every record has an outcome) → publish notification; otherwise error says what is unfinished.</summary>
+public sealed record SummaryAnswer(bool Done,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] Notification? Notification,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] WorkflowError? Error);
+
+/// <summary>What Step Functions' Catch would have written ({"Error","Cause"}), so the failure path reads one shape.</summary>
+public sealed record WorkflowError(
+    [property: System.Text.Json.Serialization.JsonPropertyName("Error")] string Error,
+    [property: System.Text.Json.Serialization.JsonPropertyName("Cause")] string Cause);

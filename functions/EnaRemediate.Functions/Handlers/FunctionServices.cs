@@ -22,7 +22,8 @@ public sealed class FunctionServices
         Store = new DynamoRemediationStore(Dynamo, settings.TableName, settings.Retention);
 
         var connection = Connection = new AwsConnection(settings.Region, settings.EndpointUrl, credentials);
-        Engine = EngineFactory.Create(connection, Store, settings.EngineOptions(), time);
+        // Every Lambda environment of every execution takes EC2's per-account tokens from the table, not from its own process.
+        Engine = EngineFactory.Create(connection, Store, settings.EngineOptions(), time, new DynamoRateBudget(Dynamo, settings.TableName, time));
         var (ec2, _) = EngineFactory.CreateClients(connection);
         ImpairedInstances = new ImpairedInstanceFinder(ec2, settings.OptInTagKey);
     }

@@ -9,13 +9,20 @@ namespace EnaRemediate.Functions.Handlers;
 /// sweep (scheduled): starts records for impaired opted-in instances, and hands back unfinished
 /// records nobody has looked at for a while (a crashed workflow, a console-started intake) so the
 /// workflow resumes them. An instance whose last remediation ended recently is left alone, so a
-/// fix that did not help is not retried every schedule tick.
+/// fix that did not help is not retried every schedule tick. Everything it finds goes to one
+/// workflow, whose fan-out advances it in batches at once (up to <see cref="MaxPerWorkflow"/>).
 /// </summary>
 public sealed class SweepHandler(ImpairedInstanceFinder finder, RemediationService engine, IRemediationStore store, RemediationMode mode, TimeProvider time) : IFunctionHandler
 {
     /// <summary>The engine refuses a remediation within its cool-down anyway; checking first keeps the sweep from writing a refusal record every tick.</summary>
     public static readonly TimeSpan Cooldown = new EngineOptions().Cooldown;
     public static readonly TimeSpan Orphaned = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Records one workflow takes on: its input holds every id (about 50 bytes each) and must stay
+    /// under Step Functions' 256 KB; the rest wait for the next sweep, and the reason says so.
+    /// </summary>
+    public const int MaxPerWorkflow = 4000;
 
     public async Task<string> HandleAsync(LambdaInvocation invocation, CancellationToken cancellationToken)
     {
@@ -45,8 +52,10 @@ public sealed class SweepHandler(ImpairedInstanceFinder finder, RemediationServi
             .Select(r => r.RemediationId)
             .ToList();
 
-        var ids = started.Concat(resumed).Distinct().Take(InstanceIds.MaxPerRequest).ToList();
-        var reason = $"{fresh.Count} impaired opted-in instance(s) to start, {started.Count} started, {resumed.Count} unattended record(s) resumed, {skipped.Count} in cool-down.";
+        var all = started.Concat(resumed).Distinct().ToList();
+        var ids = all.Take(MaxPerWorkflow).ToList();
+        var reason = $"{fresh.Count} impaired opted-in instance(s) to start, {started.Count} started, {resumed.Count} unattended record(s) resumed, {skipped.Count} in cool-down."
+            + (all.Count > ids.Count ? $" {all.Count - ids.Count} record(s) beyond this workflow's {MaxPerWorkflow} wait for the next sweep." : "");
         invocation.Log.Info("sweep", new { reason, started, resumed, skipped });
         return JsonOutput.Write(new { outcome = ids.Count > 0 ? IntakeHandler.Started : IntakeHandler.NothingToRun, reason, remediationIds = ids, skipped });
     }

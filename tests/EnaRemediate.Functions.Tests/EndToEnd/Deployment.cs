@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Amazon.EC2;
 using Amazon.EC2.Model;
@@ -14,7 +15,9 @@ namespace EnaRemediate.Functions.Tests.EndToEnd;
 /// The deployment as AWS would run it, on this machine: our handlers (built by the catalog from
 /// the same settings Lambda gives them) with real SDK clients against the simulator (EC2, SSM) and
 /// dynalite (DynamoDB), and our ASL definition run by <see cref="LocalStateMachine"/> on the
-/// simulator's fake clock.
+/// simulator's fake clock. Like Lambda, each function runs one invocation per environment at a
+/// time: concurrent invocations (a fan-out's batches) get environments of their own, each with
+/// its own process state (clients, engine, caches), made when none is free.
 /// </summary>
 public sealed class Deployment : IAsyncDisposable
 {
@@ -22,28 +25,42 @@ public sealed class Deployment : IAsyncDisposable
     private const string Sha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     private static readonly BasicAWSCredentials Credentials = new("test", "test");
 
-    private readonly Dictionary<string, IFunctionHandler> functions = new();
+    // Per function ARN: its idle environments, and how many it ever had.
+    private readonly Dictionary<string, (ConcurrentBag<IFunctionHandler> Idle, Func<IFunctionHandler> Create)> functions = new();
+    private readonly ConcurrentDictionary<string, int> environments = new();
+    private readonly ConcurrentQueue<string> invocations = new();
     public SimulatorHost Sim { get; }
     public FakeTimeProvider Clock { get; }
+    public VirtualTime Time { get; }
     public FunctionServices Services { get; }
     public AmazonEC2Client Ec2 { get; }
-    public List<string> Invocations { get; } = [];
+    /// <summary>The handler of each invocation, in order.</summary>
+    public IReadOnlyList<string> Invocations => invocations.ToList();
 
     private Deployment(SimulatorHost sim, FakeTimeProvider clock, FunctionServices services, Amazon.DynamoDBv2.IAmazonDynamoDB dynamo)
     {
         Sim = sim;
         Clock = clock;
+        Time = new VirtualTime(clock);
         Services = services;
         Ec2 = new AmazonEC2Client(Credentials, new AmazonEC2Config { ServiceURL = sim.Endpoint.ToString(), AuthenticationRegion = "us-east-1" });
         foreach (var name in HandlerCatalog.Names)
-            functions[FunctionArn(name)] = HandlerCatalog.Create(new FunctionServices(services.Settings with { Handler = name }, clock, Credentials, dynamo));
+            functions[FunctionArn(name)] = ([], () => HandlerCatalog.Create(new FunctionServices(services.Settings with { Handler = name }, clock, Credentials, dynamo)));
     }
 
+    /// <summary>When it answers true for (handler, payload), that invocation fails as Lambda reports a crashed function (Lambda.Unknown).</summary>
+    public Func<string, JsonNode, bool>? FailWhen { get; set; }
+
+    /// <summary>How many environments (processes) a function needed at most at once.</summary>
+    public int EnvironmentsOf(string handler) => environments.GetValueOrDefault(FunctionArn(handler));
+
+    /// <param name="instances">scales the scenario's fleet to this many (null: the scenario's own counts).</param>
     /// <param name="environment">More function environment variables (e.g. the inventory's auto-fix), over the defaults.</param>
-    public static async Task<Deployment> StartAsync(Dynalite dynalite, string scenario, string defaultMode = "remediate", IReadOnlyDictionary<string, string?>? environment = null)
+    public static async Task<Deployment> StartAsync(Dynalite dynalite, string scenario, string defaultMode = "remediate", int? instances = null, int seed = 7,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var clock = new FakeTimeProvider(Start);
-        var sim = await SimulatorHost.StartAsync(new SimulatorOptions { Scenario = scenario, Seed = 7, Clock = clock });
+        var sim = await SimulatorHost.StartAsync(new SimulatorOptions { Scenario = scenario, Seed = seed, Clock = clock, Instances = instances });
         var table = await dynalite.CreateTableAsync();
         var variables = new Dictionary<string, string?>
         {
@@ -71,8 +88,19 @@ public sealed class Deployment : IAsyncDisposable
     /// <summary>One Lambda invocation, the way the runtime loop makes it: a thrown exception's type name is the error.</summary>
     public async Task<JsonNode> InvokeAsync(string functionArn, JsonNode payload)
     {
-        var handler = functions[functionArn];
-        Invocations.Add(functionArn[(functionArn.LastIndexOf('-') + 1)..]);
+        var (idle, create) = functions[functionArn];
+        if (!idle.TryTake(out var handler))
+        {
+            handler = create();
+            environments.AddOrUpdate(functionArn, 1, (_, n) => n + 1);
+        }
+        var name = functionArn[(functionArn.IndexOf("enaremediate-", StringComparison.Ordinal) + "enaremediate-".Length)..];
+        invocations.Enqueue(name);
+        if (FailWhen?.Invoke(name, payload) == true)
+        {
+            idle.Add(handler);
+            throw new LocalStateMachine.TaskFailure("Lambda.Unknown", $"{name} crashed (injected by the test)");
+        }
         var invocation = new LambdaInvocation(Guid.NewGuid().ToString(), Clock.GetUtcNow().AddMinutes(5), functionArn, null,
             payload.ToJsonString(), new StructuredLog(TextWriter.Null, Clock));
         try
@@ -82,6 +110,10 @@ public sealed class Deployment : IAsyncDisposable
         catch (Exception e)
         {
             throw new LocalStateMachine.TaskFailure(LambdaRuntimeApiLoop.ErrorTypeOf(e), e.Message);
+        }
+        finally
+        {
+            idle.Add(handler);
         }
     }
 
@@ -98,7 +130,7 @@ public sealed class Deployment : IAsyncDisposable
             ["NotificationTopicArn"] = "arn:aws:sns:us-east-1:123456789012:enaremediate-results",
             ["EventBusName"] = "default",
         };
-        return new LocalStateMachine(definition, substitutions, InvokeAsync, Clock.Advance);
+        return new LocalStateMachine(definition, substitutions, InvokeAsync, Time);
     }
 
     public async Task<(string Status, bool EnaSupport)> InstanceAsync(string id)

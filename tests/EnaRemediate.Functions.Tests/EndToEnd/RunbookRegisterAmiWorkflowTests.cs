@@ -36,9 +36,9 @@ public sealed class RunbookRegisterAmiWorkflowTests(Dynalite dynalite) : IClassF
         var run = await deployment.Workflow().RunAsync(RunbookPayload(id));
 
         Assert.True(run.Status == "SUCCEEDED", $"{run.Status} {run.Error} {run.Cause} via {string.Join(" > ", run.Visited)}");
-        Assert.Equal(["Route", "RegisterAmi", "HasWork", "Advance"], run.Visited.Take(4));
+        Assert.Equal(["Route", "RegisterAmi", "HasWork", "FanOut"], run.Visited.Take(4));
         Assert.DoesNotContain("Intake", run.Visited);
-        Assert.Equal(["Notify", "PublishFinished", "Finished"], run.Visited.TakeLast(3));
+        Assert.Equal(["Summarise", "AllFinished", "Notify", "Finished"], run.Visited.TakeLast(4));
         var notified = PublishedNotification.From(run.SnsMessages.Single());
         Assert.Equal(Outcomes.AmiRegistered, notified.Instance(id)["outcome"]!.GetValue<string>());
         Assert.Contains("with EnaSupport off (deregister it when no longer wanted)", notified.Text);

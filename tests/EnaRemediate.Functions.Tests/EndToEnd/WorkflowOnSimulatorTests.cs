@@ -23,10 +23,11 @@ public sealed class WorkflowOnSimulatorTests(Dynalite dynalite) : IClassFixture<
         var run = await deployment.Workflow().RunAsync(AlarmFor(id));
 
         Assert.True(run.Status == "SUCCEEDED", $"{run.Status} {run.Error} {run.Cause} via {string.Join(" > ", run.Visited)}");
-        Assert.Equal(["Route", "Intake", "NotifyStart", "HasWork", "Advance"], run.Visited.Take(5));
-        Assert.Contains("WaitForNextLook", run.Visited);
-        Assert.Equal(["Notify", "PublishFinished", "Finished"], run.Visited.TakeLast(3));
-        Assert.True(run.Waited > TimeSpan.FromMinutes(5), $"the loop waited only {run.Waited} of simulated time");
+        Assert.Equal(["Route", "Intake", "NotifyStart", "HasWork", "FanOut", "Summarise", "AllFinished", "Notify", "Finished"], run.Visited);
+        var batch = Assert.Single(run.Batches);
+        Assert.Equal(["Advance", "IsDone", "WaitForNextLook", "Advance"], batch.Visited.Take(4));
+        Assert.Equal(["PublishFinished", "BatchFinished"], batch.Visited.TakeLast(2));
+        Assert.True(run.Elapsed > TimeSpan.FromMinutes(5), $"the loop took only {run.Elapsed} of simulated time");
 
         Assert.Equal(2, run.SnsMessages.Count);
         var started = PublishedNotification.From(run.SnsMessages[0]);
@@ -113,7 +114,7 @@ public sealed class WorkflowOnSimulatorTests(Dynalite dynalite) : IClassFixture<
         var run = await deployment.Workflow().RunAsync(answer);
 
         Assert.Equal("SUCCEEDED", run.Status);
-        Assert.Equal(["Route", "AnnounceStart", "NotifyStart", "HasWork", "Advance"], run.Visited.Take(5));
+        Assert.Equal(["Route", "AnnounceStart", "NotifyStart", "HasWork", "FanOut"], run.Visited.Take(5));
         Assert.Equal(["started", "recovered"], run.SnsMessages.Select(m => PublishedNotification.From(m).Json["instances"]![0]!["outcome"]!.GetValue<string>()));
         Assert.Equal(("ok", true), await deployment.InstanceAsync(id));
     }

@@ -132,9 +132,9 @@ public sealed class TemplateTests(ITestOutputHelper output)
         var substitutions = machine["DefinitionSubstitutions"]!.AsObject();
 
         var needed = new HashSet<string>();
-        foreach (var (_, state) in definition["States"]!.AsObject())
+        foreach (var state in AllStates(definition))
         {
-            if (state!["Type"]!.GetValue<string>() != "Task") continue;
+            if (state["Type"]!.GetValue<string>() != "Task") continue;
             var resource = state["Resource"]!.GetValue<string>();
             needed.Add(resource switch
             {
@@ -162,6 +162,43 @@ public sealed class TemplateTests(ITestOutputHelper output)
 
         string FunctionOf(string placeholder) =>
             substitutions[placeholder.Trim('$', '{', '}')]!["Fn::GetAtt"]![0]!.GetValue<string>();
+    }
+
+    /// <summary>Every state, those of a Map's ItemProcessor (its child executions) too.</summary>
+    private static IEnumerable<JsonNode> AllStates(JsonNode machine) =>
+        machine["States"]!.AsObject().SelectMany(s => s.Value!["ItemProcessor"] is { } processor ? AllStates(processor).Prepend(s.Value) : [s.Value!]);
+
+    [Fact]
+    public async Task A_distributed_map_may_start_and_follow_child_executions_of_its_own_machine_only()
+    {
+        var template = await Template.LoadAsync();
+        var machine = template.Resource("RemediationStateMachine")["Properties"]!;
+        var definition = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, machine["DefinitionUri"]!.GetValue<string>())))!;
+        var map = Assert.Single(AllStates(definition), s => s["Type"]!.GetValue<string>() == "Map");
+        Assert.Equal("DISTRIBUTED", map["ItemProcessor"]!["ProcessorConfig"]!["Mode"]!.GetValue<string>());
+
+        var policy = template.Resource("FanOutPolicy")["Properties"]!;
+        Assert.Equal("""[{"Ref":"RemediationStateMachineRole"}]""", policy["Roles"]!.ToJsonString());
+        var statements = policy["PolicyDocument"]!["Statement"]!.AsArray().Select(s => s!).ToList();
+        Assert.All(statements, s => Assert.Equal("Allow", s["Effect"]!.GetValue<string>()));
+        var start = Assert.Single(statements, s => s["Action"]!.ToJsonString() == "\"states:StartExecution\"");
+        Assert.Equal("""{"Ref":"RemediationStateMachine"}""", start["Resource"]!.ToJsonString());
+        var follow = Assert.Single(statements, s => s != start);
+        Assert.Equal("""["states:DescribeExecution","states:StopExecution"]""", follow["Action"]!.ToJsonString());
+        Assert.Equal("""{"Fn::Sub":"arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${RemediationStateMachine.Name}/*"}""", follow["Resource"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task The_fan_outs_batches_fit_one_Advance_and_its_whole_input_fits_the_sweeps_limit()
+    {
+        var definition = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "infra", "statemachine", "remediation.asl.json")))!;
+        var map = definition["States"]!["FanOut"]!;
+        var batch = map["ItemBatcher"]!["MaxItemsPerBatch"]!.GetValue<int>();
+        Assert.InRange(batch, 1, AdvanceHandler.MaxPerStep);
+        Assert.Equal("$.remediationIds", map["ItemsPath"]!.GetValue<string>());
+        // The sweep's largest workflow, as ids: a state under 256 KiB with room for the rest of the input.
+        var ids = new JsonArray(Enumerable.Range(0, SweepHandler.MaxPerWorkflow).Select(i => (JsonNode)$"i-{i:x17}-20261127T030000-0123abcd").ToArray());
+        Assert.True(new JsonObject { ["remediationIds"] = ids }.ToJsonString().Length < LocalStateMachine.MaxStateBytes * 0.9);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
@@ -6,15 +7,20 @@ namespace EnaRemediate.Functions.Tests.Support;
 /// <summary>
 /// A small interpreter of *our* ASL definition, enough to run it here: Task (lambda:invoke through
 /// a callback; sns:publish and events:putEvents recorded), Choice (IsPresent, StringEquals,
-/// BooleanEquals, And), Wait (SecondsPath, advancing the given clock), Succeed, Fail; Parameters with
-/// ".$" paths and States.JsonToString, ResultSelector, ResultPath, Retry and Catch. Anything else
-/// in the definition is an error, so the definition cannot drift past what this test covers.
+/// BooleanEquals, And), Wait (SecondsPath, on <see cref="VirtualTime"/>), Succeed (OutputPath),
+/// Fail, and Map in DISTRIBUTED mode over an array in the state (ItemsPath, ItemBatcher's
+/// MaxItemsPerBatch, MaxConcurrency, ToleratedFailurePercentage): each batch a child execution,
+/// all running at once on the shared virtual clock. Parameters with ".$" paths and
+/// States.JsonToString, ResultSelector, ResultPath, Retry and Catch; any state whose data exceeds
+/// Step Functions' 256 KiB fails the execution with States.DataLimitExceeded, as AWS does.
+/// Anything else in the definition is an error, so the definition cannot drift past what this test covers.
 /// </summary>
 public sealed class LocalStateMachine(string definitionJson, IReadOnlyDictionary<string, string> substitutions,
-    Func<string, JsonNode, Task<JsonNode>> invokeLambda, Action<TimeSpan> wait)
+    Func<string, JsonNode, Task<JsonNode>> invokeLambda, VirtualTime time)
 {
+    /// <summary>An execution's end; Elapsed is simulated time from start to end, Batches the child executions of its Map (in batch order).</summary>
     public sealed record Outcome(string Status, JsonNode? Output, string? Error, string? Cause, IReadOnlyList<string> Visited,
-        IReadOnlyList<JsonNode> SnsMessages, IReadOnlyList<JsonNode> Events, TimeSpan Waited);
+        IReadOnlyList<JsonNode> SnsMessages, IReadOnlyList<JsonNode> Events, TimeSpan Elapsed, IReadOnlyList<Outcome> Batches);
 
     /// <summary>What a failing Task raises: Error is what Retry/Catch ErrorEquals see (Lambda's errorType).</summary>
     public sealed class TaskFailure(string error, string cause) : Exception(cause)
@@ -22,48 +28,119 @@ public sealed class LocalStateMachine(string definitionJson, IReadOnlyDictionary
         public string Error { get; } = error;
     }
 
+    /// <summary>Step Functions' limit on a state's input or output (UTF-8 bytes).</summary>
+    public const int MaxStateBytes = 256 * 1024;
     private const int MaxTransitions = 10_000;
     private readonly JsonNode definition = JsonNode.Parse(Regex.Replace(definitionJson, @"\$\{(\w+)\}", m => substitutions[m.Groups[1].Value]))!;
+    // Every execution's published messages and events, in the order they happened.
+    private readonly List<JsonNode> sns = [];
+    private readonly List<JsonNode> events = [];
 
-    public async Task<Outcome> RunAsync(JsonNode input)
+    public Task<Outcome> RunAsync(JsonNode input) => ExecuteAsync(definition, input.DeepClone());
+
+    private async Task<Outcome> ExecuteAsync(JsonNode machine, JsonNode data)
     {
+        var started = time.Now;
         var visited = new List<string>();
-        var sns = new List<JsonNode>();
-        var events = new List<JsonNode>();
-        var waited = TimeSpan.Zero;
-        var name = definition["StartAt"]!.GetValue<string>();
-        var data = input.DeepClone();
+        var batches = new List<Outcome>();
+        string? name = machine["StartAt"]!.GetValue<string>();
+        Outcome End(string status, JsonNode? output, string? error = null, string? cause = null)
+        {
+            lock (sns) return new(status, output, error, cause, visited, sns.ToList(), events.ToList(), time.Now - started, batches);
+        }
         for (var step = 0; step < MaxTransitions; step++)
         {
+            if (name is null) return End("SUCCEEDED", data);
+            if (Encoding.UTF8.GetByteCount(data.ToJsonString()) is var bytes && bytes > MaxStateBytes)
+                return End("FAILED", null, "States.DataLimitExceeded", $"The input of state {name} is {bytes} bytes, more than {MaxStateBytes}.");
             visited.Add(name);
-            var state = definition["States"]![name] ?? throw new InvalidOperationException($"No state {name}.");
-            switch (state["Type"]!.GetValue<string>())
+            var state = machine["States"]![name] ?? throw new InvalidOperationException($"No state {name}.");
+            try
             {
-                case "Succeed":
-                    return new("SUCCEEDED", data, null, null, visited, sns, events, waited);
-                case "Fail":
-                    return new("FAILED", null, state["Error"]?.GetValue<string>(), state["Cause"]?.GetValue<string>(), visited, sns, events, waited);
-                case "Choice":
-                    name = Choose(state, data);
-                    break;
-                case "Wait":
-                    var seconds = Select(data, state["SecondsPath"]!.GetValue<string>())!.GetValue<int>();
-                    if (seconds < 0) throw new InvalidOperationException("Wait SecondsPath resolved to a negative number.");
-                    waited += TimeSpan.FromSeconds(seconds);
-                    wait(TimeSpan.FromSeconds(seconds));
-                    name = state["Next"]!.GetValue<string>();
-                    break;
-                case "Task":
-                    (data, name) = await RunTaskAsync(state, data, sns, events);
-                    break;
-                case var other:
-                    throw new InvalidOperationException($"State type {other} is outside what this interpreter supports.");
+                switch (state["Type"]!.GetValue<string>())
+                {
+                    case "Succeed":
+                        return End("SUCCEEDED", state["OutputPath"] is { } output ? Select(data, output.GetValue<string>())?.DeepClone() : data);
+                    case "Fail":
+                        return End("FAILED", null, state["Error"]?.GetValue<string>(), state["Cause"]?.GetValue<string>());
+                    case "Choice":
+                        name = Choose(state, data);
+                        break;
+                    case "Wait":
+                        var seconds = Select(data, state["SecondsPath"]!.GetValue<string>())!.GetValue<int>();
+                        if (seconds < 0) throw new InvalidOperationException("Wait SecondsPath resolved to a negative number.");
+                        await time.SleepAsync(TimeSpan.FromSeconds(seconds));
+                        name = state["Next"]!.GetValue<string>();
+                        break;
+                    case "Task":
+                        (data, name) = await RunTaskAsync(state, data);
+                        break;
+                    case "Map":
+                        (data, name) = await RunMapAsync(state, data, batches);
+                        break;
+                    case var other:
+                        throw new InvalidOperationException($"State type {other} is outside what this interpreter supports.");
+                }
+            }
+            catch (TaskFailure failure)
+            {
+                // No Catch matched: the execution fails with the state's error, as in Step Functions.
+                return End("FAILED", null, failure.Error, failure.Message);
             }
         }
         throw new InvalidOperationException($"More than {MaxTransitions} transitions: the workflow does not end.");
     }
 
-    private async Task<(JsonNode Data, string Next)> RunTaskAsync(JsonNode state, JsonNode data, List<JsonNode> sns, List<JsonNode> events)
+    /// <summary>
+    /// A Map in DISTRIBUTED mode: the array at ItemsPath cut into ItemBatcher's batches, each
+    /// batch ({"Items": [...]}) a child execution of ItemProcessor; the results (in batch order)
+    /// at ResultPath. More failed children than ToleratedFailurePercentage fail the Map
+    /// (States.ExceedToleratedFailureThreshold), which its Catch sees like a Task's error.
+    /// </summary>
+    private async Task<(JsonNode Data, string? Next)> RunMapAsync(JsonNode state, JsonNode data, List<Outcome> batches)
+    {
+        foreach (var unsupported in new[] { "ItemReader", "ItemSelector", "ResultWriter", "ResultSelector", "Retry", "Parameters" })
+            if (state[unsupported] is not null) throw new InvalidOperationException($"Map field {unsupported} is outside what this interpreter supports.");
+        var processor = state["ItemProcessor"]!;
+        if (processor["ProcessorConfig"]?["Mode"]?.GetValue<string>() != "DISTRIBUTED" || processor["ProcessorConfig"]!["ExecutionType"]?.GetValue<string>() != "STANDARD")
+            throw new InvalidOperationException("Only a Map in DISTRIBUTED mode with STANDARD child executions is supported.");
+        try
+        {
+            if (Select(data, state["ItemsPath"]?.GetValue<string>() ?? "$") is not JsonArray items)
+                throw new TaskFailure("States.Runtime", "The Map's ItemsPath does not name an array.");
+            var size = state["ItemBatcher"]?["MaxItemsPerBatch"]?.GetValue<int>() ?? 1;
+            var inputs = items.Chunk(size).Select(chunk => state["ItemBatcher"] is null
+                ? chunk[0]!.DeepClone()
+                : new JsonObject { ["Items"] = new JsonArray(chunk.Select(i => i!.DeepClone()).ToArray()) }).ToList();
+            var children = await time.ForkAsync(inputs.Select(input => (Func<Task<Outcome>>)(() => ExecuteAsync(processor, input))).ToList(),
+                state["MaxConcurrency"]?.GetValue<int>() ?? 0);
+            batches.AddRange(children);
+            var failed = children.Count(c => c.Status != "SUCCEEDED");
+            var tolerated = state["ToleratedFailurePercentage"]?.GetValue<double>() ?? 0;
+            if (children.Length > 0 && failed * 100.0 / children.Length > tolerated)
+                throw new TaskFailure("States.ExceedToleratedFailureThreshold", $"{failed} of {children.Length} child executions failed.");
+            var results = new JsonArray(children.Select(c => c.Status == "SUCCEEDED" ? c.Output?.DeepClone() : new JsonObject { ["Error"] = c.Error, ["Cause"] = c.Cause }).ToArray());
+            return (Place(data, state, "ResultPath", results), NextOf(state));
+        }
+        catch (TaskFailure failure)
+        {
+            return Caught(state, data, failure);
+        }
+    }
+
+    /// <summary>The state's Next, or null when it ends the execution ("End": true).</summary>
+    private static string? NextOf(JsonNode state) =>
+        state["Next"]?.GetValue<string>() ?? (state["End"]?.GetValue<bool>() == true ? null : throw new InvalidOperationException("A state has neither Next nor End."));
+
+    private (JsonNode Data, string? Next) Caught(JsonNode state, JsonNode data, TaskFailure failure)
+    {
+        var catcher = state["Catch"]?.AsArray().FirstOrDefault(c => Matches(c!["ErrorEquals"]!, failure.Error));
+        if (catcher is null) throw failure;
+        var error = new JsonObject { ["Error"] = failure.Error, ["Cause"] = failure.Message };
+        return (Place(data, catcher, "ResultPath", error), catcher["Next"]!.GetValue<string>());
+    }
+
+    private async Task<(JsonNode Data, string? Next)> RunTaskAsync(JsonNode state, JsonNode data)
     {
         var attempts = new Dictionary<JsonNode, int>();
         while (true)
@@ -71,9 +148,9 @@ public sealed class LocalStateMachine(string definitionJson, IReadOnlyDictionary
             try
             {
                 var parameters = Evaluate(state["Parameters"] ?? JsonValue.Create("$")!, data)!;
-                var result = await CallAsync(state["Resource"]!.GetValue<string>(), parameters, sns, events);
+                var result = await CallAsync(state["Resource"]!.GetValue<string>(), parameters);
                 if (state["ResultSelector"] is { } selector) result = Evaluate(selector, result)!;
-                return (Place(data, state, "ResultPath", result), state["Next"]!.GetValue<string>());
+                return (Place(data, state, "ResultPath", result), NextOf(state));
             }
             catch (TaskFailure failure)
             {
@@ -87,15 +164,12 @@ public sealed class LocalStateMachine(string definitionJson, IReadOnlyDictionary
                         continue;
                     }
                 }
-                var catcher = state["Catch"]?.AsArray().FirstOrDefault(c => Matches(c!["ErrorEquals"]!, failure.Error));
-                if (catcher is null) throw;
-                var error = new JsonObject { ["Error"] = failure.Error, ["Cause"] = failure.Message };
-                return (Place(data, catcher, "ResultPath", error), catcher["Next"]!.GetValue<string>());
+                return Caught(state, data, failure);
             }
         }
     }
 
-    private async Task<JsonNode> CallAsync(string resource, JsonNode parameters, List<JsonNode> sns, List<JsonNode> events)
+    private async Task<JsonNode> CallAsync(string resource, JsonNode parameters)
     {
         switch (resource)
         {
@@ -104,10 +178,10 @@ public sealed class LocalStateMachine(string definitionJson, IReadOnlyDictionary
                 var answer = await invokeLambda(parameters["FunctionName"]!.GetValue<string>(), payload.DeepClone());
                 return new JsonObject { ["StatusCode"] = 200, ["Payload"] = answer };
             case "arn:aws:states:::sns:publish":
-                sns.Add(parameters.DeepClone());
+                lock (sns) sns.Add(parameters.DeepClone());
                 return new JsonObject { ["MessageId"] = Guid.NewGuid().ToString() };
             case "arn:aws:states:::events:putEvents":
-                foreach (var entry in parameters["Entries"]!.AsArray()) events.Add(entry!.DeepClone());
+                lock (sns) events.AddRange(parameters["Entries"]!.AsArray().Select(e => e!.DeepClone()));
                 return new JsonObject { ["FailedEntryCount"] = 0 };
             default:
                 throw new InvalidOperationException($"Task resource {resource} is outside what this interpreter supports.");
