@@ -113,7 +113,8 @@ public sealed class PlanAndRemediateCommandTests : MixedFleetSimulator
         Assert.Contains("--asg-standby", refused.Stdout);
         Assert.Equal((0L, 0L), (Sim.World.Counters["EnterStandby"], Sim.World.Counters["StopInstances"]));
 
-        var run = await Run("remediate", "--instance-id", id, "--asg-standby", "--yes", "--format", "json", "--store", StorePath);
+        // The engine's clock runs as fast as the simulator's (Speed 50): its waits follow EC2's latencies, a minute for an install.
+        var run = await Run("remediate", "--instance-id", id, "--asg-standby", "--yes", "--format", "json", "--store", StorePath, "--time-scale", "50");
 
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         Assert.Equal((1L, 1L), (Sim.World.Counters["EnterStandby", id], Sim.World.Counters["ExitStandby", id]));
