@@ -48,7 +48,7 @@ public sealed class CommandBatch(ISsmPort ssm, TimeProvider time)
                 {
                     if (await ssm.GetCommandInvocationAsync(commandId, id, cancellationToken) is { IsFinal: true } invocation)
                     {
-                        var (full, problem) = await FullOutputAsync(invocation, commandId, id, step, cancellationToken);
+                        var (full, problem) = await CommandOutputReader.FullOutputAsync(Output, invocation, commandId, id, step, cancellationToken);
                         outcomes[id] = new CommandOutcome(full, problem ?? (invocation.Succeeded ? null : $"{document} ended {invocation.Status}"));
                         ids.Remove(id);
                     }
@@ -95,26 +95,6 @@ public sealed class CommandBatch(ISsmPort ssm, TimeProvider time)
             }
         }
         return new SentCommands(byCommand, refused);
-    }
-
-    /// <summary>The invocation with its full stdout from the bucket when SSM cut it; the cut one and why when the bucket does not have it.</summary>
-    private async Task<(CommandInvocation Invocation, string? Problem)> FullOutputAsync(CommandInvocation invocation, string commandId, string instanceId, string step, CancellationToken cancellationToken)
-    {
-        if (Output is not { } output || !invocation.StandardOutput.TrimEnd().EndsWith(HostReportOutput.SsmTruncationMarker, StringComparison.Ordinal))
-        {
-            return (invocation, null);
-        }
-        var key = output.Bucket.StdoutKey(commandId, instanceId, step);
-        try
-        {
-            return await output.Port.ReadTextAsync(output.Bucket.BucketName, key, cancellationToken) is { } text
-                ? (invocation with { StandardOutput = text }, null)
-                : (invocation, $"SSM cut the output at 24,000 characters and s3://{output.Bucket.BucketName}/{key} does not exist (the agent could not write to the bucket)");
-        }
-        catch (AwsCallException e)
-        {
-            return (invocation, $"SSM cut the output at 24,000 characters and reading s3://{output.Bucket.BucketName}/{key} failed: {e.ErrorCode}: {e.ServiceMessage}");
-        }
     }
 
     private static bool IsFinal(string status) => new CommandInvocation(status, null, "", "").IsFinal;

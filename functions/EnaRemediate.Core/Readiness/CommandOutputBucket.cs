@@ -1,3 +1,4 @@
+using EnaRemediate.Core.Engine.Ports;
 namespace EnaRemediate.Core.Readiness;
 
 /// <summary>
@@ -65,5 +66,26 @@ public interface ICommandOutputPort
     Task<string?> ReadTextAsync(string bucketName, string key, CancellationToken cancellationToken);
 }
 
-/// <summary>An output bucket and the port that reads it: what a <see cref="CommandBatch"/> needs to read cut outputs in full.</summary>
-public sealed record CommandOutputReader(ICommandOutputPort Port, CommandOutputBucket Bucket);
+/// <summary>An output bucket and the port that reads it: what a <see cref="CommandBatch"/> or <see cref="LatestCollectRuns"/> needs to read cut outputs in full.</summary>
+public sealed record CommandOutputReader(ICommandOutputPort Port, CommandOutputBucket Bucket)
+{
+    /// <summary>The invocation with its full stdout from the bucket when SSM cut it; the cut one and why when there is no bucket or it does not have it.</summary>
+    public static async Task<(CommandInvocation Invocation, string? Problem)> FullOutputAsync(CommandOutputReader? reader, CommandInvocation invocation, string commandId, string instanceId, string step, CancellationToken cancellationToken)
+    {
+        if (reader is not { } output || !invocation.StandardOutput.TrimEnd().EndsWith(HostReportOutput.SsmTruncationMarker, StringComparison.Ordinal))
+        {
+            return (invocation, null);
+        }
+        var key = output.Bucket.StdoutKey(commandId, instanceId, step);
+        try
+        {
+            return await output.Port.ReadTextAsync(output.Bucket.BucketName, key, cancellationToken) is { } text
+                ? (invocation with { StandardOutput = text }, null)
+                : (invocation, $"SSM cut the output at 24,000 characters and s3://{output.Bucket.BucketName}/{key} does not exist (the agent could not write to the bucket)");
+        }
+        catch (AwsCallException e)
+        {
+            return (invocation, $"SSM cut the output at 24,000 characters and reading s3://{output.Bucket.BucketName}/{key} failed: {e.ErrorCode}: {e.ServiceMessage}");
+        }
+    }
+}

@@ -91,7 +91,7 @@ public sealed class CollectNow(ISsmPort ssm, TimeProvider time, InventorySetting
 /// <summary>
 /// The scheduled handler's collector, which sends nothing: each instance's latest successful run
 /// of the collect document since a moment (the daily State Manager association's), read through
-/// ListCommandInvocations and GetCommandInvocation.
+/// ListCommandInvocations and GetCommandInvocation, in full from the output bucket when SSM cut it.
 /// </summary>
 public sealed class LatestCollectRuns(IFleetPort fleet, ISsmPort ssm, InventorySettings settings)
 {
@@ -109,7 +109,9 @@ public sealed class LatestCollectRuns(IFleetPort fleet, ISsmPort ssm, InventoryS
         {
             if (await ssm.GetCommandInvocationAsync(latest.CommandId, latest.InstanceId, cancellationToken) is { Succeeded: true } invocation)
             {
-                outcomes[latest.InstanceId] = new CommandOutcome(invocation, null);
+                // The association writes its full output to the deployment's bucket too (template.yaml OutputLocation).
+                var (full, problem) = await CommandOutputReader.FullOutputAsync(settings.Output, invocation, latest.CommandId, latest.InstanceId, DocumentSteps.CollectHostReport, cancellationToken);
+                outcomes[latest.InstanceId] = new CommandOutcome(full, problem);
             }
         }
         return outcomes;

@@ -34,11 +34,11 @@ public sealed class InventoryHandler(
         var ssm = new SsmAdapter(ssmClient);
         var fleet = new FleetAdapter(ec2Client, ssmClient);
         var engineOptions = services.Settings.EngineOptions();
-        var inventorySettings = new InventorySettings { OptInTagKey = services.Settings.OptInTagKey, CollectDocument = engineOptions.CollectDocument };
-        // The install's full log goes to the deployment's bucket when it has one (its result line is past SSM's cut of a long build).
+        // With a bucket, the association's collect runs and the install's log are read in full past SSM's 24,000 characters.
         var output = services.Settings.OutputBucket is { } bucket
             ? new CommandOutputReader(new S3CommandOutput(ssmClient, S3CommandOutput.CreateClient(services.Connection)), bucket)
             : null;
+        var inventorySettings = new InventorySettings { OptInTagKey = services.Settings.OptInTagKey, CollectDocument = engineOptions.CollectDocument, Output = output };
         var autoFix = services.Settings.InventoryAutoFix
             ? new InventoryAutoFix(new ReadinessFixer(ssm, services.Time, engineOptions) { Output = output }, services.Store)
             : null;

@@ -5,7 +5,6 @@ using Amazon.S3.Model;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
 using EnaRemediate.Cli.Tests.Engine;
-using EnaRemediate.Core.HostReports;
 using EnaRemediate.Core.Readiness;
 using EnaRemediate.Functions.Tests.Support;
 using EnaRemediate.Simulator;
@@ -30,7 +29,7 @@ public sealed class InventoryS3OutputTests : IAsyncLifetime
         _sim = await SimulatorHost.StartAsync(new SimulatorOptions { Scenario = "pending-kernel-update", Speed = 200 });
         // One at-risk host whose report is huge: hundreds of old kernels before the two that matter.
         _host = _sim.World.Instances.First(i => i.Tags["Name"].StartsWith("at-risk-no-ena", StringComparison.Ordinal)).InstanceId;
-        _sim.World.Faults.For(_host).OutputOverrides[Collect] = HugeReport();
+        _sim.World.Faults.For(_host).OutputOverrides[Collect] = HugeHostReport.Json();
     }
 
     public async Task DisposeAsync()
@@ -40,39 +39,6 @@ public sealed class InventoryS3OutputTests : IAsyncLifetime
         {
             Directory.Delete(_stateDir, recursive: true);
         }
-    }
-
-    /// <summary>The pending kernel without ena is the last of 301 kernels, far past SSM's cut.</summary>
-    private static string HugeReport()
-    {
-        var old = Enumerable.Range(1, 300).Select(i => new KernelEntry
-        {
-            Kernel = $"5.10.0-{i}-amd64",
-            Running = false,
-            Headers = true,
-            EnaModule = new EnaModuleInfo($"/lib/modules/5.10.0-{i}-amd64/updates/ena.ko", "2.8.0g", false),
-            Initramfs = new InitramfsInfo($"/boot/initrd.img-5.10.0-{i}-amd64", true),
-        });
-        var report = new HostReport
-        {
-            Distro = new DistroInfo("debian", "12", "Debian GNU/Linux 12 (bookworm)"),
-            RunningKernel = "6.1.0-56-amd64",
-            DefaultBootKernel = "6.1.0-57-amd64",
-            KernelCommandLine = "BOOT_IMAGE=/boot/vmlinuz-6.1.0-56-amd64 root=UUID=1b2c ro net.ifnames=0",
-            NetIfnames = "0",
-            PersistentNetRules = false,
-            Kernels =
-            [
-                .. old,
-                new KernelEntry { Kernel = "6.1.0-56-amd64", Running = true, Headers = true, EnaModule = new EnaModuleInfo("/lib/modules/6.1.0-56-amd64/updates/ena.ko", "2.8.0g", false) },
-                new KernelEntry { Kernel = "6.1.0-57-amd64", Running = false, Headers = true, EnaModule = null },
-            ],
-            Dkms = [],
-            Interfaces = [new InterfaceEntry("eth0", "ena", "2.8.0g", "0000:00:05.0", "up")],
-        };
-        var json = JsonSerializer.Serialize(report, HostReportJson.Options);
-        Assert.True(json.Length > 60_000, $"{json.Length} characters");
-        return json + "\n";
     }
 
     private Task<CliProcess.Result> Run(params string[] args) =>
@@ -102,7 +68,7 @@ public sealed class InventoryS3OutputTests : IAsyncLifetime
             new AmazonSimpleSystemsManagementConfig { ServiceURL = _sim.Endpoint.ToString(), AuthenticationRegion = "us-east-1" });
         var commandId = (await ssm.ListCommandInvocationsAsync(new ListCommandInvocationsRequest { InstanceId = _host })).CommandInvocations.Single().CommandId;
         using var stored = await s3.GetObjectAsync(Bucket, $"inventory/runs/{commandId}/{_host}/awsrunShellScript/collectHostReport/stdout");
-        Assert.Equal(HugeReport(), await new StreamReader(stored.ResponseStream).ReadToEndAsync());
+        Assert.Equal(HugeHostReport.Json(), await new StreamReader(stored.ResponseStream).ReadToEndAsync());
     }
 
     [Fact]

@@ -24,16 +24,43 @@ public sealed class InventoryHandlerTests(Dynalite dynalite) : IClassFixture<Dyn
         deployment.Sim.World.Instances.Where(i => i.Tags["Name"].StartsWith(group + "-", StringComparison.Ordinal)).Select(i => i.InstanceId).ToArray();
 
     /// <summary>What the State Manager association does once a day: the collect document on the online opted-in instances.</summary>
-    private static async Task<List<string>> AssociationRunAsync(Deployment deployment, Func<string, bool>? only = null)
+    private static async Task<List<string>> AssociationRunAsync(Deployment deployment, Func<string, bool>? only = null, (string Bucket, string Prefix)? output = null)
     {
         using var ssm = new AmazonSimpleSystemsManagementClient(new BasicAWSCredentials("test", "test"),
             new AmazonSimpleSystemsManagementConfig { ServiceURL = deployment.Sim.Endpoint.ToString(), AuthenticationRegion = "us-east-1" });
         var targets = (await ssm.DescribeInstanceInformationAsync(new DescribeInstanceInformationRequest())).InstanceInformationList
             .Where(i => i.PingStatus == PingStatus.Online && deployment.Sim.World.Instance(i.InstanceId).Tags.ContainsKey("EnaRemediate:OptIn"))
             .Select(i => i.InstanceId).Where(only ?? (_ => true)).ToList();
-        await ssm.SendCommandAsync(new SendCommandRequest { DocumentName = "EnaRemediate-CollectHostReport", InstanceIds = targets });
+        await ssm.SendCommandAsync(new SendCommandRequest
+        {
+            DocumentName = "EnaRemediate-CollectHostReport", InstanceIds = targets,
+            OutputS3BucketName = output?.Bucket, OutputS3KeyPrefix = output?.Prefix,
+        });
         deployment.Clock.Advance(TimeSpan.FromMinutes(5));
         return targets;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_report_longer_than_ssm_returns_is_read_from_the_associations_output_bucket(bool withBucket)
+    {
+        const string bucket = "enaremediate-outputs";
+        await using var deployment = await Deployment.StartAsync(dynalite, "pending-kernel-update",
+            environment: withBucket ? new Dictionary<string, string?> { [FunctionSettings.OutputBucketVariable] = bucket } : null);
+        var host = Group(deployment, "at-risk-no-ena")[0];
+        deployment.Sim.World.Faults.For(host).OutputOverrides["EnaRemediate-CollectHostReport"] = HugeHostReport.Json();
+        using var s3 = new Amazon.S3.AmazonS3Client(new BasicAWSCredentials("test", "test"),
+            new Amazon.S3.AmazonS3Config { ServiceURL = deployment.Sim.Endpoint.ToString(), AuthenticationRegion = "us-east-1", ForcePathStyle = true });
+        await s3.PutBucketAsync(new Amazon.S3.Model.PutBucketRequest { BucketName = bucket });
+        // The association as template.yaml defines it: its OutputLocation is the deployment's bucket.
+        await AssociationRunAsync(deployment, output: (bucket, "enaremediate/command-output"));
+
+        var answer = await deployment.InvokeAsync(Deployment.FunctionArn("inventory"), Scheduled);
+
+        var atRisk = answer["atRisk"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+        Assert.Equal(withBucket, atRisk.Contains(host));
+        Assert.Equal(withBucket ? 1 : 0, deployment.Sim.World.Counters["GetObject"]); // only the cut report is fetched
     }
 
     [Fact]

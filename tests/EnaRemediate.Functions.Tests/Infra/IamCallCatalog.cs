@@ -106,6 +106,8 @@ public sealed class IamCallCatalog(ResolvedTemplate template)
             Call("run our document on the stack's rescue instance", R(action, Document("EnaRemediate-InstallDriver")), R(action, Instance(Rescue), new Dictionary<string, object> { ["ssm:resourceTag/" + LaunchedBy] = Stack })),
             Call("offline repair: the chroot install on the stack's rescue instance", R(action, Document("EnaRemediate-OfflineRepair")), R(action, Instance(Rescue), new Dictionary<string, object> { ["ssm:resourceTag/" + LaunchedBy] = Stack })),
         ],
+        "s3:GetObject" => [Call("read a collect report SSM cut, from the deployment's output bucket",
+            R(action, $"arn:aws:s3:::{ResolvedTemplate.CommandOutputBucket}/enaremediate/command-output/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e/{OptedIn}/awsrunShellScript/collectHostReport/stdout"))],
         "ec2:RegisterImage" => [Call("register the ENA-disabled copy", R(action, Image("ami-0ddddddddddddddd4")))],
         "ec2:CreateTags" =>
         [

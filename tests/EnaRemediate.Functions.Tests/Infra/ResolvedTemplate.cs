@@ -15,6 +15,9 @@ public sealed partial class ResolvedTemplate(Template template)
     public const string Account = "123456789012";
     public const string Region = "us-east-1";
     public const string StackName = "enaremediate";
+    /// <summary>The command output bucket this example deployment names (the parameter's default is none).</summary>
+    public const string CommandOutputBucket = "enaremediate-outputs-example";
+
     /// <summary>What the RescueImageId SSM parameter resolves to at deploy time, in this example.</summary>
     public const string RescueImageId = "ami-0a1b2c3d4e5f60718";
     /// <summary>What RescueImageIdArm64 resolves to.</summary>
@@ -78,6 +81,7 @@ public sealed partial class ResolvedTemplate(Template template)
             var type = parameter["Type"]!.GetValue<string>();
             var value = Template.ParameterDefault(name);
             if (type == "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>") return name == "RescueImageIdArm64" ? RescueImageIdArm64 : RescueImageId;
+            if (name == "CommandOutputBucketName") return CommandOutputBucket;
             return type == "CommaDelimitedList" ? new JsonArray(value.Split(',').Select(v => (JsonNode?)v.Trim()).ToArray()) : value;
         }
         var resourceType = Template.Resource(name)["Type"]!.GetValue<string>();
