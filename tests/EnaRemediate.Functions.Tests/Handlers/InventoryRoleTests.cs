@@ -26,7 +26,20 @@ public sealed class InventoryRoleTests
         // The auto-fix leaves alone an instance a remediation holds: the records table's latest record.
         Assert.Contains("dynamodb:Query", role.CodeActions);
         Assert.Contains("ec2:DescribeInstances", role.CodeActions);
-        Assert.DoesNotContain(role.CodeActions, a => a.StartsWith("s3:", StringComparison.Ordinal)); // it sends, it never reads outputs
+        // Of S3 it only reads the outputs SSM cut (the association's and the auto-fix's), never writes.
+        Assert.Equal(["s3:GetObject"], role.CodeActions.Where(a => a.StartsWith("s3:", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task S3_is_readable_only_under_the_output_prefix_of_the_deployments_bucket()
+    {
+        var (template, statements, _) = await LoadAsync();
+        var read = Assert.Single(statements, s => s.Allows && s.Actions.Any(a => a.StartsWith("s3:", StringComparison.Ordinal)));
+        Assert.Equal(["s3:GetObject"], read.Actions);
+        Assert.Equal([$"arn:aws:s3:::{ResolvedTemplate.CommandOutputBucket}/enaremediate/command-output/*"], read.Resources);
+        var location = template.Template.Resource("CollectHostReportAssociation")["Properties"]!["OutputLocation"]!.ToJsonString();
+        Assert.Contains("HasCommandOutputBucket", location);
+        Assert.Contains("enaremediate/command-output", location);
     }
 
     [Fact]
