@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Plans.Steps;
 
 namespace EnaRemediate.Core.Plans.ReregisterAmi;
 
@@ -25,7 +26,7 @@ public sealed class ActOnInstanceStep(string name, string instanceIdKey, string 
         {
             return new StepDecision.Next($"observing the {what} {id} from now on");
         }
-        return new StepDecision.Act(new ImageCall("ec2:DescribeInstances", $"look at {id}", async ct =>
+        return new StepDecision.Act(new PlanCall("ec2:DescribeInstances", $"look at {id}", async ct =>
             await Registrar.Images.DescribeLaunchSettingsAsync(id, ct) is null
                 ? null
                 : ImmutableDictionary<string, string>.Empty.Add(RemediationRecord.ActingOnMemo, id)),

@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using System.Text.Json;
-using EnaRemediate.Core.Engine;
 using EnaRemediate.Core.Engine.Ports;
+using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Plans.Steps;
 
 namespace EnaRemediate.Core.Plans.ReregisterAmi;
 
@@ -24,7 +25,7 @@ public abstract class AmiStep(string name, AmiRegistrar registrar) : IPlanStep
     public IReadOnlySet<string> ValidOriginStates => AnyInstanceState;
     protected AmiRegistrar Registrar { get; } = registrar;
 
-    public virtual EngineAction? PlannedAction(EngineOptions options) => ImageCall.Planned(Permissions[0], Name);
+    public virtual EngineAction? PlannedAction(EngineOptions options) => PlanCall.Planned(Permissions[0], Name);
 
     public abstract StepDecision Decide(StepContext context);
 

@@ -1,4 +1,5 @@
 using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Plans.Steps;
 
 namespace EnaRemediate.Core.Plans.ReregisterAmi;
 
@@ -49,7 +50,7 @@ public sealed class AwaitAvailableStep(AmiRegistrar registrar, AwaitAvailableSte
         {
             return new StepDecision.Wait(LookEvery - (context.Now - seen), $"waiting for {imageId} to become available (it is {state})");
         }
-        return new StepDecision.Act(new ImageCall("ec2:DescribeImages", $"state of {imageId}", async ct =>
+        return new StepDecision.Act(new PlanCall("ec2:DescribeImages", $"state of {imageId}", async ct =>
             Memo((_slot.StateKey, await Registrar.StateAsync(imageId, ct)), (_slot.SeenAtKey, Registrar.Now.ToString("O")))),
             $"looking at the state of {imageId}");
     }

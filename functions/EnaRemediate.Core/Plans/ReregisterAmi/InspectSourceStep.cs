@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Plans.Steps;
 
 namespace EnaRemediate.Core.Plans.ReregisterAmi;
 
@@ -32,7 +33,7 @@ public sealed class InspectSourceStep(AmiRegistrar registrar) : AmiStep("inspect
             : $"source AMI {imageId} is an instance-store AMI of this account; registering an ENA-disabled copy");
     }
 
-    private ImageCall Inspect(string imageId, string instanceId) => new("ec2:DescribeImages", $"inspect {imageId}", async ct =>
+    private PlanCall Inspect(string imageId, string instanceId) => new("ec2:DescribeImages", $"inspect {imageId}", async ct =>
     {
         var found = await Registrar.InspectAsync(imageId, ct);
         var memo = ImmutableDictionary<string, string>.Empty;

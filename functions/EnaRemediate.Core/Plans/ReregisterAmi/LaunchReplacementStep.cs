@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
-using EnaRemediate.Core.Engine;
 using EnaRemediate.Core.Engine.Ports;
+using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Plans.Steps;
 
 namespace EnaRemediate.Core.Plans.ReregisterAmi;
 
@@ -43,7 +44,7 @@ public sealed class LaunchReplacementStep(AmiRegistrar registrar, LaunchReplacem
         var undo = new UndoEntry(TerminateReplacementUndo, $"terminate the {_slot.What} (never the original) if it is not wanted",
             ImmutableDictionary<string, string>.Empty.Add("clientToken", launch.ClientToken), context.Now);
         var alreadyRecorded = context.Record.UndoLog.Any(u => u.Action == TerminateReplacementUndo && u.Parameters.GetValueOrDefault("clientToken") == launch.ClientToken);
-        return new StepDecision.Act(new ImageCall("ec2:RunInstances", $"launch from {launch.ImageId}", async ct =>
+        return new StepDecision.Act(new PlanCall("ec2:RunInstances", $"launch from {launch.ImageId}", async ct =>
         {
             var userData = await Registrar.Images.DescribeUserDataAsync(launch.UserDataFromInstanceId, ct);
             var id = await Registrar.Images.RunInstanceAsync(launch, userData, ct);

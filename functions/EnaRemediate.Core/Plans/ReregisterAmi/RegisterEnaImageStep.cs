@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Plans.Steps;
 
 namespace EnaRemediate.Core.Plans.ReregisterAmi;
 
@@ -36,7 +37,7 @@ public sealed class RegisterEnaImageStep(AmiRegistrar registrar) : AmiStep("regi
         var tags = AmiNaming.TagsFor(source.Tags, source.ImageId, context.Record.RemediationId)
             .Append(KeyValuePair.Create(AmiNaming.BundledFromTag, context.Memo(AmiMemo.NewImageId) ?? source.ImageId))
             .ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
-        var call = new ImageCall("ec2:RegisterImage", $"register {name}", async ct =>
+        var call = new PlanCall("ec2:RegisterImage", $"register {name}", async ct =>
         {
             var id = await Registrar.EnsureRegisteredAsync(registration, ct);
             await Registrar.TagAsync(id, tags, ct);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using EnaRemediate.Core.Engine;
+using EnaRemediate.Core.Plans.Steps;
 
 namespace EnaRemediate.Core.Plans.ReregisterAmi;
 
@@ -27,7 +28,7 @@ public sealed class RegisterImageStep(AmiRegistrar registrar) : AmiStep("registe
         var resuming = context.Memo(AmiMemo.IntendedName);
         var name = resuming ?? AmiNaming.NameFor(source.Name, context.Now);
         var registration = SourceImageJudge.CopyWithoutEna(source, name);
-        var call = new ImageCall("ec2:RegisterImage", $"register {name}", async ct =>
+        var call = new PlanCall("ec2:RegisterImage", $"register {name}", async ct =>
             ImmutableDictionary<string, string>.Empty.Add(AmiMemo.NewImageId, await Registrar.EnsureRegisteredAsync(registration, ct)));
         if (resuming is not null)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using EnaRemediate.Core.Plans.Steps;
 
 namespace EnaRemediate.Core.Plans.ReregisterAmi;
 
@@ -19,7 +20,7 @@ public sealed class TagImageStep(AmiRegistrar registrar) : AmiStep("tag-image", 
             return new StepDecision.Fail("there is no registered image to tag");
         }
         var tags = AmiNaming.TagsFor(source.Tags, source.ImageId, context.Record.RemediationId);
-        return new StepDecision.Act(new ImageCall("ec2:CreateTags", $"tag {imageId}", async ct =>
+        return new StepDecision.Act(new PlanCall("ec2:CreateTags", $"tag {imageId}", async ct =>
         {
             await Registrar.TagAsync(imageId, tags, ct);
             return ImmutableDictionary<string, string>.Empty.Add(AmiMemo.Tagged, "true");
