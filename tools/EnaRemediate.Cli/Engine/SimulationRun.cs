@@ -36,13 +36,15 @@ internal sealed class SimulationRun
         await using var host = await SimulatorHost.StartAsync(simulatorOptions with { Clock = clock }, ct);
         var startedAt = clock.GetUtcNow();
         var counter = new CallCounter(clock);
-        var (ec2Client, ssmClient) = EngineFactory.CreateClients(new AwsConnection("us-east-1", host.Endpoint.ToString(), new BasicAWSCredentials("test", "test")));
+        var connection = new AwsConnection("us-east-1", host.Endpoint.ToString(), new BasicAWSCredentials("test", "test"));
+        var (ec2Client, ssmClient) = EngineFactory.CreateClients(connection);
         var ec2 = new Ec2Adapter(ec2Client);
         var store = new InMemoryRemediationStore();
         // The polling jitter follows the run's seed, so one seed gives one sequence of calls.
         var options = new EngineOptions { JitterSeed = simulatorOptions.Seed }.WithDriver(SimulatedDriverSha256) with { Nitro = new NitroOptions { RescueImages = RescueImages(host.World) } };
         var service = new RemediationService(counter.Wrap(ec2), counter.Wrap(new SsmAdapter(ssmClient)), store,
-            options, clock, images: new ImageAdapter(ec2Client), nitro: new NitroAdapter(ec2Client));
+            options, clock, images: new ImageAdapter(ec2Client), nitro: new NitroAdapter(ec2Client),
+            autoScaling: new Aws.AutoScaling.AutoScalingQueryClient(connection, clock));
 
         var all = host.World.Instances.Select(i => i.InstanceId).ToList();
         var alarmed = await WaitForAlarmsAsync(ec2, all, clock, ct);
