@@ -4,8 +4,8 @@ using EnaRemediate.Core.Plans;
 
 namespace EnaRemediate.Core.Engine;
 
-/// <summary>A saved record and the call its step asked for.</summary>
-internal sealed record PendingAction(RemediationRecord Record, EngineAction Action);
+/// <summary>A saved record and the call its step asked for; <paramref name="MaySentBefore"/>: an earlier look decided this send and never saved its answer.</summary>
+internal sealed record PendingAction(RemediationRecord Record, EngineAction Action, bool MaySentBefore = false);
 
 /// <summary>What became of one record's call: done (with memo to keep), failed (with AWS's error code when it gave one), or deferred by pacing/throttling.</summary>
 internal sealed record ActionResult(RemediationRecord Record, EngineAction Action, string? Error = null, TimeSpan? Deferred = null, ImmutableDictionary<string, string>? Memo = null, string? ErrorCode = null);
@@ -18,9 +18,10 @@ internal sealed record ActionResult(RemediationRecord Record, EngineAction Actio
 /// tokens go to the records that have waited longest in their step; a record that finds none
 /// reserves the next one and is told to come back exactly then, so a queue of thousands is
 /// served in order and only the records whose token is there wake up. A batch refused for one bad instance is retried id by id, so one instance
-/// cannot hold up the rest. Before a command is sent, the instance's recent invocations of that
-/// document are read: one still running (sent by a run that crashed before saving its id, or by a
-/// second workflow on the record) is adopted instead of starting a second one on the host.
+/// cannot hold up the rest. A command an earlier look decided and never saved the answer of (a run
+/// that crashed after sending, or a second workflow on the record) is looked for among the
+/// instance's recent invocations of that document first, and adopted instead of starting a second
+/// one on the host; a send decided for the first time needs no look.
 /// Tokens come from <paramref name="budget"/>: the process's own buckets, or one shared by every execution.
 /// </summary>
 internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions options, TimeProvider time, IRateBudget budget)
@@ -125,8 +126,10 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
     private async Task<(List<ActionResult> Adopted, List<PendingAction> ToCall)> AdoptInFlightAsync(IReadOnlyList<PendingAction> work, CancellationToken cancellationToken)
     {
         var adopted = new List<ActionResult>();
-        var toCall = work.Where(w => w.Action is not SendCommandAction).ToList();
-        foreach (var document in work.Where(w => w.Action is SendCommandAction).GroupBy(w => ((SendCommandAction)w.Action).DocumentName, StringComparer.Ordinal))
+        // A send decided for the first time cannot be on the host: the decision is saved before
+        // any call, so only a send an earlier look decided (and crashed or lost the answer of) is looked for.
+        var toCall = work.Where(w => w.Action is not SendCommandAction || !w.MaySentBefore).ToList();
+        foreach (var document in work.Where(w => w.Action is SendCommandAction && w.MaySentBefore).GroupBy(w => ((SendCommandAction)w.Action).DocumentName, StringComparer.Ordinal))
         {
             var since = document.Select(StepStartedAt).Append(time.GetUtcNow() - options.CommandTimeout).Min();
             IReadOnlyList<RecentInvocation> recent;

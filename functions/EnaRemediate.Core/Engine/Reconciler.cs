@@ -78,6 +78,12 @@ public sealed class Reconciler
                 {
                     continue;
                 }
+                // A send that an earlier look decided and whose answer was never saved may be on the host already.
+                var maySentBefore = action is SendCommandAction && record.Memo.ContainsKey(MemoKeys.SendingSince(decided.Step));
+                if (action is SendCommandAction && !decided.Memo.ContainsKey(MemoKeys.SendingSince(decided.Step)))
+                {
+                    decided = decided with { Memo = decided.Memo.SetItem(MemoKeys.SendingSince(decided.Step), now.ToString("O")) };
+                }
                 // Saved before any call: the undo entry and the intent are durable before EC2 is touched.
                 var saved = await TrySaveAsync(decided, record.Version, cancellationToken);
                 if (saved is null)
@@ -88,7 +94,7 @@ public sealed class Reconciler
                 batch.Put(saved);
                 if (action is not null)
                 {
-                    work.Add(new PendingAction(saved, action));
+                    work.Add(new PendingAction(saved, action, maySentBefore));
                 }
             }
             foreach (var result in await _executor.ExecuteAsync(work, cancellationToken))
@@ -383,7 +389,8 @@ public sealed class Reconciler
         return result switch
         {
             // A deferred call comes back when its token is there: later would waste the token.
-            { Deferred: { } retryAfter } => record with { NextLookAt = now + retryAfter },
+            // A deferred send was certainly not made, so its next try need not look for it on the host.
+            { Deferred: { } retryAfter } => record with { NextLookAt = now + retryAfter, Memo = WithoutSendIntent(record, result.Action) },
             { ErrorCode: StepGuards.CapacityError } => CapacityRefused(record, result, now),
             { Error: { } error } => record.WithEvent(now, $"{result.Action.AwsAction} failed: {error}") with
             {
@@ -393,6 +400,9 @@ public sealed class Reconciler
             _ => Accepted(record, result, now) with { NextLookAt = now + Jittered(FirstLookAfter(result.Action)) },
         };
     }
+
+    private static System.Collections.Immutable.ImmutableDictionary<string, string> WithoutSendIntent(RemediationRecord record, EngineAction action) =>
+        action is SendCommandAction ? record.Memo.Remove(MemoKeys.SendingSince(record.Step)) : record.Memo;
 
     /// <summary>An accepted call: its memo is kept, and it counts towards the step's limit of calls (see <see cref="StepGuards"/>).</summary>
     private static RemediationRecord Accepted(RemediationRecord record, ActionResult result, DateTimeOffset now)
@@ -408,7 +418,7 @@ public sealed class Reconciler
         }
         if (result.Action is SendCommandAction send)
         {
-            memo = memo.SetItem(MemoKeys.CommandDocument(record.Step), send.DocumentName);
+            memo = memo.SetItem(MemoKeys.CommandDocument(record.Step), send.DocumentName).Remove(MemoKeys.SendingSince(record.Step));
         }
         var accepted = record with { Memo = result.Memo is null ? memo : memo.SetItems(result.Memo) };
         return result.Memo?.FirstOrDefault(m => m.Key.EndsWith(".adopted", StringComparison.Ordinal)) is { Value: { } adopted }

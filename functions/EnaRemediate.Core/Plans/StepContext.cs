@@ -60,6 +60,13 @@ public static class MemoKeys
     /// <summary>The document of the command a step sent: the reconciler lists a fleet's invocations of it in a few calls.</summary>
     public static string CommandDocument(string step) => $"{step}.commandDocument";
 
+    /// <summary>
+    /// When the step decided a SendCommand whose answer is not saved yet (set with the decision,
+    /// before the call; cleared once the id is saved or the call was certainly not made): a look
+    /// that finds it must first look for that command on the host, since a crash may have lost its id.
+    /// </summary>
+    public static string SendingSince(string step) => $"{step}.sendingSince";
+
     public static string StopRequestedAt(string step) => $"{step}.stopRequestedAt";
 
     public static string ForcedAt(string step) => $"{step}.forcedAt";

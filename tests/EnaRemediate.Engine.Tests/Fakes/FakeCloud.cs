@@ -208,9 +208,15 @@ internal sealed class FakeCloud(TimeProvider time) : IEc2Port, ISsmPort
     public Task<IReadOnlyDictionary<string, string>> ListInvocationStatusesAsync(string commandId, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyDictionary<string, string>>(_commands.Where(c => c.Id == commandId).ToDictionary(c => c.InstanceId, StatusOf));
 
-    public Task<IReadOnlyList<RecentInvocation>> ListRecentInvocationsAsync(string documentName, DateTimeOffset invokedAfter, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<RecentInvocation>>(_commands.Where(c => c.Document == documentName && c.SentAt >= invokedAfter)
+    /// <summary>Listings of a document's recent invocations (the adoption check and the fleet status listing).</summary>
+    public int RecentInvocationListings { get; private set; }
+
+    public Task<IReadOnlyList<RecentInvocation>> ListRecentInvocationsAsync(string documentName, DateTimeOffset invokedAfter, CancellationToken cancellationToken)
+    {
+        RecentInvocationListings++;
+        return Task.FromResult<IReadOnlyList<RecentInvocation>>(_commands.Where(c => c.Document == documentName && c.SentAt >= invokedAfter)
             .Select(c => new RecentInvocation(c.Id, c.InstanceId, StatusOf(c), c.SentAt, c.Comment)).ToList());
+    }
 
     /// <summary>How many commands of a document ran on the instance at the same time as another one of it (the engine must never cause one).</summary>
     public int OverlappingCommands(string instanceId) =>

@@ -13,7 +13,10 @@ public sealed class InFlightCommandTests
 {
     private const string InstallStep = "install-driver";
 
-    /// <summary>Advance until the record has sent its install, then forget the command id as a crash before the save would.</summary>
+    /// <summary>
+    /// Advance until the record has sent its install, then put the record back as a crash right
+    /// after SendCommand leaves it: the intent saved with the decision, no command id.
+    /// </summary>
     private static async Task LoseTheInstallCommandIdAsync(RemediationService service, IRemediationStore store, IReadOnlyList<string> ids, Action<TimeSpan> advance)
     {
         for (var look = 0; look < 500; look++)
@@ -21,7 +24,11 @@ public sealed class InFlightCommandTests
             var record = (await store.GetAsync(ids[0]))!;
             if (record.Memo.ContainsKey(MemoKeys.CommandId(InstallStep)))
             {
-                await store.SaveAsync(record with { Memo = record.Memo.Remove(MemoKeys.CommandId(InstallStep)) }, record.Version);
+                var sentAt = record.History.Last(h => h.Event.StartsWith("running EnaRemediate-InstallDriver", StringComparison.Ordinal)).At;
+                await store.SaveAsync(record with
+                {
+                    Memo = record.Memo.Remove(MemoKeys.CommandId(InstallStep)).SetItem(MemoKeys.SendingSince(InstallStep), sentAt.ToString("O")),
+                }, record.Version);
                 return;
             }
             advance(TimeSpan.FromSeconds((await service.AdvanceAsync(ids)).WaitSeconds));
@@ -44,6 +51,28 @@ public sealed class InFlightCommandTests
         Assert.Single(world.Cloud.MutatingCalls, c => c.StartsWith("send EnaRemediate-InstallDriver", StringComparison.Ordinal));
         Assert.Equal(0, world.Cloud.OverlappingCommands("i-0123456789abcdef0"));
         Assert.Contains((await world.Store.GetAsync(ids[0]))!.History, h => h.Event.StartsWith("adopted command", StringComparison.Ordinal));
+        Assert.True(world.Cloud.RecentInvocationListings > 0);
+    }
+
+    /// <summary>
+    /// The intent is saved before the send, so a send decided for the first time cannot be on the
+    /// host: it goes out without paging through the document's invocations (issue 13: that look was
+    /// three quarters of all calls at 5,000 instances), and no intent outlives its saved command id.
+    /// </summary>
+    [Fact]
+    public async Task ASendDecidedForTheFirstTimeGoesOutWithoutLookingForItself()
+    {
+        var world = new FakeWorld();
+        world.Cloud.Add("i-0123456789abcdef0");
+        var service = world.Service();
+        var ids = (await service.StartAsync(FakeWorld.Remediate("i-0123456789abcdef0"))).RemediationIds;
+
+        var record = Assert.Single((await world.RunAsync(service, ids)).Result.Records);
+
+        Assert.Equal(Outcomes.Recovered, record.Outcome);
+        Assert.Equal(0, world.Cloud.RecentInvocationListings);
+        Assert.Equal(3, world.Cloud.MutatingCalls.Count(c => c.StartsWith("send ", StringComparison.Ordinal)));
+        Assert.DoesNotContain((await world.Store.GetAsync(ids[0]))!.Memo.Keys, k => k.EndsWith(".sendingSince", StringComparison.Ordinal));
     }
 
     /// <summary>The same through the real SDK and the simulator's ListCommandInvocations filters (DocumentName, InvokedAfter).</summary>
