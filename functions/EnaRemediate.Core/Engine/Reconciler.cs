@@ -58,7 +58,8 @@ public sealed class Reconciler
         }
         if (due.Count > 0)
         {
-            var (facts, readFailure) = await TryGatherAsync(due, cancellationToken);
+            var healthOf = due.Where(ObservesHealth).Select(r => r.ActingOn).ToHashSet(StringComparer.Ordinal);
+            var (facts, readFailure) = await TryGatherAsync(due, healthOf, cancellationToken);
             if (facts is null)
             {
                 // The read itself failed (throttled, or EC2/SSM unavailable): every due record waits and looks again; none fails.
@@ -73,7 +74,7 @@ public sealed class Reconciler
             var work = new List<PendingAction>();
             foreach (var record in due)
             {
-                var (decided, action) = DecideIsolated(record, facts[record.ActingOn], invocations.GetValueOrDefault(record.RemediationId), now);
+                var (decided, action) = DecideIsolated(record, facts[record.ActingOn], healthOf.Contains(record.ActingOn), invocations.GetValueOrDefault(record.RemediationId), now);
                 if (decided == record)
                 {
                     continue;
@@ -155,11 +156,10 @@ public sealed class Reconciler
     }
 
     /// <summary>The facts of every due instance, or null when EC2 or SSM would not answer (the caller defers the batch).</summary>
-    private async Task<(IReadOnlyDictionary<string, InstanceFacts>? Facts, string? Failure)> TryGatherAsync(List<RemediationRecord> due, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyDictionary<string, InstanceFacts>? Facts, string? Failure)> TryGatherAsync(List<RemediationRecord> due, IReadOnlySet<string> healthOf, CancellationToken cancellationToken)
     {
         try
         {
-            var healthOf = due.Where(ObservesHealth).Select(r => r.ActingOn).ToHashSet(StringComparer.Ordinal);
             return (await _facts.GatherAsync(due.Select(r => r.ActingOn).ToList(), cancellationToken, healthOf), null);
         }
         catch (Exception e) when (IsCallFailure(e, cancellationToken))
@@ -178,7 +178,7 @@ public sealed class Reconciler
         var step = record.Step == RemediationRecord.InitialStep ? plan.Steps.FirstOrDefault()
             : record.Step == RollbackStep ? plan.Rollback
             : plan.Steps.FirstOrDefault(s => s.Name == record.Step);
-        return step?.ObservesHealth ?? true;
+        return step?.ObservesHealth(record) ?? true;
     }
 
     private RemediationRecord DeferRead(RemediationRecord record, string failure, DateTimeOffset now)
@@ -202,11 +202,11 @@ public sealed class Reconciler
     /// <see cref="Decide"/> for one record, so that whatever goes wrong deciding it (a host output
     /// no judge foresaw, a bug in a step) is that record's failed attempt and never stops the rest of the batch.
     /// </summary>
-    private (RemediationRecord Record, EngineAction? Action) DecideIsolated(RemediationRecord record, InstanceFacts facts, CommandInvocation? invocation, DateTimeOffset now)
+    private (RemediationRecord Record, EngineAction? Action) DecideIsolated(RemediationRecord record, InstanceFacts facts, bool healthObserved, CommandInvocation? invocation, DateTimeOffset now)
     {
         try
         {
-            return Decide(record, facts, invocation, now);
+            return Decide(record, facts, healthObserved, invocation, now);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -317,8 +317,12 @@ public sealed class Reconciler
         }
     }
 
-    /// <summary>Runs the record's steps on one observation until one waits, acts or finishes.</summary>
-    private (RemediationRecord Record, EngineAction? Action) Decide(RemediationRecord record, InstanceFacts facts, CommandInvocation? invocation, DateTimeOffset now)
+    /// <summary>
+    /// Runs the record's steps on one observation until one waits, acts or finishes. A step reached
+    /// by a transition that reads health which this observation did not include (<paramref name="healthObserved"/>
+    /// false: the look began in a step that needed none) is looked at again at once, with it.
+    /// </summary>
+    private (RemediationRecord Record, EngineAction? Action) Decide(RemediationRecord record, InstanceFacts facts, bool healthObserved, CommandInvocation? invocation, DateTimeOffset now)
     {
         if (!_plans.TryGet(record.Plan, out var plan))
         {
@@ -336,6 +340,10 @@ public sealed class Reconciler
             if (step is null)
             {
                 return (record.Finish(Outcomes.Failed, $"plan {plan.Name} has no step '{record.Step}'", now), null);
+            }
+            if (!healthObserved && step.ObservesHealth(record))
+            {
+                return (record with { NextLookAt = now }, null);
             }
             var context = new StepContext(record, facts, now, _options, invocation);
             var decision = StepGuards.Before(context, step, inRollback)

@@ -22,9 +22,10 @@ public interface IPlanStep
     StepDecision Decide(StepContext context);
 
     /// <summary>
-    /// Whether the step reads the status checks or the SSM agent's ping; a step that only needs the
-    /// EC2 description (state, attributes) says false, and a look at a fleet of such records
-    /// skips DescribeInstanceStatus and DescribeInstanceInformation.
+    /// Whether the step, where <paramref name="record"/> is in it, reads the status checks or the
+    /// SSM agent's ping; a step that only needs the EC2 description (state, attributes) or is only
+    /// waiting for its command's result says false, and a look at a fleet of such records skips
+    /// DescribeInstanceStatus and DescribeInstanceInformation for them.
     /// </summary>
-    bool ObservesHealth => true;
+    bool ObservesHealth(Engine.RemediationRecord record) => true;
 }

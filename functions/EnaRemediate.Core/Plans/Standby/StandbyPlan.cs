@@ -68,7 +68,7 @@ public sealed class StandbyPlan : IRemediationPlan
         public IReadOnlyList<string> Permissions { get; } = [.. inner.Permissions, "autoscaling:ExitStandby"];
         public IReadOnlySet<string> ValidOriginStates => inner.ValidOriginStates;
         public EngineAction? PlannedAction(EngineOptions options) => inner.PlannedAction(options);
-        public bool ObservesHealth => inner.ObservesHealth;
+        public bool ObservesHealth(RemediationRecord record) => inner.ObservesHealth(record);
 
         public StepDecision Decide(StepContext context)
         {

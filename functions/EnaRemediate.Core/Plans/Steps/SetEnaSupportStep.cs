@@ -10,7 +10,7 @@ public sealed class SetEnaSupportStep(string name, bool enabled) : IPlanStep
     public IReadOnlyList<string> Permissions { get; } = ["ec2:ModifyInstanceAttribute"];
     public IReadOnlySet<string> ValidOriginStates { get; } = new HashSet<string> { "stopped" };
     public EngineAction? PlannedAction(EngineOptions options) => new SetEnaSupportAction(enabled);
-    public bool ObservesHealth => false;
+    public bool ObservesHealth(RemediationRecord record) => false;
 
     public StepDecision Decide(StepContext context)
     {

@@ -8,7 +8,7 @@ public sealed class StartStep(string name) : IPlanStep
     public IReadOnlyList<string> Permissions { get; } = ["ec2:StartInstances"];
     public IReadOnlySet<string> ValidOriginStates { get; } = new HashSet<string> { "stopped" };
     public EngineAction? PlannedAction(EngineOptions options) => new StartAction();
-    public bool ObservesHealth => false;
+    public bool ObservesHealth(RemediationRecord record) => false;
 
     public StepDecision Decide(StepContext context)
     {

@@ -14,7 +14,7 @@ public sealed class StopStep(string name) : IPlanStep
     public IReadOnlyList<string> Permissions { get; } = ["ec2:StopInstances"];
     public IReadOnlySet<string> ValidOriginStates { get; } = new HashSet<string> { "running", "stopping" };
     public EngineAction? PlannedAction(EngineOptions options) => new StopAction(false);
-    public bool ObservesHealth => false;
+    public bool ObservesHealth(RemediationRecord record) => false;
 
     public StepDecision Decide(StepContext context)
     {
