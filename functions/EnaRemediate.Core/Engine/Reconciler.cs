@@ -58,7 +58,10 @@ public sealed class Reconciler
         }
         if (due.Count > 0)
         {
-            var healthOf = due.Where(ObservesHealth).Select(r => r.ActingOn).ToHashSet(StringComparer.Ordinal);
+            var invocations = await FetchInvocationsAsync(due, cancellationToken);
+            // A record whose command finished moves on in this look, most often to a step that reads health.
+            var healthOf = due.Where(r => ObservesHealth(r) || invocations.GetValueOrDefault(r.RemediationId)?.IsFinal == true)
+                .Select(r => r.ActingOn).ToHashSet(StringComparer.Ordinal);
             var (facts, readFailure) = await TryGatherAsync(due, healthOf, cancellationToken);
             if (facts is null)
             {
@@ -70,7 +73,6 @@ public sealed class Reconciler
                 }
                 return Summarise(batch, _time.GetUtcNow());
             }
-            var invocations = await FetchInvocationsAsync(due, cancellationToken);
             var work = new List<PendingAction>();
             foreach (var record in due)
             {
