@@ -10,7 +10,8 @@ namespace EnaRemediate.Core.Plans.Fallback;
 /// <summary>
 /// The fallback plan for EBS-backed instances whose type supports running without ENA:
 /// stop → enaSupport off → start → SSM online → install the driver → validate every kernel has it →
-/// stop → enaSupport on → start → healthy → validate ena is bound → (stop again if found stopped).
+/// stop → enaSupport on → start → SSM online → validate ena is bound → both status checks ok →
+/// (stop again if found stopped).
 /// Any failure after the first stop rolls back to the best reachable state (<see cref="FallbackRollbackStep"/>).
 /// </summary>
 public sealed class FallbackPlan : IRemediationPlan
@@ -31,8 +32,11 @@ public sealed class FallbackPlan : IRemediationPlan
             new StopStep("stop-for-ena"),
             new SetEnaSupportStep("ena-on", enabled: true),
             new StartStep("start-with-ena"),
-            new AwaitHealthyStep("await-healthy-with-ena"),
+            // The agent Online with ENA on means ena carries the network: validate then, and let
+            // EC2's status checks (a minute or three) settle while the report is collected.
+            new AwaitHealthyStep("await-online-with-ena", ssmOnlineSuffices: true),
             ValidateFinal(validator),
+            new AwaitHealthyStep("await-healthy-with-ena"),
             new LeaveAsFoundStep("finish", "ENA on, the driver installed for every kernel and bound"),
         ];
     }

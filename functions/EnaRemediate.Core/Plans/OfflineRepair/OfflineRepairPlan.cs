@@ -36,9 +36,10 @@ public sealed class OfflineRepairPlan : IRemediationPlan
             new VolumeStep("reattach-root", VolumeMove.AttachToInstance, mover),
             new RestoreDeleteOnTerminationStep(nitro),
             new StartStep("start-repaired"),
+            // As the fallback: validate once the agent is Online, then wait for the status checks.
+            new AwaitHealthyStep("await-online-repaired", ssmOnlineSuffices: true),
+            FallbackPlan.ValidateFinal(validator),
             new AwaitHealthyStep("await-healthy"),
-            new RunCommandStep(FallbackPlan.ValidateFinalStep, o => o.CollectDocument, _ => FallbackPlan.NoParameters,
-                i => FallbackPlan.JudgeReport(i, validator.CheckEnaBound, MemoKeys.FinalVerdict)),
             new ReleaseRescueStep(pool),
             new CleanupSnapshotStep(nitro),
             new LeaveAsFoundStep("finish", "the driver installed offline for every kernel on the root, ENA bound, rescue released"),

@@ -33,9 +33,10 @@ public sealed class TypeSwapPlan : IRemediationPlan
             new SetInstanceTypeStep("restore-type", toStandIn: false, nitro),
             new SetEnaSupportStep("ena-on", enabled: true),
             new StartStep("start-with-ena"),
+            // As the fallback: validate once the agent is Online with ENA on, then wait for the status checks.
+            new AwaitHealthyStep("await-online-with-ena", ssmOnlineSuffices: true),
+            FallbackPlan.ValidateFinal(validator),
             new AwaitHealthyStep("await-healthy-with-ena"),
-            new RunCommandStep(FallbackPlan.ValidateFinalStep, o => o.CollectDocument, _ => FallbackPlan.NoParameters,
-                i => FallbackPlan.JudgeReport(i, validator.CheckEnaBound, MemoKeys.FinalVerdict)),
             new LeaveAsFoundStep("finish", "original type back, ENA on, the driver installed for every kernel and bound"),
         ];
         Rollback = new TypeSwapRollbackStep(nitro);
