@@ -20,6 +20,7 @@ internal static class FloorPaths
     public static IReadOnlyList<FloorPath>? Of(IReadOnlyList<SimulatedInstance> world, IReadOnlyDictionary<string, string> routes)
     {
         var byId = world.ToDictionary(i => i.InstanceId, StringComparer.Ordinal);
+        var timelines = world.ToDictionary(i => i.InstanceId, i => i.Timeline, StringComparer.Ordinal);
         // The offline repair of an instance runs on its rescue and names it as its subject.
         var repairs = world.SelectMany(i => i.Timeline)
             .Where(e => e.Phase == TimelineEntry.Command(RepairDocument) && e.Subject is not null)
@@ -41,7 +42,7 @@ internal static class FloorPaths
                     paths.Add(Swap(instance.Timeline, typeChange: true));
                     break;
                 case PlanNames.OfflineRepair:
-                    paths.Add(Offline(instance, repairs.GetValueOrDefault(id), byId, rescues));
+                    paths.Add(Offline(id, $"{instance.AvailabilityZone}/{instance.Architecture}", repairs.GetValueOrDefault(id), timelines, rescues));
                     break;
                 default:
                     return null;
@@ -83,21 +84,24 @@ internal static class FloorPaths
     /// its launch (RunInstances) until SSM Online, shared by every instance it served in this run;
     /// an instance this run gave no rescue shares one per zone and architecture.
     /// </summary>
-    public static FloorPath Offline(SimulatedInstance instance, TimelineEntry? repair, IReadOnlyDictionary<string, SimulatedInstance> byId, Dictionary<string, FloorPath> rescues)
+    /// <param name="group">the zone and architecture: where a rescue this run did not give would be shared.</param>
+    /// <param name="repair">the repair command's entry (on the rescue's timeline, naming this instance), if it ran.</param>
+    /// <param name="timelines">every instance's timeline in this run, by id (the rescues' among them).</param>
+    /// <param name="rescues">the rescues' paths so far, by rescue id or group: one path for all the instances a rescue served.</param>
+    public static FloorPath Offline(string id, string group, TimelineEntry? repair, IReadOnlyDictionary<string, IReadOnlyList<TimelineEntry>> timelines, Dictionary<string, FloorPath> rescues)
     {
-        var id = instance.InstanceId;
-        var timeline = instance.Timeline;
+        var timeline = timelines[id];
         var stop = timeline.FirstOrDefault(e => e.Phase == TimelineEntry.Stop);
         var detach = timeline.FirstOrDefault(e => e.Phase == TimelineEntry.Detach && e.Subject == id);
         var toRescue = timeline.FirstOrDefault(e => e.Phase == TimelineEntry.Attach && e.Subject != id);
         var fromRescue = timeline.FirstOrDefault(e => e.Phase == TimelineEntry.Detach && e.Subject != id);
         var reattach = timeline.FirstOrDefault(e => e.Phase == TimelineEntry.Attach && e.Subject == id);
         var start = timeline.FirstOrDefault(e => e.Phase == TimelineEntry.Start);
-        var rescueId = toRescue?.Subject is { } r && byId.ContainsKey(r) ? r : null;
-        var key = rescueId ?? $"{instance.AvailabilityZone}/{instance.Architecture}";
+        var rescueId = toRescue?.Subject is { } r && timelines.ContainsKey(r) ? r : null;
+        var key = rescueId ?? group;
         if (!rescues.TryGetValue(key, out var rescue))
         {
-            var launch = rescueId is null ? null : byId[rescueId].Timeline.FirstOrDefault(e => e.Phase == TimelineEntry.Start);
+            var launch = rescueId is null ? null : timelines[rescueId].FirstOrDefault(e => e.Phase == TimelineEntry.Start);
             rescue = new FloorPath([new(FloorCall.Launch, Drawn(launch, launch?.ReadyAt, Latencies.Pending, Latencies.Boot, Latencies.SsmRegistration))]);
             rescues[key] = rescue;
         }
