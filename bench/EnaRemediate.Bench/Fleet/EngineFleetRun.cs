@@ -28,7 +28,8 @@ internal static class EngineFleetRun
         routes ??= await FleetRoutes.PlanAsync(scenario, instances, seed);
         var clock = new SteppedClock(Start);
         await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { Scenario = scenario, Instances = instances, Seed = seed, Clock = clock });
-        var service = CreateService(host, clock, seed);
+        var store = new InMemoryRemediationStore();
+        var service = CreateService(host, clock, seed, store);
         var ids = host.World.Instances.Select(i => i.InstanceId).ToList();
         using var meter = new RunMeter(host.World.Counters);
         var started = await service.StartAsync(new RemediationRequest(ids, RemediationMode.Remediate, false, "bench", null));
@@ -51,6 +52,10 @@ internal static class EngineFleetRun
         {
             Console.Error.WriteLine($"engine: {reason.Count()} x {reason.Key}");
         }
+        foreach (var line in StepTimes.Lines(await Task.WhenAll(started.RemediationIds.Select(async id => (await store.GetAsync(id))!))))
+        {
+            Console.Error.WriteLine(line);
+        }
         // Instances refused at the start (no record to advance) end there, with the outcome the start gave them.
         var refused = started.Instances.Where(i => i.Outcome is not null && !result.Records.Any(r => r.InstanceId == i.InstanceId)).Select(i => (0.0, i.Outcome!));
         return FleetRunReport.From(scenario, seed, host.World, routes, (clock.GetUtcNow() - Start).TotalSeconds,
@@ -63,13 +68,13 @@ internal static class EngineFleetRun
     /// The engine as the CLI's `simulate` builds it: the bench's pinned driver, poll jitter seeded
     /// with the fleet's seed, and the scenario's rescue AMIs (named enaremediate-rescue-*) for offline repair.
     /// </summary>
-    public static RemediationService CreateService(SimulatorHost host, TimeProvider clock, int seed)
+    public static RemediationService CreateService(SimulatorHost host, TimeProvider clock, int seed, IRemediationStore store)
     {
         var rescueImages = host.World.AllImages.Where(i => i.Name.StartsWith("enaremediate-rescue-", StringComparison.Ordinal))
             .GroupBy(i => i.Architecture).ToDictionary(g => g.Key, g => g.First().ImageId, StringComparer.Ordinal);
         var options = new EngineOptions { JitterSeed = seed }.WithDriver(Sha256) with { Nitro = new NitroOptions { RescueImages = rescueImages } };
         return EngineFactory.Create(new AwsConnection("us-east-1", host.Endpoint.ToString(), new BasicAWSCredentials("bench", "bench")),
-            new InMemoryRemediationStore(), options, clock);
+            store, options, clock);
     }
 
     public static bool IsThrottling(string? reason) =>

@@ -31,6 +31,10 @@ public static class FleetBenchmark
         Console.Error.WriteLine($"baseline: {baseline.Instances} instances in {baseline.WallSeconds:0.0} s wall: {baseline.ToJson(indented: false)}");
         var engine = await EngineFleetRun.RunAsync(scenario, instances, seed, routes);
         Console.Error.WriteLine($"engine: {engine.Instances} instances in {engine.WallSeconds:0.0} s wall");
+        foreach (var (who, run) in new[] { ("engine", engine), ("baseline", baseline) })
+        {
+            Console.Error.WriteLine($"{who}: floor by route alone: {string.Join(", ", run.RouteFloors.Select(f => $"{f.Key} {f.Value?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-"} s"))}");
+        }
         var report = engine with { Baseline = baseline };
         Console.WriteLine(json ? report.ToJson() : Text(report));
         return 0;
