@@ -31,7 +31,7 @@ internal static class EngineFleetRun
         var store = new InMemoryRemediationStore();
         var service = CreateService(host, clock, seed, store);
         var ids = host.World.Instances.Select(i => i.InstanceId).ToList();
-        using var meter = new RunMeter(host.World.Counters);
+        using var meter = new RunMeter(host.World);
         var started = await service.StartAsync(new RemediationRequest(ids, RemediationMode.Remediate, false, "bench", null));
         AdvanceResult result;
         var progress = System.Diagnostics.Stopwatch.StartNew();

@@ -32,6 +32,10 @@ internal sealed record FleetRunReport(
     [JsonIgnore]
     public double WallSeconds { get; init; }
 
+    /// <summary>Not part of the document (stderr only): <see cref="ThrottledResponses"/> by action.</summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, int> ThrottledByAction { get; init; } = new Dictionary<string, int>();
+
     /// <summary>Not part of the document (stderr only): the floor of each route's instances alone (sharing no tokens with the others).</summary>
     [JsonIgnore]
     public IReadOnlyDictionary<string, double?> RouteFloors { get; init; } = new Dictionary<string, double?>();
@@ -74,6 +78,7 @@ internal sealed record FleetRunReport(
             ends.GroupBy(e => e.Outcome).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()))
         {
             WallSeconds = meter.WallSeconds,
+            ThrottledByAction = meter.ThrottledByAction,
             RouteFloors = routes.GroupBy(r => r.Value).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key,
                 g => FleetFloor.Seconds(world.Instances, g.ToDictionary(r => r.Key, r => r.Value)) is { } f ? Math.Round(f, 1) : (double?)null),
         };

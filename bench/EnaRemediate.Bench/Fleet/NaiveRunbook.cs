@@ -141,7 +141,7 @@ internal sealed class NaiveRunbook(IAmazonEC2 ec2, IAmazonSimpleSystemsManagemen
             var runbook = new NaiveRunbook(ec2, ssm, clock, new EngineOptions().WithDriver(EngineFleetRun.Sha256));
             var ids = host.World.Instances.Select(i => i.InstanceId).ToList();
             var outcomes = new Outcome[ids.Count];
-            using var meter = new RunMeter(host.World.Counters);
+            using var meter = new RunMeter(host.World);
             await clock.RunAllAsync(ids.Select((id, n) => (Func<Task>)(async () => outcomes[n] = await runbook.RecoverAsync(id))).ToList());
             meter.Stop();
             foreach (var reason in outcomes.Where(o => !o.Recovered).GroupBy(o => o.Reason))
