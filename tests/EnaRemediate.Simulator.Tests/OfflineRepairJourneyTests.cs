@@ -1,5 +1,6 @@
 using Amazon.EC2.Model;
 using Amazon.SimpleSystemsManagement.Model;
+using EnaRemediate.Simulator.World;
 
 namespace EnaRemediate.Simulator.Tests;
 
@@ -41,9 +42,17 @@ public sealed class OfflineRepairJourneyTests
         sim.Advance(TimeSpan.FromMinutes(5));
         Assert.Equal("ok", await sim.InstanceStatusAsync(broken));
         Assert.Equal(broken, sim.World.AllVolumes.Single(v => v.VolumeId == root.VolumeId).Attachment!.InstanceId);
+        // The benchmark's floor replays the journey from the timelines: the root's four moves on its own instance
+        // (each with the instance it moved to or from), and the repair on the rescue naming the instance it was for.
+        var moves = sim.World.Instance(broken).Timeline.Where(e => e.Phase is TimelineEntry.Attach or TimelineEntry.Detach).ToList();
+        Assert.Equal([(TimelineEntry.Detach, broken), (TimelineEntry.Attach, rescue), (TimelineEntry.Detach, rescue), (TimelineEntry.Attach, broken)],
+            moves.Select(e => (e.Phase, e.Subject)));
+        Assert.All(moves, e => Assert.InRange((e.ReadyAt!.Value - e.At).TotalSeconds, Latencies.VolumeAttachment.Min, Latencies.VolumeAttachment.Max));
+        Assert.Equal(broken, sim.World.Instance(rescue).Timeline.Single(e => e.Phase == TimelineEntry.Command("EnaRemediate-OfflineRepair")).Subject);
 
         var missing = await RunAsync(sim, rescue, "EnaRemediate-OfflineRepair", new() { ["TargetDevice"] = ["/dev/sdg"], ["Sha256"] = [new string('a', 64)] });
         Assert.Equal("Failed", missing.Status.Value);
+        Assert.Null(sim.World.Instance(rescue).Timeline.Last(e => e.Phase == TimelineEntry.Command("EnaRemediate-OfflineRepair")).Subject);
         await Assert.ThrowsAsync<InvalidParametersException>(() => sim.Ssm.SendCommandAsync(new SendCommandRequest
         {
             DocumentName = "EnaRemediate-OfflineRepair", InstanceIds = [rescue], Parameters = new() { ["TargetDevice"] = ["/dev/xvda; reboot"], ["Sha256"] = [new string('a', 64)] },

@@ -13,6 +13,7 @@ namespace EnaRemediate.Bench.Fleet;
 /// StartAsync for every instance, then AdvanceAsync until done, jumping a stepped clock to each
 /// answer's next-look time (no sleeping: wall time is the engine's, the SDK's and the simulator's work).
 /// The engine's poll jitter is seeded with the fleet's seed, so that one seed gives one run.
+/// Instances refused at the start count with their outcome (refused) and no time.
 /// </summary>
 internal static class EngineFleetRun
 {
@@ -21,14 +22,16 @@ internal static class EngineFleetRun
     /// <summary>A pinned digest: the simulator checks its shape, not the bytes.</summary>
     public const string Sha256 = "5f1c2b7e0d9a4c3b8e6f1a2d3c4b5a6978e1f0d2c3b4a5968778695a4b3c2d1e";
 
-    public static async Task<FleetRunReport> RunAsync(string scenario, int instances, int seed)
+    /// <param name="routes">the engine's route for each instance (<see cref="FleetRoutes"/>); planned here when not given.</param>
+    public static async Task<FleetRunReport> RunAsync(string scenario, int instances, int seed, IReadOnlyDictionary<string, string>? routes = null)
     {
+        routes ??= await FleetRoutes.PlanAsync(scenario, instances, seed);
         var clock = new SteppedClock(Start);
         await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { Scenario = scenario, Instances = instances, Seed = seed, Clock = clock });
-        var service = EngineFactory.Create(new AwsConnection("us-east-1", host.Endpoint.ToString(), new BasicAWSCredentials("bench", "bench")),
-            new InMemoryRemediationStore(), new EngineOptions { JitterSeed = seed }.WithDriver(Sha256), clock);
+        var store = new InMemoryRemediationStore();
+        var service = CreateService(host, clock, seed, store);
         var ids = host.World.Instances.Select(i => i.InstanceId).ToList();
-        using var meter = new RunMeter(host.World.Counters);
+        using var meter = new RunMeter(host.World);
         var started = await service.StartAsync(new RemediationRequest(ids, RemediationMode.Remediate, false, "bench", null));
         AdvanceResult result;
         var progress = System.Diagnostics.Stopwatch.StartNew();
@@ -49,10 +52,29 @@ internal static class EngineFleetRun
         {
             Console.Error.WriteLine($"engine: {reason.Count()} x {reason.Key}");
         }
-        return FleetRunReport.From(scenario, seed, host.World, (clock.GetUtcNow() - Start).TotalSeconds,
-            result.Records.Select(r => (r.ElapsedSeconds, r.Outcome ?? "unfinished")).ToList(),
+        foreach (var line in StepTimes.Lines(await Task.WhenAll(started.RemediationIds.Select(async id => (await store.GetAsync(id))!))))
+        {
+            Console.Error.WriteLine(line);
+        }
+        // Instances refused at the start (no record to advance) end there, with the outcome the start gave them.
+        var refused = started.Instances.Where(i => i.Outcome is not null && !result.Records.Any(r => r.InstanceId == i.InstanceId)).Select(i => (0.0, i.Outcome!));
+        return FleetRunReport.From(scenario, seed, host.World, routes, (clock.GetUtcNow() - Start).TotalSeconds,
+            result.Records.Select(r => (r.ElapsedSeconds, r.Outcome ?? "unfinished")).Concat(refused).ToList(),
             result.Records.Count(r => r.Outcome != Outcomes.Recovered && IsThrottling(r.OutcomeReason)),
             meter);
+    }
+
+    /// <summary>
+    /// The engine as the CLI's `simulate` builds it: the bench's pinned driver, poll jitter seeded
+    /// with the fleet's seed, and the scenario's rescue AMIs (named enaremediate-rescue-*) for offline repair.
+    /// </summary>
+    public static RemediationService CreateService(SimulatorHost host, TimeProvider clock, int seed, IRemediationStore store)
+    {
+        var rescueImages = host.World.AllImages.Where(i => i.Name.StartsWith("enaremediate-rescue-", StringComparison.Ordinal))
+            .GroupBy(i => i.Architecture).ToDictionary(g => g.Key, g => g.First().ImageId, StringComparer.Ordinal);
+        var options = new EngineOptions { JitterSeed = seed }.WithDriver(Sha256) with { Nitro = new NitroOptions { RescueImages = rescueImages } };
+        return EngineFactory.Create(new AwsConnection("us-east-1", host.Endpoint.ToString(), new BasicAWSCredentials("bench", "bench")),
+            store, options, clock);
     }
 
     public static bool IsThrottling(string? reason) =>

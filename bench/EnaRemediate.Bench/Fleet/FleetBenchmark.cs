@@ -6,7 +6,7 @@ namespace EnaRemediate.Bench.Fleet;
 /// `fleet --instances N [--scenario S] [--seed S] [--format json|text]`: the engine and the naive
 /// baseline (<see cref="NaiveRunbook"/>) each recover the same scenario fleet (same seed, a
 /// simulator of their own) in this process, each measured against the floor of its own run
-/// (<see cref="FleetFloor"/>). JSON on stdout is issue 13's document; wall times and the reasons
+/// (<see cref="FleetFloor"/>) on the routes the engine takes (<see cref="FleetRoutes"/>). JSON on stdout is issue 13's document; wall times and the reasons
 /// of lost instances go to stderr.
 /// </summary>
 public static class FleetBenchmark
@@ -23,11 +23,19 @@ public static class FleetBenchmark
             Console.Error.WriteLine(Usage);
             return 64;
         }
+        // One floor for both: the route the engine takes for each instance, asked before either run.
+        var routes = await FleetRoutes.PlanAsync(scenario, instances, seed);
+        Console.Error.WriteLine("routes: " + string.Join(", ", routes.Values.GroupBy(r => r).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}")));
         // The baseline first (it is quick): its report is on stderr even when the engine's run is cut short.
-        var baseline = await NaiveRunbook.RunAsync(scenario, instances, seed);
+        var baseline = await NaiveRunbook.RunAsync(scenario, instances, seed, routes);
         Console.Error.WriteLine($"baseline: {baseline.Instances} instances in {baseline.WallSeconds:0.0} s wall: {baseline.ToJson(indented: false)}");
-        var engine = await EngineFleetRun.RunAsync(scenario, instances, seed);
+        var engine = await EngineFleetRun.RunAsync(scenario, instances, seed, routes);
         Console.Error.WriteLine($"engine: {engine.Instances} instances in {engine.WallSeconds:0.0} s wall");
+        foreach (var (who, run) in new[] { ("engine", engine), ("baseline", baseline) })
+        {
+            Console.Error.WriteLine($"{who}: floor by route alone: {string.Join(", ", run.RouteFloors.Select(f => $"{f.Key} {f.Value?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-"} s"))}; " +
+                $"throttled: {(run.ThrottledByAction.Count == 0 ? "none" : string.Join(", ", run.ThrottledByAction.Select(t => $"{t.Key} {t.Value}")))}");
+        }
         var report = engine with { Baseline = baseline };
         Console.WriteLine(json ? report.ToJson() : Text(report));
         return 0;

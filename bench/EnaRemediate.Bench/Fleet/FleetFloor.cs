@@ -6,129 +6,118 @@ namespace EnaRemediate.Bench.Fleet;
 /// <summary>
 /// The physical floor of a fleet recovery (bench/README.md): an omniscient client that acts the
 /// instant each transition ends, facing the latencies the simulator drew in this very run and
-/// EC2's account-wide token buckets. Per instance only what any client must wait for: stop →
-/// enaSupport off → start → SSM Online → the driver install → stop → enaSupport on → start →
-/// both status checks ok. No polling, no validation commands. Calls are paced by the buckets
-/// (StopInstances and StartInstances take many ids per call and one resource token per id;
-/// ModifyInstanceAttribute is one call per instance), and scarce tokens go to the instances with
-/// the most work left. Null when an instance is not one the fallback path applies to.
+/// EC2's account-wide token buckets. Per instance only what any client must wait for on the route
+/// the engine takes (<see cref="FloorPaths"/>): no polling, no validation commands. Calls are
+/// paced by the buckets (StopInstances and StartInstances take many ids per call and one resource
+/// token per id; ModifyInstanceAttribute, AttachVolume, DetachVolume and RunInstances one call
+/// each), and scarce tokens go to the paths with the most drawn work left.
 /// </summary>
 internal static class FleetFloor
 {
-    private enum Call { Stop, Modify, Start, Install }
+    /// <summary>The floor of this run; null when an instance's route is not one the floor models.</summary>
+    public static double? Seconds(IReadOnlyList<SimulatedInstance> world, IReadOnlyDictionary<string, string> routes) =>
+        FloorPaths.Of(world, routes) is { } paths ? Replay(paths) : null;
 
-    // Each step: the call that begins it, then (for stops and starts) the drawn wait until the next step may begin.
-    private static readonly Call[] Path = [Call.Stop, Call.Modify, Call.Start, Call.Install, Call.Stop, Call.Modify, Call.Start];
-
-    public static double? Seconds(IReadOnlyList<SimulatedInstance> fleet)
+    private sealed class Walker(IReadOnlyList<FloorStep> steps)
     {
-        if (fleet.Any(i => i.Type.EnaSupport != InstanceTypeInfo.Supported || i.IsInstanceStoreBacked || i.IsParavirtual))
-        {
-            return null;
-        }
-        return Replay(fleet.Select(Waits).ToList());
-    }
-
-    /// <summary>The waits after each step of <see cref="Path"/>, in seconds, as drawn in this run.</summary>
-    private static double[] Waits(SimulatedInstance instance)
-    {
-        var stops = instance.Timeline.Where(e => e.Phase == TimelineEntry.Stop).ToList();
-        var starts = instance.Timeline.Where(e => e.Phase == TimelineEntry.Start).ToList();
-        var install = instance.Timeline.FirstOrDefault(e => e.Phase == TimelineEntry.Command("EnaRemediate-InstallDriver"));
-        // A phase this run never reached (an instance lost on the way) counts at its shortest possible draw.
-        double Drawn(TimelineEntry? entry, DateTimeOffset? end, params (int Min, int Max)[] ranges) =>
-            entry is not null && end is { } e ? (e - entry.At).TotalSeconds : ranges.Sum(r => r.Min);
-        var start1 = starts.ElementAtOrDefault(0);
-        var start2 = starts.ElementAtOrDefault(1);
-        return
-        [
-            Drawn(stops.ElementAtOrDefault(0), stops.ElementAtOrDefault(0)?.ReadyAt, Latencies.Stopping),
-            0,
-            Drawn(start1, start1?.ReadyAt, Latencies.Pending, Latencies.Boot, Latencies.SsmRegistration),
-            Drawn(install, install?.ReadyAt, Latencies.CommandPickup, Latencies.DkmsBuild),
-            Drawn(stops.ElementAtOrDefault(1), stops.ElementAtOrDefault(1)?.ReadyAt, Latencies.Stopping),
-            0,
-            Drawn(start2, start2?.ChecksAt, Latencies.Pending, Latencies.Boot, Latencies.StatusChecks),
-        ];
-    }
-
-    private sealed class Walker(double[] waits)
-    {
-        public double[] Waits { get; } = waits;
+        public IReadOnlyList<FloorStep> Steps { get; } = steps;
         public int Step { get; set; }
-        public double Remaining => Waits.Skip(Step).Sum();
+        public double Remaining => Steps.Skip(Step).Sum(s => s.OffPath ? 0 : s.Wait);
+        public bool Finished { get; set; }
+        /// <summary>Walkers waiting for this one to end before their next step (repairs waiting for their rescue).</summary>
+        public List<Walker> Dependents { get; } = [];
     }
 
-    private static double Replay(List<double[]> fleet)
+    /// <summary>Seconds until every path (and every path one of them waits for) has taken its last step and waited it out.</summary>
+    public static double Replay(IReadOnlyList<FloorPath> paths)
     {
         var origin = DateTimeOffset.UnixEpoch;
-        var action = new Dictionary<Call, TokenBucket>
-        {
-            [Call.Stop] = Bucket("StopInstances", origin),
-            [Call.Modify] = Bucket("ModifyInstanceAttribute", origin),
-            [Call.Start] = Bucket("StartInstances", origin),
-        };
-        var resource = new Dictionary<Call, TokenBucket>
-        {
-            [Call.Stop] = ResourceBucket("StopInstances", origin),
-            [Call.Start] = ResourceBucket("StartInstances", origin),
-        };
-        var ready = new Dictionary<Call, PriorityQueue<Walker, double>>
-        {
-            [Call.Stop] = new(), [Call.Modify] = new(), [Call.Start] = new(), [Call.Install] = new(),
-        };
+        var calls = Enum.GetValues<FloorCall>();
+        var action = calls.Where(c => FloorPath.Action(c) is not null).ToDictionary(c => c, c => Bucket(ThrottleBuckets.ActionLimit(FloorPath.Action(c)!, unfilteredDescribe: false), origin));
+        var resource = calls.Where(c => FloorPath.Action(c) is { } a && ThrottleBuckets.ResourceLimit(a) is not null)
+            .ToDictionary(c => c, c => Bucket(ThrottleBuckets.ResourceLimit(FloorPath.Action(c)!)!.Value, origin));
+        var ready = calls.ToDictionary(c => c, _ => new PriorityQueue<Walker, double>());
+        var walkers = new Dictionary<FloorPath, Walker>();
+        Walker WalkerOf(FloorPath path) => walkers.TryGetValue(path, out var w) ? w : walkers[path] = new Walker(path.Steps);
         var waiting = new PriorityQueue<Walker, double>();
-        foreach (var waits in fleet)
+        foreach (var path in paths.Concat(paths.SelectMany(p => p.Steps).Select(s => s.After).OfType<FloorPath>()).Distinct())
         {
-            waiting.Enqueue(new Walker(waits), 0);
+            waiting.Enqueue(WalkerOf(path), 0);
         }
+        var active = walkers.Count;
         var now = 0.0;
         var finished = 0.0;
-        var done = 0;
-        while (done < fleet.Count)
+
+        // A walker whose last wait is over, or that may take its next step: done, parked behind its prerequisite, or ready for a token.
+        void Arrive(Walker walker, double at)
+        {
+            while (walker.Step < walker.Steps.Count && walker.Steps[walker.Step].OffPath)
+            {
+                var side = new Walker([walker.Steps[walker.Step] with { OffPath = false }]);
+                active++;
+                Arrive(side, at);
+                walker.Step++;
+            }
+            if (walker.Step == walker.Steps.Count)
+            {
+                walker.Finished = true;
+                finished = Math.Max(finished, at);
+                active--;
+                foreach (var dependent in walker.Dependents)
+                {
+                    Arrive(dependent, at);
+                }
+                walker.Dependents.Clear();
+            }
+            else if (walker.Steps[walker.Step].After is { } after && !WalkerOf(after).Finished)
+            {
+                WalkerOf(after).Dependents.Add(walker);
+            }
+            else
+            {
+                ready[walker.Steps[walker.Step].Call].Enqueue(walker, -walker.Remaining);
+            }
+        }
+
+        while (active > 0)
         {
             while (waiting.TryPeek(out var walker, out var at) && at <= now)
             {
                 waiting.Dequeue();
-                if (walker.Step == Path.Length)
-                {
-                    finished = Math.Max(finished, at);
-                    done++;
-                }
-                else
-                {
-                    ready[Path[walker.Step]].Enqueue(walker, -walker.Remaining);
-                }
+                Arrive(walker, at);
             }
             var time = origin + TimeSpan.FromSeconds(now);
-            // SendCommand is not throttled; ModifyInstanceAttribute names one instance per call.
-            Issue(ready[Call.Install], int.MaxValue, waiting, now);
-            while (ready[Call.Modify].Count > 0 && action[Call.Modify].TryTake(time))
+            foreach (var call in calls)
             {
-                Issue(ready[Call.Modify], 1, waiting, now);
-            }
-            foreach (var call in new[] { Call.Stop, Call.Start })
-            {
-                while (ready[call].Count > 0 && action[call].Available(time) >= 1 && resource[call].Available(time) >= 1)
+                var queue = ready[call];
+                if (!action.TryGetValue(call, out var bucket))
                 {
-                    var count = (int)Math.Min(ready[call].Count, Math.Floor(resource[call].Available(time)));
-                    action[call].TryTake(time);
-                    resource[call].TryTake(time, count);
-                    Issue(ready[call], count, waiting, now);
+                    Issue(queue, int.MaxValue, waiting, now);
+                    continue;
+                }
+                var ids = resource.GetValueOrDefault(call);
+                // A call that takes many ids (StopInstances, StartInstances) names as many as its resource tokens cover; the others one each.
+                while (queue.Count > 0 && bucket.Available(time) >= 1 && (ids is null || ids.Available(time) >= 1))
+                {
+                    var count = ids is null ? 1 : (int)Math.Min(queue.Count, Math.Floor(ids.Available(time)));
+                    bucket.TryTake(time);
+                    ids?.TryTake(time, count);
+                    Issue(queue, count, waiting, now);
                 }
             }
             var next = waiting.TryPeek(out _, out var wake) ? wake : double.PositiveInfinity;
-            foreach (var call in new[] { Call.Stop, Call.Modify, Call.Start })
+            foreach (var (call, bucket) in action.Where(a => ready[a.Key].Count > 0))
             {
-                if (ready[call].Count > 0)
+                var refill = Refilled(bucket, time);
+                if (resource.TryGetValue(call, out var ids))
                 {
-                    var refill = Refilled(action[call], time);
-                    if (resource.TryGetValue(call, out var r))
-                    {
-                        refill = Math.Max(refill, Refilled(r, time));
-                    }
-                    next = Math.Min(next, now + refill);
+                    refill = Math.Max(refill, Refilled(ids, time));
                 }
+                next = Math.Min(next, now + refill);
+            }
+            if (double.IsPositiveInfinity(next) && active > 0 && ready.Values.All(q => q.Count == 0))
+            {
+                throw new InvalidOperationException("floor replay: paths wait for each other in a cycle");
             }
             // A millisecond at least between rounds: a walker released now is looked at in the next round.
             now = Math.Max(next, now + 1e-3);
@@ -141,7 +130,7 @@ internal static class FleetFloor
     {
         for (var n = 0; n < count && queue.TryDequeue(out var walker, out _); n++)
         {
-            var wait = walker.Waits[walker.Step];
+            var wait = walker.Steps[walker.Step].Wait;
             walker.Step++;
             waiting.Enqueue(walker, now + wait);
         }
@@ -151,15 +140,5 @@ internal static class FleetFloor
     private static double Refilled(TokenBucket bucket, DateTimeOffset time) =>
         Math.Max(0, (1 - bucket.Available(time)) / bucket.RefillPerSecond);
 
-    private static TokenBucket Bucket(string action, DateTimeOffset origin)
-    {
-        var (size, refill) = ThrottleBuckets.ActionLimit(action, unfilteredDescribe: false);
-        return new TokenBucket(size, refill, origin);
-    }
-
-    private static TokenBucket ResourceBucket(string action, DateTimeOffset origin)
-    {
-        var (size, refill) = ThrottleBuckets.ResourceLimit(action)!.Value;
-        return new TokenBucket(size, refill, origin);
-    }
+    private static TokenBucket Bucket((double Size, double Refill) limit, DateTimeOffset origin) => new(limit.Size, limit.Refill, origin);
 }

@@ -32,6 +32,14 @@ internal sealed record FleetRunReport(
     [JsonIgnore]
     public double WallSeconds { get; init; }
 
+    /// <summary>Not part of the document (stderr only): <see cref="ThrottledResponses"/> by action.</summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, int> ThrottledByAction { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Not part of the document (stderr only): the floor of each route's instances alone (sharing no tokens with the others).</summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, double?> RouteFloors { get; init; } = new Dictionary<string, double?>();
+
     private static readonly JsonSerializerOptions Indented = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
     private static readonly JsonSerializerOptions Compact = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
@@ -42,16 +50,17 @@ internal sealed record FleetRunReport(
     /// to recovery of the recovered instances (a lost instance's time says nothing about recovery),
     /// of every instance when none recovered.
     /// </summary>
-    public static FleetRunReport From(string scenario, int seed, SimulatedWorld world, double completionSeconds,
+    /// <param name="routes">the fleet (rescue instances the run launched are not part of it) and the engine's route for each.</param>
+    public static FleetRunReport From(string scenario, int seed, SimulatedWorld world, IReadOnlyDictionary<string, string> routes, double completionSeconds,
         IReadOnlyList<(double Seconds, string Outcome)> ends, int failedFromThrottling, RunMeter meter)
     {
-        var instances = world.Instances;
-        var floor = FleetFloor.Seconds(instances);
+        var instances = routes.Count;
+        var floor = FleetFloor.Seconds(world.Instances, routes);
         var calls = world.Counters;
         var recovered = ends.Where(e => e.Outcome == "recovered").ToList();
         var sorted = (recovered.Count > 0 ? recovered : ends).Select(e => e.Seconds).Order().ToList();
         return new FleetRunReport(
-            instances.Count,
+            instances,
             scenario,
             seed,
             floor is { } f ? Math.Round(f, 1) : null,
@@ -59,7 +68,7 @@ internal sealed record FleetRunReport(
             floor is > 0 ? Math.Round(completionSeconds / floor.Value, 3) : null,
             Math.Round(Percentile(sorted, 0.50), 1),
             Math.Round(Percentile(sorted, 0.99), 1),
-            new ApiCalls(calls.Total, Math.Round(calls.Total / (double)Math.Max(1, instances.Count), 2),
+            new ApiCalls(calls.Total, Math.Round(calls.Total / (double)Math.Max(1, instances), 2),
                 calls.Snapshot().OrderByDescending(p => p.Value).ToDictionary(p => p.Key, p => p.Value)),
             calls.Throttled,
             failedFromThrottling,
@@ -69,6 +78,9 @@ internal sealed record FleetRunReport(
             ends.GroupBy(e => e.Outcome).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()))
         {
             WallSeconds = meter.WallSeconds,
+            ThrottledByAction = meter.ThrottledByAction,
+            RouteFloors = routes.GroupBy(r => r.Value).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key,
+                g => FleetFloor.Seconds(world.Instances, g.ToDictionary(r => r.Key, r => r.Value)) is { } f ? Math.Round(f, 1) : (double?)null),
         };
     }
 

@@ -129,7 +129,8 @@ internal sealed class NaiveRunbook(IAmazonEC2 ec2, IAmazonSimpleSystemsManagemen
     }
 
     /// <summary>The whole fleet, one worker per instance, on the virtual clock; same fleet and seed as the engine's run.</summary>
-    public static async Task<FleetRunReport> RunAsync(string scenario, int instances, int seed)
+    /// <param name="routes">the engine's route for each instance (<see cref="FleetRoutes"/>): the floor is the same for every strategy.</param>
+    public static async Task<FleetRunReport> RunAsync(string scenario, int instances, int seed, IReadOnlyDictionary<string, string> routes)
     {
         var clock = new VirtualClock(EngineFleetRun.Start);
         await using var host = await Simulator.SimulatorHost.StartAsync(new Simulator.SimulatorOptions { Scenario = scenario, Instances = instances, Seed = seed, Clock = clock });
@@ -140,14 +141,14 @@ internal sealed class NaiveRunbook(IAmazonEC2 ec2, IAmazonSimpleSystemsManagemen
             var runbook = new NaiveRunbook(ec2, ssm, clock, new EngineOptions().WithDriver(EngineFleetRun.Sha256));
             var ids = host.World.Instances.Select(i => i.InstanceId).ToList();
             var outcomes = new Outcome[ids.Count];
-            using var meter = new RunMeter(host.World.Counters);
+            using var meter = new RunMeter(host.World);
             await clock.RunAllAsync(ids.Select((id, n) => (Func<Task>)(async () => outcomes[n] = await runbook.RecoverAsync(id))).ToList());
             meter.Stop();
             foreach (var reason in outcomes.Where(o => !o.Recovered).GroupBy(o => o.Reason))
             {
                 Console.Error.WriteLine($"baseline: {reason.Count()} x {reason.Key}");
             }
-            return FleetRunReport.From(scenario, seed, host.World, (clock.GetUtcNow() - EngineFleetRun.Start).TotalSeconds,
+            return FleetRunReport.From(scenario, seed, host.World, routes, (clock.GetUtcNow() - EngineFleetRun.Start).TotalSeconds,
                 outcomes.Select(o => (o.Seconds, o.Recovered ? "recovered" : "failed")).ToList(),
                 outcomes.Count(o => o.Throttled),
                 meter);

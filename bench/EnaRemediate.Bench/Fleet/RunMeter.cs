@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EnaRemediate.Simulator.Throttling;
 using EnaRemediate.Simulator.World;
 
 namespace EnaRemediate.Bench.Fleet;
@@ -6,23 +7,28 @@ namespace EnaRemediate.Bench.Fleet;
 /// <summary>
 /// What one fleet run cost the machine: wall time, the simulator's CPU (inside its handlers, on
 /// its own thread clock), the client's CPU (the rest of the process: engine or runbook, the SDK,
-/// both ends of the loopback HTTP, so an upper bound), and the peak working set, sampled.
+/// both ends of the loopback HTTP, so an upper bound), the peak working set, sampled, and the
+/// throttled requests by action.
 /// </summary>
 internal sealed class RunMeter : IDisposable
 {
     private readonly RequestCounters _counters;
+    private readonly ThrottleBuckets _throttle;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _throttled = new(StringComparer.Ordinal);
     private readonly Stopwatch _wall = Stopwatch.StartNew();
     private readonly TimeSpan _processCpu;
     private readonly TimeSpan _simulatorCpu;
     private readonly Timer _sampler;
     private long _peakBytes;
 
-    public RunMeter(RequestCounters counters)
+    public RunMeter(SimulatedWorld world)
     {
         GC.Collect();
-        _counters = counters;
+        _counters = world.Counters;
+        _throttle = world.Throttle;
+        _throttle.Rejected += CountRejected;
         _processCpu = Process.GetCurrentProcess().TotalProcessorTime;
-        _simulatorCpu = counters.HandlerCpu;
+        _simulatorCpu = _counters.HandlerCpu;
         _sampler = new Timer(_ => Sample(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(200));
     }
 
@@ -31,9 +37,12 @@ internal sealed class RunMeter : IDisposable
     public double ClientCpuSeconds { get; private set; }
     public double SimulatorCpuSeconds { get; private set; }
     public double PeakMiB => Interlocked.Read(ref _peakBytes) / (1024.0 * 1024.0);
+    /// <summary>RequestLimitExceeded answers by action, most first.</summary>
+    public IReadOnlyDictionary<string, int> ThrottledByAction => _throttled.OrderByDescending(p => p.Value).ToDictionary(p => p.Key, p => p.Value);
 
     public void Stop()
     {
+        _throttle.Rejected -= CountRejected;
         _sampler.Dispose();
         Sample();
         _wall.Stop();
@@ -43,7 +52,13 @@ internal sealed class RunMeter : IDisposable
         ClientCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - _processCpu - simulator).TotalSeconds;
     }
 
-    public void Dispose() => _sampler.Dispose();
+    public void Dispose()
+    {
+        _throttle.Rejected -= CountRejected;
+        _sampler.Dispose();
+    }
+
+    private void CountRejected(string action) => _throttled.AddOrUpdate(action, 1, (_, n) => n + 1);
 
     private void Sample()
     {

@@ -154,6 +154,7 @@ internal static class VolumeActions
             AttachedAt = ctx.Now + instance.Random.Draw(Latencies.VolumeAttachment),
             DeleteOnTermination = false,
         };
+        RecordRootMove(ctx, volume, TimelineEntry.Attach, instance.InstanceId, volume.Attachment.AttachedAt);
         foreach (var member in AttachmentMembers(volume, volume.Attachment, ctx.Now))
         {
             yield return (XElement)member!;
@@ -179,9 +180,19 @@ internal static class VolumeActions
         }
         ctx.ExitIfDryRun();
         attachment.DetachedAt = ctx.Now + (instance?.Random ?? new Random(ctx.World.Seed)).Draw(Latencies.VolumeAttachment);
+        RecordRootMove(ctx, volume, TimelineEntry.Detach, attachment.InstanceId, attachment.DetachedAt.Value);
         foreach (var member in AttachmentMembers(volume, attachment, ctx.Now))
         {
             yield return (XElement)member!;
+        }
+    }
+
+    // A root volume's moves go on the timeline of the instance it is the root of (the benchmark's floor replays them).
+    private static void RecordRootMove(Ec2Context ctx, VolumeRecord volume, string phase, string other, DateTimeOffset readyAt)
+    {
+        if (volume.OriginInstanceId is { } origin && ctx.World.FindInstance(origin) is { } owner)
+        {
+            owner.RecordRootMove(phase, other, ctx.Now, readyAt);
         }
     }
 

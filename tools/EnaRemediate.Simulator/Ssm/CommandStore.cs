@@ -162,7 +162,8 @@ internal sealed class CommandStore(SimulatedWorld world)
                 invocation.CompletesAt = invocation.StartsAt + invocation.Command.Document.Duration(instance.Random);
                 // Ties end in the order they were delivered, as the history's order had them.
                 _due.Enqueue(invocation, (invocation.CompletesAt.Value, _order++));
-                instance.RecordCommand(invocation.Command.Document.Name, receivedAt, invocation.CompletesAt.Value);
+                instance.RecordCommand(invocation.Command.Document.Name, receivedAt, invocation.CompletesAt.Value,
+                    invocation.Command.Document.Subject(new DocumentRun(world, instance, invocation.Command.Parameters, receivedAt)));
                 return;
             }
         }

@@ -24,11 +24,13 @@ internal sealed partial class OfflineRepairDocument : SimulatedDocument
 
     public override TimeSpan Duration(Random random) => random.Draw(Latencies.DkmsBuild) + random.Draw(Latencies.ShortCommand);
 
+    /// <summary>The instance whose root is at TargetDevice: the one this repair is for.</summary>
+    public override string? Subject(DocumentRun run) => Target(run)?.OriginInstanceId;
+
     public override DocumentResult Run(DocumentRun run)
     {
         var device = run.Single(TargetDeviceParameter)!;
-        var volume = run.World.VolumesOf(run.Instance.InstanceId)
-            .FirstOrDefault(v => v.Attachment!.Device == device && v.Attachment.StateAt(run.At) == "attached");
+        var volume = Target(run);
         if (volume?.Guest is not { } guest)
         {
             return new DocumentResult(1, "", $"error: target_missing: no volume is attached at {device}\n");
@@ -36,6 +38,10 @@ internal sealed partial class OfflineRepairDocument : SimulatedDocument
         var mount = $"mounted {device} ({volume.VolumeId}) at /mnt/enaremediate-offline; bound /dev /proc /sys";
         return InstallDriverDocument.InstallInto(guest, run, volume.OriginInstanceId ?? run.Instance.InstanceId, mount);
     }
+
+    private static VolumeRecord? Target(DocumentRun run) =>
+        run.World.VolumesOf(run.Instance.InstanceId)
+            .FirstOrDefault(v => v.Attachment!.Device == run.Single(TargetDeviceParameter) && v.Attachment.StateAt(run.At) == "attached");
 
     // A data device of the rescue: the root is /dev/xvda or /dev/sda1, so only f-p are offered to volumes under repair.
     [GeneratedRegex("^/dev/(sd|xvd)[f-p]$")]

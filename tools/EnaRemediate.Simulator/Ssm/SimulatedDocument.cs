@@ -54,6 +54,9 @@ internal abstract partial class SimulatedDocument
     public abstract TimeSpan Duration(Random random);
     public abstract DocumentResult Run(DocumentRun run);
 
+    /// <summary>The instance a run acts for when it is not the one it runs on (the timeline's <see cref="TimelineEntry.Subject"/>); null for most documents.</summary>
+    public virtual string? Subject(DocumentRun run) => null;
+
 }
 
 /// <summary>AWS-RunShellScript: accepted so operators can poke at a simulated host; it runs nothing and says so.</summary>

@@ -64,7 +64,7 @@ public sealed class SimulatedInstance
     /// <summary>The kernel of the current boot: the newest one installed when the instance booted.</summary>
     public string? RunningKernel { get; private set; }
     internal Random Random { get; }
-    /// <summary>Every stop, start and command this instance went through, with the times the simulator drew for them.</summary>
+    /// <summary>Every stop, start, command and root volume move this instance went through, with the times the simulator drew for them.</summary>
     public IReadOnlyList<TimelineEntry> Timeline => _timeline;
 
     public bool IsInstanceStoreBacked => RootDeviceType == "instance-store";
@@ -222,8 +222,12 @@ public sealed class SimulatedInstance
         Boot(now, TimeSpan.Zero);
     }
 
-    internal void RecordCommand(string document, DateTimeOffset receivedAt, DateTimeOffset completesAt) =>
-        _timeline.Add(new TimelineEntry(TimelineEntry.Command(document), receivedAt, completesAt));
+    internal void RecordCommand(string document, DateTimeOffset receivedAt, DateTimeOffset completesAt, string? subject) =>
+        _timeline.Add(new TimelineEntry(TimelineEntry.Command(document), receivedAt, completesAt, Subject: subject));
+
+    /// <summary>A move of this instance's root volume (<see cref="TimelineEntry.Attach"/> or <see cref="TimelineEntry.Detach"/>) to or from <paramref name="other"/>.</summary>
+    internal void RecordRootMove(string phase, string other, DateTimeOffset at, DateTimeOffset readyAt) =>
+        _timeline.Add(new TimelineEntry(phase, at, readyAt, Subject: other));
 
     private void EndBoot(DateTimeOffset now)
     {
