@@ -49,6 +49,9 @@ public static class ExpectedLatencies
     /// <summary>SendCommand to the end of an instance-store re-bundle: ec2-bundle-vol and the upload, 5 to 15 minutes.</summary>
     public static readonly ExpectedLatency Rebundle = ExpectedLatency.Seconds(300, 900);
 
+    /// <summary>AttachVolume/DetachVolume to attached/detached.</summary>
+    public static readonly ExpectedLatency VolumeMove = ExpectedLatency.Seconds(2, 10);
+
     /// <summary>SendCommand to the end of a host report (a few seconds of shell).</summary>
     public static readonly ExpectedLatency ShortCommand = ExpectedLatency.Seconds(3, 11);
 

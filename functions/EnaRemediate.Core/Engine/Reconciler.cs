@@ -459,7 +459,9 @@ public sealed class Reconciler
         StopAction { Force: true } => ExpectedLatencies.ForcedStop.Min,
         StopAction => ExpectedLatencies.Stop.Min,
         StartAction => ExpectedLatencies.Start.Min,
-        SetEnaSupportAction => TimeSpan.FromSeconds(1),
+        // An attribute of a stopped instance (enaSupport, the instance type) changes at once.
+        SetEnaSupportAction or PlanOwnedAction { AwsAction: "ec2:ModifyInstanceAttribute" } => TimeSpan.FromSeconds(1),
+        PlanOwnedAction { AwsAction: "ec2:AttachVolume" or "ec2:DetachVolume" } => ExpectedLatencies.VolumeMove.Min,
         SendCommandAction send => send.Expected.Min,
         _ => TimeSpan.FromSeconds(5),
     };

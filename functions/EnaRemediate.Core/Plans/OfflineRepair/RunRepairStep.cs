@@ -46,9 +46,13 @@ public sealed class RunRepairStep(ISsmPort ssm, TimeProvider time) : IPlanStep
         {
             return new StepDecision.Fail($"{document} did not finish within {context.Options.CommandTimeout.TotalMinutes:0} minutes");
         }
-        if (Observation.Age(context, OfflineMemo.RepairStatus) is { } age && age < TimeSpan.FromSeconds(30) && status is not null)
+        // Looks follow the chroot DKMS build's expected duration from the send (first when the fastest would be done).
+        var sentFor = context.Now - (context.MemoTime(OfflineMemo.RepairSentAt) ?? context.StepStartedAt);
+        var seenAgo = status is null ? sentFor : Observation.Age(context, OfflineMemo.RepairStatus) ?? sentFor;
+        var nextLook = ExpectedLatencies.DriverInstall.NextLook(sentFor - seenAgo);
+        if (seenAgo < nextLook)
         {
-            return new StepDecision.Wait(TimeSpan.FromSeconds(30) - age, $"waiting for {document} ({status})");
+            return new StepDecision.Wait(nextLook - seenAgo, $"waiting for {document} ({status ?? "sent"})");
         }
         return new StepDecision.Act(new PlanCall("ssm:GetCommandInvocation", $"status of {document} on {rescue}", async ct =>
         {

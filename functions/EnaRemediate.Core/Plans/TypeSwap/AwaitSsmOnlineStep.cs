@@ -29,6 +29,6 @@ public sealed class AwaitSsmOnlineStep(string name) : IPlanStep
             return new StepDecision.Fail($"the SSM agent was not online {context.Options.HealthyTimeout.TotalMinutes:0} minutes after the start on the stand-in type " +
                 $"(SSM {context.Facts.SsmPingStatus ?? "not registered"}); the guest may not boot on Xen (an fstab naming /dev/nvme devices, or no xen-blkfront)");
         }
-        return new StepDecision.Wait(TimeSpan.FromSeconds(20), $"waiting for the SSM agent on the stand-in (SSM {context.Facts.SsmPingStatus ?? "not registered"})");
+        return new StepDecision.Wait(ExpectedLatencies.SsmOnline.NextLook(context.InStepFor), $"waiting for the SSM agent on the stand-in (SSM {context.Facts.SsmPingStatus ?? "not registered"})");
     }
 }
