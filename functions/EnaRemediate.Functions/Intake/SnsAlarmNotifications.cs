@@ -21,7 +21,7 @@ internal static class SnsAlarmNotifications
         if (accepted.Count == 0) return decisions[0];
         var ids = accepted.SelectMany(r => r.InstanceIds).Distinct().ToList();
         if (ids.Count > InstanceIds.MaxPerRequest)
-            return IntakeDecision.Reject($"The notifications name {ids.Count} instances; at most {InstanceIds.MaxPerRequest} per request.");
+            return IntakeDecision.Reject($"The notifications name {ids.Count} instances; at most {InstanceIds.MaxPerRequest} per request (one workflow's records). Nothing was started.");
         var merged = accepted[0] with { InstanceIds = ids, TriggerDetail = string.Join(",", accepted.Select(r => r.TriggerDetail)) };
         return IntakeDecision.Accept(merged, string.Join(" ", decisions.Select(d => d.Reason)));
     }
