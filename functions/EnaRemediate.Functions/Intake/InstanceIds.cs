@@ -22,9 +22,12 @@ public static partial class InstanceIds
     public static bool IsValid(string? id) => id is not null && Pattern().IsMatch(id);
 
     /// <summary>"i-a, i-b" for a few ids; the first <see cref="NamedInReason"/> and "and N more" for many.</summary>
-    public static string Listed(IReadOnlyCollection<string> ids) => ids.Count <= NamedInReason
-        ? string.Join(", ", ids)
-        : $"{string.Join(", ", ids.Take(NamedInReason))} and {ids.Count - NamedInReason} more ({ids.Count} instances)";
+    public static string Listed(IReadOnlyCollection<string> ids) => Listed(ids, ", ", "instances");
+
+    /// <summary>The first <see cref="NamedInReason"/> items joined by <paramref name="separator"/>, then how many more <paramref name="what"/> there are.</summary>
+    public static string Listed(IReadOnlyCollection<string> items, string separator, string what) => items.Count <= NamedInReason
+        ? string.Join(separator, items)
+        : $"{string.Join(separator, items.Take(NamedInReason))} and {items.Count - NamedInReason} more ({items.Count} {what})";
 
     /// <summary>Shortens and strips control characters and surrogates so a hostile value can be quoted in a reason (and serialised) safely.</summary>
     public static string Quote(string? value)

@@ -134,15 +134,32 @@ public sealed class TriggerNormaliserTests
         Assert.StartsWith("4001 instances requested; at most 4000 per request (one workflow's records). Nothing was started", decision.Reason);
     }
 
+    /// <summary>One SNS delivery of n alarm notifications, each for its own instance and alarm.</summary>
+    private static string SnsRecords(int n)
+    {
+        var one = System.Text.Json.Nodes.JsonNode.Parse(Fixtures.Event("sns-wrapped-alarm.json"))!["Records"]![0]!.ToJsonString();
+        var records = ManyIds(n).Select(id => one.Replace("i-00000000deadbeef1", id).Replace("web-3-instance-check", $"check-{id}"));
+        return $$"""{"Records":[{{string.Join(",", records)}}]}""";
+    }
+
     [Fact]
     public void Alarm_notifications_naming_more_than_one_workflows_records_are_rejected()
     {
-        var record = Fixtures.Event("sns-wrapped-alarm.json");
-        var one = System.Text.Json.Nodes.JsonNode.Parse(record)!["Records"]![0]!.ToJsonString();
-        var records = ManyIds(InstanceIds.MaxPerRequest + 1).Select(id => one.Replace("i-00000000deadbeef1", id));
-        var decision = Diagnosing.Normalise($$"""{"Records":[{{string.Join(",", records)}}]}""");
+        var decision = Diagnosing.Normalise(SnsRecords(InstanceIds.MaxPerRequest + 1));
         Assert.Equal(IntakeOutcome.Rejected, decision.Outcome);
         Assert.StartsWith("The notifications name 4001 instances; at most 4000 per request", decision.Reason);
+    }
+
+    [Fact]
+    public void Alarm_notifications_naming_one_workflows_records_are_one_request_whose_reason_and_trigger_stay_short()
+    {
+        var decision = Diagnosing.Normalise(SnsRecords(InstanceIds.MaxPerRequest));
+        Assert.True(decision.Outcome == IntakeOutcome.Accepted, decision.Reason);
+        Assert.Equal(InstanceIds.MaxPerRequest, decision.Request!.InstanceIds.Count);
+        // Each record keeps the trigger detail and the workflow's state keeps the reason: ten named, the rest counted.
+        Assert.EndsWith("and 3990 more (4000 alarms)", decision.Request.TriggerDetail);
+        Assert.EndsWith("and 3990 more (4000 notifications)", decision.Reason);
+        Assert.True(decision.Reason.Length < 2000 && decision.Request.TriggerDetail!.Length < 600, decision.Reason);
     }
 
     [Theory]
