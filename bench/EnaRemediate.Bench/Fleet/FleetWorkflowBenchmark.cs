@@ -73,6 +73,8 @@ public static class FleetWorkflowBenchmark
                 advanceInvocations = deployment.Invocations.Count(i => i == "advance"),
                 workflowApiCalls = deployment.Sim.World.Counters.Total,
                 cliApiCalls = cli.ApiCalls.Total,
+                workflowCallsByAction = deployment.Sim.World.Counters.Snapshot().OrderByDescending(p => p.Value).ToDictionary(p => p.Key, p => p.Value),
+                cliCallsByAction = cli.ApiCalls.ByAction,
                 workflowThrottledResponses = deployment.Sim.World.Counters.Throttled,
                 cliThrottledResponses = cli.ThrottledResponses,
                 outcomes,
