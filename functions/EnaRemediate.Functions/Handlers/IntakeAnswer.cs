@@ -32,25 +32,25 @@ public sealed record IntakeAnswer(string Outcome, string Reason, IReadOnlyList<s
     /// </summary>
     public static int BudgetFor(string request) => MaxBytes - Encoding.UTF8.GetByteCount(request);
 
+    /// <summary>The answer to a start, its notification composed by <paramref name="notifications"/>, within <paramref name="budget"/> bytes (<see cref="Fit"/>).</summary>
+    public static string Write(StartResult start, string reason, NotificationComposer notifications, int budget = MaxBytes) =>
+        Fit(start.RemediationIds, reason, start.Instances.Select(IntakeInstance.From).ToList(), inJson => notifications.ForStart(start, reason, inJson), budget);
+
     /// <summary>
     /// The answer as JSON within <paramref name="budget"/> bytes: instances needing attention (not
     /// started) first; when too large, first the instance detail and then the notification's JSON
-    /// section are halved until it fits. The ids, the reason and the counts never shrink.
+    /// section (<paramref name="notification"/> composes it with that many instances) are halved
+    /// until it fits. The ids, the reason and the counts never shrink.
     /// </summary>
-    public static string Write(StartResult start, string reason, NotificationComposer notifications, int budget = MaxBytes)
+    public static string Fit(IReadOnlyList<string> ids, string reason, IReadOnlyList<IntakeInstance> instances, Func<int, Notification?> notification, int budget = MaxBytes)
     {
-        var ids = start.RemediationIds;
-        var instances = start.Instances
-            .OrderBy(i => i.RemediationId is null || i.Outcome is not null ? 0 : 1)
-            .Select(i => new IntakeInstance(i.InstanceId, i.RemediationId, i.Plan, i.Outcome, i.Reason, i.PlannedCalls.Select(c => c.ToString()).ToList()))
-            .ToList();
+        var ordered = instances.OrderBy(i => i.RemediationId is null || i.Outcome is not null ? 0 : 1).ToList();
         var outcome = ids.Count > 0 ? IntakeHandler.Started : IntakeHandler.NothingToRun;
-        var listed = Math.Min(instances.Count, NotificationComposer.MaxInstancesInJson);
+        var listed = Math.Min(ordered.Count, NotificationComposer.MaxInstancesInJson);
         var inJson = NotificationComposer.MaxInstancesInJson;
         while (true)
         {
-            var json = JsonOutput.Write(new IntakeAnswer(outcome, reason, ids, instances.Take(listed).ToList(),
-                notifications.ForStart(start, reason, inJson), instances.Count - listed));
+            var json = JsonOutput.Write(new IntakeAnswer(outcome, reason, ids, ordered.Take(listed).ToList(), notification(inJson), ordered.Count - listed));
             if (Encoding.UTF8.GetByteCount(json) <= budget || (listed == 0 && inJson == 0)) return json;
             if (listed > 0) listed /= 2;
             else inJson /= 2;
@@ -58,4 +58,8 @@ public sealed record IntakeAnswer(string Outcome, string Reason, IReadOnlyList<s
     }
 }
 
-public sealed record IntakeInstance(string InstanceId, string? RemediationId, string Plan, string? Outcome, string? Reason, IReadOnlyList<string> PlannedCalls);
+public sealed record IntakeInstance(string InstanceId, string? RemediationId, string Plan, string? Outcome, string? Reason, IReadOnlyList<string> PlannedCalls)
+{
+    public static IntakeInstance From(StartedInstance i) =>
+        new(i.InstanceId, i.RemediationId, i.Plan, i.Outcome, i.Reason, i.PlannedCalls.Select(c => c.ToString()).ToList());
+}

@@ -52,6 +52,21 @@ public sealed class IntakeAnswerTests
     }
 
     [Fact]
+    public void A_register_ami_answer_without_a_notification_fits_at_the_ceiling_too()
+    {
+        var instances = Enumerable.Range(0, InstanceIds.MaxPerRequest).Select(i => IntakeInstance.From(Started(i))).ToList();
+        var ids = instances.Select(i => i.RemediationId!).ToList();
+
+        var json = IntakeAnswer.Fit(ids, "runbook request: register-ami", instances, _ => null);
+
+        Assert.InRange(Encoding.UTF8.GetByteCount(json), 1, IntakeAnswer.MaxBytes);
+        var answer = JsonNode.Parse(json)!;
+        Assert.Equal(ids, answer["remediationIds"]!.AsArray().Select(i => i!.GetValue<string>()));
+        Assert.Null(answer["notification"]);
+        Assert.Equal(InstanceIds.MaxPerRequest - answer["instances"]!.AsArray().Count, answer["instancesNotListed"]!.GetValue<int>());
+    }
+
+    [Fact]
     public void An_asynchronous_answer_for_1000_fits_the_destination_event_beside_its_request()
     {
         var start = new StartResult(Enumerable.Range(0, 1000).Select(i => Started(i)).ToList());
