@@ -30,7 +30,8 @@ public sealed class NotificationComposer(RecordLocation location)
     };
 
     /// <summary>The start of a workflow: what was taken on, what was refused and why.</summary>
-    public Notification ForStart(StartResult start, string? trigger)
+    /// <param name="instancesInJson">fewer than <see cref="MaxInstancesInJson"/> when the message must share a size limit with something else (intake's answer carries it beside every record id).</param>
+    public Notification ForStart(StartResult start, string? trigger, int instancesInJson = MaxInstancesInJson)
     {
         var items = start.Instances.Select(i => new Item(
             i.InstanceId, i.RemediationId, i.Plan, StartOutcome(i), i.RefusalCode, Problem: i.RefusalCode is not null ? null : i.Reason,
@@ -42,7 +43,7 @@ public sealed class NotificationComposer(RecordLocation location)
             ? $"EnaRemediate started a remediation workflow: {headline}."
             : $"EnaRemediate has nothing to run: {(items.Count == 0 ? "no instance in the request" : headline)}. Nothing was changed.");
         if (trigger is { Length: > 0 }) text.AppendLine($"Trigger: {Clip(trigger)}");
-        return Compose("start", headline, text, items, counts);
+        return Compose("start", headline, text, items, counts, instancesInJson);
     }
 
     /// <summary>A trigger that names nothing to act on (an OK alarm, another metric): said once, so a started workflow is never silent.</summary>
@@ -72,7 +73,8 @@ public sealed class NotificationComposer(RecordLocation location)
         return Compose("end", headline, text, items, counts);
     }
 
-    private Notification Compose(string kind, string headline, StringBuilder text, List<Item> items, IReadOnlyDictionary<string, int> counts)
+    private Notification Compose(string kind, string headline, StringBuilder text, List<Item> items, IReadOnlyDictionary<string, int> counts,
+        int instancesInJson = MaxInstancesInJson)
     {
         var ordered = items.OrderBy(i => Attention(i.Outcome)).ThenBy(i => i.InstanceId, StringComparer.Ordinal).ToList();
         foreach (var item in ordered.Take(MaxInstancesInText))
@@ -90,7 +92,7 @@ public sealed class NotificationComposer(RecordLocation location)
         text.AppendLine();
         text.AppendLine(JsonSectionHeader);
         text.Append(JsonSerializer.Serialize(new JsonSection(kind, counts, location.TableName,
-            ordered.Take(MaxInstancesInJson).Select(i => i.Clipped()).ToList(), Math.Max(0, ordered.Count - MaxInstancesInJson)), Json));
+            ordered.Take(instancesInJson).Select(i => i.Clipped()).ToList(), Math.Max(0, ordered.Count - instancesInJson)), Json));
         return new Notification(Subject(items, headline), text.ToString());
     }
 

@@ -30,15 +30,7 @@ public sealed class IntakeHandler(TriggerNormaliser normaliser, RemediationServi
         }
 
         var start = await engine.StartAsync(decision.Request!, cancellationToken);
-        var ids = start.RemediationIds;
-        var instances = start.Instances.Select(i => new IntakeInstance(i.InstanceId, i.RemediationId, i.Plan, i.Outcome, i.Reason,
-            i.PlannedCalls.Select(c => c.ToString()).ToList())).ToList();
-        invocation.Log.Info("records started", new { remediationIds = ids, instances = instances.Select(i => new { i.InstanceId, i.Plan, i.Outcome }) });
-        return JsonOutput.Write(new IntakeAnswer(ids.Count > 0 ? Started : NothingToRun, decision.Reason, ids, instances, notifications.ForStart(start, decision.Reason)));
+        invocation.Log.Info("records started", new { remediationIds = start.RemediationIds, instances = start.Instances.Select(i => new { i.InstanceId, i.Plan, i.Outcome }) });
+        return IntakeAnswer.Write(start, decision.Reason, notifications, IntakeAnswer.BudgetFor(invocation.Payload));
     }
 }
-
-/// <summary>What intake answers; remediationIds is what the workflow's Advance loop drives, notification what it publishes first.</summary>
-public sealed record IntakeAnswer(string Outcome, string Reason, IReadOnlyList<string> RemediationIds, IReadOnlyList<IntakeInstance> Instances, Notification? Notification = null);
-
-public sealed record IntakeInstance(string InstanceId, string? RemediationId, string Plan, string? Outcome, string? Reason, IReadOnlyList<string> PlannedCalls);

@@ -37,11 +37,11 @@ public sealed class RegisterAmiHandler(TriggerNormaliser normaliser, Remediation
         {
             var start = await engine.StartAsync(ReregisterAmiRequests.Request(eligible, launchReplacement, request.DryRun, request.Trigger, request.TriggerDetail, thenRemediate ? bundleBucket : null), cancellationToken);
             ids.AddRange(start.RemediationIds);
-            instances.AddRange(start.Instances.Select(i => new IntakeInstance(i.InstanceId, i.RemediationId, i.Plan, i.Outcome, i.Reason,
-                i.PlannedCalls.Select(c => c.ToString()).ToList())));
+            instances.AddRange(start.Instances.Select(IntakeInstance.From));
         }
         invocation.Log.Info("register-ami started", new { remediationIds = ids, refused = refused.Select(r => r.InstanceId), launchReplacement, thenRemediate });
-        return JsonOutput.Write(new IntakeAnswer(ids.Count > 0 ? IntakeHandler.Started : IntakeHandler.NothingToRun, decision.Reason, ids, instances));
+        // Up to one workflow's records, like intake: the workflow's RegisterAmi task result must fit Step Functions' 256 KiB.
+        return IntakeAnswer.Fit(ids, decision.Reason, instances, _ => null);
     }
 
     /// <summary>launchReplacement, thenRemediate: absent/false/true, or the runbook's rendered "true"/"false".</summary>

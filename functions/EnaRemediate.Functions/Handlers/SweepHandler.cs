@@ -19,8 +19,10 @@ public sealed class SweepHandler(ImpairedInstanceFinder finder, RemediationServi
     public static readonly TimeSpan Orphaned = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// Records one workflow takes on: its input holds every id (about 50 bytes each) and must stay
-    /// under Step Functions' 256 KB; the rest wait for the next sweep, and the reason says so.
+    /// Records one workflow takes on, whatever started it (a named request has the same ceiling,
+    /// <see cref="InstanceIds.MaxPerRequest"/>): its input holds every id (47 bytes each) and must
+    /// stay under Step Functions' 256 KB (<see cref="IntakeAnswer.MaxBytes"/> says what else fits
+    /// beside them); the rest of a sweep waits for the next one, and the reason says so.
     /// </summary>
     public const int MaxPerWorkflow = 4000;
 

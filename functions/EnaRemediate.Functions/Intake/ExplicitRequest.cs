@@ -35,7 +35,7 @@ internal static class ExplicitRequest
         if (ids.Count == 0) return IntakeDecision.Reject("instanceIds is empty; name at least one instance.");
         ids = ids.Distinct().ToList();
         if (ids.Count > InstanceIds.MaxPerRequest)
-            return IntakeDecision.Reject($"{ids.Count} instances requested; at most {InstanceIds.MaxPerRequest} per request.");
+            return IntakeDecision.Reject($"{ids.Count} instances requested; at most {InstanceIds.MaxPerRequest} per request (one workflow's records). Nothing was started: split the list into requests of at most {InstanceIds.MaxPerRequest}.");
         var bad = ids.FirstOrDefault(id => !InstanceIds.IsValid(id));
         if (bad is not null)
             return IntakeDecision.Reject($"{InstanceIds.Quote(bad)} is not an EC2 instance id (i- followed by 8 or 17 hex digits).");
@@ -73,7 +73,7 @@ internal static class ExplicitRequest
             Force = force,
             PlanOptions = RemediationService.OperatorOptions(route, asgStandby),
         };
-        return IntakeDecision.Accept(request, $"{trigger} request: {mode.ToString().ToLowerInvariant()}{(dryRun ? " (dry run)" : "")}{(force ? " (forced)" : "")}{(route is null ? "" : $" by {route}")} for {string.Join(", ", ids)}.");
+        return IntakeDecision.Accept(request, $"{trigger} request: {mode.ToString().ToLowerInvariant()}{(dryRun ? " (dry run)" : "")}{(force ? " (forced)" : "")}{(route is null ? "" : $" by {route}")} for {InstanceIds.Listed(ids)}.");
     }
 
     /// <summary>A boolean member: absent or null is false; true/false, or the runbook's rendered "true"/"false".</summary>

@@ -21,9 +21,11 @@ internal static class SnsAlarmNotifications
         if (accepted.Count == 0) return decisions[0];
         var ids = accepted.SelectMany(r => r.InstanceIds).Distinct().ToList();
         if (ids.Count > InstanceIds.MaxPerRequest)
-            return IntakeDecision.Reject($"The notifications name {ids.Count} instances; at most {InstanceIds.MaxPerRequest} per request.");
-        var merged = accepted[0] with { InstanceIds = ids, TriggerDetail = string.Join(",", accepted.Select(r => r.TriggerDetail)) };
-        return IntakeDecision.Accept(merged, string.Join(" ", decisions.Select(d => d.Reason)));
+            return IntakeDecision.Reject($"The notifications name {ids.Count} instances; at most {InstanceIds.MaxPerRequest} per request (one workflow's records). Nothing was started.");
+        // Both ride along with every record and the workflow's state: a few named, the rest counted.
+        var alarms = accepted.Select(r => r.TriggerDetail ?? "").Distinct().ToList();
+        var merged = accepted[0] with { InstanceIds = ids, TriggerDetail = InstanceIds.Listed(alarms, ",", "alarms") };
+        return IntakeDecision.Accept(merged, InstanceIds.Listed(decisions.Select(d => d.Reason).ToList(), " ", "notifications"));
     }
 
     private static IntakeDecision One(JsonElement record, TriggerNormaliser normaliser)

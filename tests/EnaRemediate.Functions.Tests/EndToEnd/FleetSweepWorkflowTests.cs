@@ -1,6 +1,4 @@
 using System.Text.Json.Nodes;
-using Amazon.DynamoDBv2.Model;
-using EnaRemediate.Aws.Dynamo;
 using EnaRemediate.Core.Plans;
 using EnaRemediate.Functions.Tests.Support;
 
@@ -49,17 +47,7 @@ public sealed class FleetSweepWorkflowTests(Dynalite dynalite) : IClassFixture<D
         Assert.Contains("recovered", finished.Subject);
 
         // Every environment took EC2's tokens from the table's shared buckets, not from its own process.
-        foreach (var action in new[] { "ec2:StopInstances", "ec2:StartInstances", "ec2:ModifyInstanceAttribute", "ssm:SendCommand" })
-        {
-            var bucket = await dynalite.Client.GetItemAsync(new GetItemRequest
-            {
-                TableName = deployment.Services.Settings.TableName,
-                Key = new() { [DynamoTableLayout.PartitionKey] = new(DynamoTableLayout.BucketKey(action)), [DynamoTableLayout.SortKey] = new(DynamoTableLayout.BucketSortKey) },
-                ConsistentRead = true,
-            });
-            Assert.True(bucket.Item is { Count: > 0 }, $"no shared bucket for {action}");
-            Assert.True(long.Parse(bucket.Item[DynamoTableLayout.Version].N) > 1, $"the {action} bucket was taken from only once");
-        }
+        await SharedRateBudget.AssertTakenRepeatedlyAsync(dynalite, deployment);
         Assert.Equal(0, deployment.Sim.World.Counters.Throttled);
 
         var again = await deployment.Workflow().RunAsync(JsonNode.Parse("""{"source":"enaremediate.sweep"}""")!);

@@ -233,4 +233,19 @@ public sealed class TemplateTests(ITestOutputHelper output)
         var inInfra = await NodeTool.CfnJsonAsync(Path.Combine(RepoPaths.Root, "infra", "runbooks", "EnaRemediate-Recover.yaml"));
         Assert.True(JsonNode.DeepEquals(inInfra, inTemplate), "template.yaml's RecoverRunbook content differs from infra/runbooks/EnaRemediate-Recover.yaml");
     }
+
+    [Fact]
+    public async Task The_runbooks_InstanceIds_take_up_to_one_workflows_records_and_say_what_SSM_itself_allows()
+    {
+        var runbook = await NodeTool.CfnJsonAsync(Path.Combine(RepoPaths.Root, "infra", "runbooks", "EnaRemediate-Recover.yaml"));
+        var parameter = runbook["parameters"]!["InstanceIds"]!;
+        var pattern = new System.Text.RegularExpressions.Regex(parameter["allowedPattern"]!.GetValue<string>());
+        string Ids(int n) => string.Join(", ", Enumerable.Range(0, n).Select(i => $"i-{i:x17}"));
+        Assert.Matches(pattern, Ids(EnaRemediate.Functions.Intake.InstanceIds.MaxPerRequest));
+        Assert.DoesNotMatch(pattern, Ids(EnaRemediate.Functions.Intake.InstanceIds.MaxPerRequest + 1));
+        Assert.DoesNotMatch(pattern, "i-0123456789abcdef0,i-0123456789abcdef0$(reboot)");
+        // StartAutomationExecution takes at most 512 characters per parameter value (the SSM API's AutomationParameterValue).
+        Assert.Contains("512 characters", parameter["description"]!.GetValue<string>());
+        Assert.Contains("start the state machine with the same input", parameter["description"]!.GetValue<string>());
+    }
 }

@@ -120,13 +120,67 @@ public sealed class TriggerNormaliserTests
         Assert.Null(decision.Request);
     }
 
+    /// <summary>n distinct valid ids, 17 hex digits each (the longest EC2 issues).</summary>
+    private static IEnumerable<string> ManyIds(int n) => Enumerable.Range(0, n).Select(i => $"i-{i:x17}");
+
     [Fact]
-    public void Too_many_instances_are_rejected()
+    public void A_request_above_one_workflows_records_is_rejected_with_the_ceiling_and_nothing_to_start()
     {
-        var ids = Enumerable.Range(0, InstanceIds.MaxPerRequest + 1).Select(i => $"\"i-{i:x8}\"");
+        Assert.Equal(4000, InstanceIds.MaxPerRequest);
+        var ids = ManyIds(InstanceIds.MaxPerRequest + 1).Select(id => $"\"{id}\"");
         var decision = Diagnosing.Normalise($$"""{"instanceIds":[{{string.Join(",", ids)}}]}""");
         Assert.Equal(IntakeOutcome.Rejected, decision.Outcome);
-        Assert.Contains("at most", decision.Reason);
+        Assert.Null(decision.Request);
+        Assert.StartsWith("4001 instances requested; at most 4000 per request (one workflow's records). Nothing was started", decision.Reason);
+    }
+
+    /// <summary>One SNS delivery of n alarm notifications, each for its own instance and alarm.</summary>
+    private static string SnsRecords(int n)
+    {
+        var one = System.Text.Json.Nodes.JsonNode.Parse(Fixtures.Event("sns-wrapped-alarm.json"))!["Records"]![0]!.ToJsonString();
+        var records = ManyIds(n).Select(id => one.Replace("i-00000000deadbeef1", id).Replace("web-3-instance-check", $"check-{id}"));
+        return $$"""{"Records":[{{string.Join(",", records)}}]}""";
+    }
+
+    [Fact]
+    public void Alarm_notifications_naming_more_than_one_workflows_records_are_rejected()
+    {
+        var decision = Diagnosing.Normalise(SnsRecords(InstanceIds.MaxPerRequest + 1));
+        Assert.Equal(IntakeOutcome.Rejected, decision.Outcome);
+        Assert.StartsWith("The notifications name 4001 instances; at most 4000 per request", decision.Reason);
+    }
+
+    [Fact]
+    public void Alarm_notifications_naming_one_workflows_records_are_one_request_whose_reason_and_trigger_stay_short()
+    {
+        var decision = Diagnosing.Normalise(SnsRecords(InstanceIds.MaxPerRequest));
+        Assert.True(decision.Outcome == IntakeOutcome.Accepted, decision.Reason);
+        Assert.Equal(InstanceIds.MaxPerRequest, decision.Request!.InstanceIds.Count);
+        // Each record keeps the trigger detail and the workflow's state keeps the reason: ten named, the rest counted.
+        Assert.EndsWith("and 3990 more (4000 alarms)", decision.Request.TriggerDetail);
+        Assert.EndsWith("and 3990 more (4000 notifications)", decision.Reason);
+        Assert.True(decision.Reason.Length < 2000 && decision.Request.TriggerDetail!.Length < 600, decision.Reason);
+    }
+
+    [Theory]
+    [InlineData(1000, false)]
+    [InlineData(1000, true)]
+    [InlineData(4000, false)]
+    [InlineData(4000, true)]
+    public void A_named_request_up_to_one_workflows_records_is_one_request_with_a_short_reason(int count, bool asRunbookString)
+    {
+        var ids = ManyIds(count).ToList();
+        var payload = asRunbookString
+            ? $$"""{"source":"enaremediate.runbook","instanceIds":"{{string.Join(",", ids)}}","mode":"remediate","dryRun":"false","automationExecutionId":"4105a4fc"}"""
+            : $$"""{"instanceIds":[{{string.Join(",", ids.Select(id => $"\"{id}\""))}}],"mode":"remediate"}""";
+        var decision = Diagnosing.Normalise(payload);
+        Assert.True(decision.Outcome == IntakeOutcome.Accepted, decision.Reason);
+        Assert.Equal(ids, decision.Request!.InstanceIds);
+        Assert.Equal(asRunbookString ? "runbook" : "console", decision.Request.Trigger);
+        // The reason rides in the workflow's state beside every record id: ten ids named, the rest counted.
+        Assert.Contains($"{ids[9]} and {count - 10} more ({count} instances)", decision.Reason);
+        Assert.DoesNotContain(ids[10], decision.Reason);
+        Assert.True(decision.Reason.Length < 400, decision.Reason);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace EnaRemediate.Functions.Tests.Support;
 /// MaxItemsPerBatch, MaxConcurrency, ToleratedFailurePercentage): each batch a child execution,
 /// all running at once on the shared virtual clock. Parameters with ".$" paths and
 /// States.JsonToString, ResultSelector, ResultPath, Retry and Catch; any state whose data exceeds
-/// Step Functions' 256 KiB fails the execution with States.DataLimitExceeded, as AWS does.
+/// Step Functions' 256 KiB (or any task whose raw result does) fails the execution with States.DataLimitExceeded, as AWS does.
 /// Anything else in the definition is an error, so the definition cannot drift past what this test covers.
 /// </summary>
 public sealed class LocalStateMachine(string definitionJson, IReadOnlyDictionary<string, string> substitutions,
@@ -52,7 +52,7 @@ public sealed class LocalStateMachine(string definitionJson, IReadOnlyDictionary
         {
             if (name is null) return End("SUCCEEDED", data);
             if (Encoding.UTF8.GetByteCount(data.ToJsonString()) is var bytes && bytes > MaxStateBytes)
-                return End("FAILED", null, "States.DataLimitExceeded", $"The input of state {name} is {bytes} bytes, more than {MaxStateBytes}.");
+                return End("FAILED", null, DataLimitExceeded, $"The input of state {name} is {bytes} bytes, more than {MaxStateBytes}.");
             visited.Add(name);
             var state = machine["States"]![name] ?? throw new InvalidOperationException($"No state {name}.");
             try
@@ -176,6 +176,9 @@ public sealed class LocalStateMachine(string definitionJson, IReadOnlyDictionary
             case "arn:aws:states:::lambda:invoke":
                 var payload = parameters["Payload"] ?? new JsonObject();
                 var answer = await invokeLambda(parameters["FunctionName"]!.GetValue<string>(), payload.DeepClone());
+                // The task's result is limited like a state (before ResultSelector can make it smaller).
+                if (Encoding.UTF8.GetByteCount(answer.ToJsonString()) is var bytes && bytes > MaxStateBytes)
+                    throw new TaskFailure(DataLimitExceeded, $"The function returned {bytes} bytes, more than {MaxStateBytes}.");
                 return new JsonObject { ["StatusCode"] = 200, ["Payload"] = answer };
             case "arn:aws:states:::sns:publish":
                 lock (sns) sns.Add(parameters.DeepClone());
@@ -188,8 +191,12 @@ public sealed class LocalStateMachine(string definitionJson, IReadOnlyDictionary
         }
     }
 
+    /// <summary>Terminal: States.ALL does not catch it (Step Functions' error handling says so).</summary>
+    private const string DataLimitExceeded = "States.DataLimitExceeded";
+
     private static bool Matches(JsonNode errorEquals, string error) =>
-        errorEquals.AsArray().Any(e => e!.GetValue<string>() is var name && (name == error || name == "States.ALL" || (name == "States.TaskFailed" && !error.StartsWith("States.", StringComparison.Ordinal))));
+        errorEquals.AsArray().Any(e => e!.GetValue<string>() is var name
+            && (name == error || (name == "States.ALL" && error != DataLimitExceeded) || (name == "States.TaskFailed" && !error.StartsWith("States.", StringComparison.Ordinal))));
 
     private static string Choose(JsonNode state, JsonNode data)
     {
