@@ -70,6 +70,20 @@ public sealed class FleetFloorTests
     }
 
     [Fact]
+    public void In_the_order_asked_the_tokens_go_first_come_first_served_whatever_work_is_left()
+    {
+        // The same wave with the short ones asking first: a client that cannot see the draws serves them first,
+        // so the long ones wait for the refilled tokens and the last ends at 602 s, where the floor gives 600 s.
+        IReadOnlyList<FloorStep> Wave(double wait) => [new(FloorCall.Modify, 0), new(FloorCall.Modify, 0), new(FloorCall.Command, wait)];
+        var paths = Enumerable.Range(0, 15).Select(_ => new FloorPath(Wave(100)))
+            .Concat(Enumerable.Range(0, 15).Select(_ => new FloorPath(Wave(600))))
+            .ToList();
+
+        Assert.Equal(602, FleetFloor.Replay(paths, FleetFloor.TokenOrder.FirstAsked), Rounds);
+        Assert.Equal(600, FleetFloor.Replay(paths), Rounds);
+    }
+
+    [Fact]
     public void An_offline_repair_starts_when_its_rescue_is_online_and_run_instances_paces_the_rescues()
     {
         // Seven instances, each with a rescue of its own that needs 120 s to be online. RunInstances: 5 tokens,

@@ -33,7 +33,7 @@ public static class FleetBenchmark
         Console.Error.WriteLine($"engine: {engine.Instances} instances in {engine.WallSeconds:0.0} s wall");
         foreach (var (who, run) in new[] { ("engine", engine), ("baseline", baseline) })
         {
-            Console.Error.WriteLine($"{who}: floor by route alone: {string.Join(", ", run.RouteFloors.Select(f => $"{f.Key} {f.Value?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-"} s"))}; " +
+            Console.Error.WriteLine($"{who}: floor with tokens in the order asked: {run.FirstAskedFloorSeconds?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-"} s; floor by route alone: {string.Join(", ", run.RouteFloors.Select(f => $"{f.Key} {f.Value?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-"} s"))}; " +
                 $"throttled: {(run.ThrottledByAction.Count == 0 ? "none" : string.Join(", ", run.ThrottledByAction.Select(t => $"{t.Key} {t.Value}")))}");
         }
         var report = engine with { Baseline = baseline };

@@ -14,9 +14,19 @@ namespace EnaRemediate.Bench.Fleet;
 /// </summary>
 internal static class FleetFloor
 {
+    /// <summary>Who gets a scarce token first.</summary>
+    public enum TokenOrder
+    {
+        /// <summary>The path with the most drawn work left: needs the future draws, so no client can do it (the floor).</summary>
+        MostWorkLeft,
+
+        /// <summary>The path that asked first: the best a client that cannot see the draws ahead can do with uniform, independent latencies.</summary>
+        FirstAsked,
+    }
+
     /// <summary>The floor of this run; null when an instance's route is not one the floor models.</summary>
-    public static double? Seconds(IReadOnlyList<SimulatedInstance> world, IReadOnlyDictionary<string, string> routes) =>
-        FloorPaths.Of(world, routes) is { } paths ? Replay(paths) : null;
+    public static double? Seconds(IReadOnlyList<SimulatedInstance> world, IReadOnlyDictionary<string, string> routes, TokenOrder order = TokenOrder.MostWorkLeft) =>
+        FloorPaths.Of(world, routes) is { } paths ? Replay(paths, order) : null;
 
     private sealed class Walker(IReadOnlyList<FloorStep> steps)
     {
@@ -29,20 +39,22 @@ internal static class FleetFloor
     }
 
     /// <summary>Seconds until every path (and every path one of them waits for) has taken its last step and waited it out.</summary>
-    public static double Replay(IReadOnlyList<FloorPath> paths)
+    public static double Replay(IReadOnlyList<FloorPath> paths, TokenOrder order = TokenOrder.MostWorkLeft)
     {
         var origin = DateTimeOffset.UnixEpoch;
         var calls = Enum.GetValues<FloorCall>();
         var action = calls.Where(c => FloorPath.Action(c) is not null).ToDictionary(c => c, c => Bucket(ThrottleBuckets.ActionLimit(FloorPath.Action(c)!, unfilteredDescribe: false), origin));
         var resource = calls.Where(c => FloorPath.Action(c) is { } a && ThrottleBuckets.ResourceLimit(a) is not null)
             .ToDictionary(c => c, c => Bucket(ThrottleBuckets.ResourceLimit(FloorPath.Action(c)!)!.Value, origin));
-        var ready = calls.ToDictionary(c => c, _ => new PriorityQueue<Walker, double>());
+        var ready = calls.ToDictionary(c => c, _ => new PriorityQueue<Walker, (double, long)>());
         var walkers = new Dictionary<FloorPath, Walker>();
         Walker WalkerOf(FloorPath path) => walkers.TryGetValue(path, out var w) ? w : walkers[path] = new Walker(path.Steps);
-        var waiting = new PriorityQueue<Walker, double>();
+        // Priorities carry a sequence number: equal times and equal work are served first come first served, so one run gives one floor.
+        var waiting = new PriorityQueue<Walker, (double At, long Seq)>();
+        var seq = 0L;
         foreach (var path in paths.Concat(paths.SelectMany(p => p.Steps).Select(s => s.After).OfType<FloorPath>()).Distinct())
         {
-            waiting.Enqueue(WalkerOf(path), 0);
+            waiting.Enqueue(WalkerOf(path), (0, seq++));
         }
         var active = walkers.Count;
         var now = 0.0;
@@ -75,16 +87,16 @@ internal static class FleetFloor
             }
             else
             {
-                ready[walker.Steps[walker.Step].Call].Enqueue(walker, -walker.Remaining);
+                ready[walker.Steps[walker.Step].Call].Enqueue(walker, (order == TokenOrder.MostWorkLeft ? -walker.Remaining : at, seq++));
             }
         }
 
         while (active > 0)
         {
-            while (waiting.TryPeek(out var walker, out var at) && at <= now)
+            while (waiting.TryPeek(out var walker, out var due) && due.At <= now)
             {
                 waiting.Dequeue();
-                Arrive(walker, at);
+                Arrive(walker, due.At);
             }
             var time = origin + TimeSpan.FromSeconds(now);
             foreach (var call in calls)
@@ -92,7 +104,7 @@ internal static class FleetFloor
                 var queue = ready[call];
                 if (!action.TryGetValue(call, out var bucket))
                 {
-                    Issue(queue, int.MaxValue, waiting, now);
+                    Issue(queue, int.MaxValue, waiting, now, ref seq);
                     continue;
                 }
                 var ids = resource.GetValueOrDefault(call);
@@ -102,10 +114,10 @@ internal static class FleetFloor
                     var count = ids is null ? 1 : (int)Math.Min(queue.Count, Math.Floor(ids.Available(time)));
                     bucket.TryTake(time);
                     ids?.TryTake(time, count);
-                    Issue(queue, count, waiting, now);
+                    Issue(queue, count, waiting, now, ref seq);
                 }
             }
-            var next = waiting.TryPeek(out _, out var wake) ? wake : double.PositiveInfinity;
+            var next = waiting.TryPeek(out _, out var wake) ? wake.At : double.PositiveInfinity;
             foreach (var (call, bucket) in action.Where(a => ready[a.Key].Count > 0))
             {
                 var refill = Refilled(bucket, time);
@@ -126,13 +138,13 @@ internal static class FleetFloor
     }
 
     // Takes up to count walkers off the queue: each takes its step now and is ready again after its drawn wait.
-    private static void Issue(PriorityQueue<Walker, double> queue, int count, PriorityQueue<Walker, double> waiting, double now)
+    private static void Issue(PriorityQueue<Walker, (double, long)> queue, int count, PriorityQueue<Walker, (double At, long Seq)> waiting, double now, ref long seq)
     {
         for (var n = 0; n < count && queue.TryDequeue(out var walker, out _); n++)
         {
             var wait = walker.Steps[walker.Step].Wait;
             walker.Step++;
-            waiting.Enqueue(walker, now + wait);
+            waiting.Enqueue(walker, (now + wait, seq++));
         }
     }
 

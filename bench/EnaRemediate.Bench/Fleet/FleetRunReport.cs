@@ -36,6 +36,10 @@ internal sealed record FleetRunReport(
     [JsonIgnore]
     public IReadOnlyDictionary<string, int> ThrottledByAction { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>Not part of the document (stderr only): the floor with scarce tokens handed out in the order they were asked for, as a client that cannot see the future must.</summary>
+    [JsonIgnore]
+    public double? FirstAskedFloorSeconds { get; init; }
+
     /// <summary>Not part of the document (stderr only): the floor of each route's instances alone (sharing no tokens with the others).</summary>
     [JsonIgnore]
     public IReadOnlyDictionary<string, double?> RouteFloors { get; init; } = new Dictionary<string, double?>();
@@ -79,6 +83,7 @@ internal sealed record FleetRunReport(
         {
             WallSeconds = meter.WallSeconds,
             ThrottledByAction = meter.ThrottledByAction,
+            FirstAskedFloorSeconds = FleetFloor.Seconds(world.Instances, routes, FleetFloor.TokenOrder.FirstAsked) is { } asked ? Math.Round(asked, 1) : null,
             RouteFloors = routes.GroupBy(r => r.Value).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key,
                 g => FleetFloor.Seconds(world.Instances, g.ToDictionary(r => r.Key, r => r.Value)) is { } f ? Math.Round(f, 1) : (double?)null),
         };
