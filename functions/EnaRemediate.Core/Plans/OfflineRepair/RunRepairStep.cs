@@ -46,10 +46,14 @@ public sealed class RunRepairStep(ISsmPort ssm, TimeProvider time) : IPlanStep
         {
             return new StepDecision.Fail($"{document} did not finish within {context.Options.CommandTimeout.TotalMinutes:0} minutes");
         }
-        // Looks follow the chroot DKMS build's expected duration from the send (first when the fastest would be done).
+        // The first look comes when the fastest chroot DKMS build would be done; each look is this
+        // record's own GetCommandInvocation (not a listing shared by the fleet), so later ones are
+        // the late-poll interval apart rather than the shared polls' few seconds.
         var sentFor = context.Now - (context.MemoTime(OfflineMemo.RepairSentAt) ?? context.StepStartedAt);
         var seenAgo = status is null ? sentFor : Observation.Age(context, OfflineMemo.RepairStatus) ?? sentFor;
-        var nextLook = ExpectedLatencies.DriverInstall.NextLook(sentFor - seenAgo);
+        var expected = ExpectedLatencies.DriverInstall;
+        var seenAt = sentFor - seenAgo;
+        var nextLook = status is null || seenAt < expected.Min ? expected.Min - seenAt : expected.LatePoll;
         if (seenAgo < nextLook)
         {
             return new StepDecision.Wait(nextLook - seenAgo, $"waiting for {document} ({status ?? "sent"})");
