@@ -100,9 +100,11 @@ public sealed class Reconciler
                     work.Add(new PendingAction(saved, action, maySentBefore));
                 }
             }
+            // A send an earlier look may have made keeps its intent until its command is found or its id saved.
+            var mayHaveSent = work.Where(w => w.MaySentBefore).Select(w => w.Record.RemediationId).ToHashSet(StringComparer.Ordinal);
             foreach (var result in await _executor.ExecuteAsync(work, cancellationToken))
             {
-                var after = ApplyResult(result, _time.GetUtcNow());
+                var after = ApplyResult(result, mayHaveSent.Contains(result.Record.RemediationId), _time.GetUtcNow());
                 if (await TrySaveAsync(after, result.Record.Version, cancellationToken) is { } saved)
                 {
                     batch.Put(saved);
@@ -393,14 +395,15 @@ public sealed class Reconciler
         return (record with { NextLookAt = now + Jittered(TimeSpan.FromSeconds(5)) }, null);
     }
 
-    private RemediationRecord ApplyResult(ActionResult result, DateTimeOffset now)
+    private RemediationRecord ApplyResult(ActionResult result, bool mayHaveSent, DateTimeOffset now)
     {
         var record = result.Record;
         return result switch
         {
             // A deferred call comes back when its token is there: later would waste the token.
-            // A deferred send was certainly not made, so its next try need not look for it on the host.
-            { Deferred: { } retryAfter } => record with { NextLookAt = now + retryAfter, Memo = WithoutSendIntent(record, result.Action) },
+            // A deferred send was certainly not made this time; unless an earlier look may have made it,
+            // its next try need not look for it on the host.
+            { Deferred: { } retryAfter } => record with { NextLookAt = now + retryAfter, Memo = mayHaveSent ? record.Memo : WithoutSendIntent(record, result.Action) },
             { ErrorCode: StepGuards.CapacityError } => CapacityRefused(record, result, now),
             { Error: { } error } => record.WithEvent(now, $"{result.Action.AwsAction} failed: {error}") with
             {

@@ -211,9 +211,17 @@ internal sealed class FakeCloud(TimeProvider time) : IEc2Port, ISsmPort
     /// <summary>Listings of a document's recent invocations (the adoption check and the fleet status listing).</summary>
     public int RecentInvocationListings { get; private set; }
 
+    /// <summary>How many of the next listings are refused as throttled.</summary>
+    public int ThrottleRecentInvocationListings { get; set; }
+
     public Task<IReadOnlyList<RecentInvocation>> ListRecentInvocationsAsync(string documentName, DateTimeOffset invokedAfter, CancellationToken cancellationToken)
     {
         RecentInvocationListings++;
+        if (ThrottleRecentInvocationListings > 0)
+        {
+            ThrottleRecentInvocationListings--;
+            throw new AwsCallException("ListCommandInvocations", "ThrottlingException", "Rate exceeded", throttled: true);
+        }
         return Task.FromResult<IReadOnlyList<RecentInvocation>>(_commands.Where(c => c.Document == documentName && c.SentAt >= invokedAfter)
             .Select(c => new RecentInvocation(c.Id, c.InstanceId, StatusOf(c), c.SentAt, c.Comment)).ToList());
     }

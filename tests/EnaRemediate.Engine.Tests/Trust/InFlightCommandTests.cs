@@ -55,6 +55,28 @@ public sealed class InFlightCommandTests
     }
 
     /// <summary>
+    /// A look for the lost command that SSM refuses (throttled) defers the send, and the intent
+    /// stays: the next try looks again and adopts, it never sends blind.
+    /// </summary>
+    [Fact]
+    public async Task ARefusedLookForALostCommandKeepsTheIntentAndStillAdopts()
+    {
+        var world = new FakeWorld();
+        world.Cloud.Add("i-0123456789abcdef0");
+        var service = world.Service();
+        var ids = (await service.StartAsync(FakeWorld.Remediate("i-0123456789abcdef0"))).RemediationIds;
+        await LoseTheInstallCommandIdAsync(service, world.Store, ids, world.Time.Advance);
+        world.Cloud.ThrottleRecentInvocationListings = 1;
+
+        var record = Assert.Single((await world.RunAsync(world.Service(), ids)).Result.Records);
+
+        Assert.Equal(Outcomes.Recovered, record.Outcome);
+        Assert.Single(world.Cloud.MutatingCalls, c => c.StartsWith("send EnaRemediate-InstallDriver", StringComparison.Ordinal));
+        Assert.Equal(0, world.Cloud.ThrottleRecentInvocationListings);
+        Assert.Contains((await world.Store.GetAsync(ids[0]))!.History, h => h.Event.StartsWith("adopted command", StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// The intent is saved before the send, so a send decided for the first time cannot be on the
     /// host: it goes out without paging through the document's invocations (issue 13: that look was
     /// three quarters of all calls at 5,000 instances), and no intent outlives its saved command id.
