@@ -1,4 +1,3 @@
-using EnaRemediate.Core.Plans;
 using EnaRemediate.Functions.Intake;
 using EnaRemediate.Functions.Tests.Support;
 
@@ -29,17 +28,7 @@ public sealed class RunbookFleetWorkflowTests(Dynalite dynalite) : IClassFixture
         Assert.True(run.Status == "SUCCEEDED", $"{run.Status} {run.Error} {run.Cause} via {string.Join(" > ", run.Visited)}");
         Assert.Equal(["Route", "Intake", "NotifyStart", "HasWork", "FanOut", "Summarise", "AllFinished", "Notify", "Finished"], run.Visited);
         Assert.Equal(1, deployment.Invocations.Count(i => i == "intake"));
-        Assert.Equal(3, run.Batches.Count);
-        Assert.All(run.Batches, b => Assert.Equal(("SUCCEEDED", "BatchFinished"), (b.Status, b.Visited[^1])));
-        Assert.Equal(Fleet, run.Events.Sum(e => e["Detail"]!["records"]!.AsArray().Count));
-        Assert.True(deployment.EnvironmentsOf("advance") > 1, $"{deployment.EnvironmentsOf("advance")} advance environment(s)");
-
-        foreach (var id in fleet)
-        {
-            var record = await deployment.Services.Store.GetLatestAsync(id);
-            Assert.Equal((Outcomes.Recovered, "runbook", RunbookInput.ExecutionId), (record!.Outcome, record.Trigger, record.TriggerDetail));
-        }
-        Assert.All(await Task.WhenAll(fleet.Take(10).Select(deployment.InstanceAsync)), state => Assert.Equal(("ok", true), state));
+        await OnePassRecovery.AssertAsync(run, deployment, fleet, batches: 3, trigger: "runbook", triggerDetail: RunbookInput.ExecutionId);
 
         Assert.Equal(2, run.SnsMessages.Count);
         var started = PublishedNotification.From(run.SnsMessages[0]);
