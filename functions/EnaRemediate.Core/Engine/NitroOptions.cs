@@ -32,8 +32,16 @@ public sealed record NitroOptions
     /// <summary>The instance profile a rescue runs with (it needs AmazonSSMManagedInstanceCore).</summary>
     public string? RescueInstanceProfileArn { get; init; }
 
-    /// <summary>Rescue instances running at once across the account; a repair waits for a free one.</summary>
-    public int MaxConcurrentRescues { get; init; } = 5;
+    /// <summary>
+    /// Rescue instances running at once across the account; a repair waits for a free one. Each
+    /// serves <see cref="RescueDevices"/> repairs in its zone and architecture, so 50 take a
+    /// 500-instance outage in one wave (100 vCPUs of the default type for minutes). A launch
+    /// refused for the account's vCPU quota waits like a full pool: set this to what the quota allows.
+    /// </summary>
+    public int MaxConcurrentRescues { get; init; } = 50;
+
+    /// <summary>The most a deployment or the CLI may ask for: a ceiling against typos (500 rescues serve 5,500 repairs at once).</summary>
+    public const int MaxRescuesLimit = 500;
 
     /// <summary>How long a repair waits for a rescue slot before it gives up (nothing changed by then).</summary>
     public TimeSpan RescueWaitTimeout { get; init; } = TimeSpan.FromMinutes(60);

@@ -24,6 +24,8 @@ public sealed partial record FunctionSettings
     public const string RescueImageArm64Variable = "ENAREMEDIATE_RESCUE_IMAGE_ARM64";
     public const string RescueProfileVariable = "ENAREMEDIATE_RESCUE_INSTANCE_PROFILE";
     public const string KeepSnapshotVariable = "ENAREMEDIATE_KEEP_SNAPSHOT";
+    /// <summary>How many rescue instances may run at once (NitroOptions.MaxConcurrentRescues): what the account's vCPU quota allows.</summary>
+    public const string MaxRescuesVariable = "ENAREMEDIATE_MAX_RESCUES";
     /// <summary>The inventory's auto-fix (docs/inventory.md): "true" sends the driver install to the at-risk opted-in instances.</summary>
     public const string InventoryAutoFixVariable = "ENAREMEDIATE_INVENTORY_AUTO_FIX";
     /// <summary>The S3 bucket the commands the inventory sends write their full output to (optional).</summary>
@@ -36,7 +38,7 @@ public sealed partial record FunctionSettings
     {
         HandlerVariable, TableVariable, DefaultModeVariable, OptInTagVariable, RetentionDaysVariable,
         DriverArchiveVariable, DriverSha256Variable, EndpointVariable,
-        StackNameVariable, RescueImageX86Variable, RescueImageArm64Variable, RescueProfileVariable, KeepSnapshotVariable,
+        StackNameVariable, RescueImageX86Variable, RescueImageArm64Variable, RescueProfileVariable, KeepSnapshotVariable, MaxRescuesVariable,
         InventoryAutoFixVariable, OutputBucketVariable,
     };
 
@@ -145,7 +147,14 @@ public sealed partial record FunctionSettings
             "true" => true,
             var other => throw new ConfigurationException($"{KeepSnapshotVariable} must be true or false, not '{other}'."),
         };
-        return new NitroOptions { StackName = stack, RescueImages = images, RescueInstanceProfileArn = profile, KeepSnapshot = keep };
+        var nitro = new NitroOptions { StackName = stack, RescueImages = images, RescueInstanceProfileArn = profile, KeepSnapshot = keep };
+        return NonEmpty(variable(MaxRescuesVariable)) switch
+        {
+            null => nitro,
+            var text when int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var max) && max is >= 1 and <= NitroOptions.MaxRescuesLimit =>
+                nitro with { MaxConcurrentRescues = max },
+            var other => throw new ConfigurationException($"{MaxRescuesVariable} must be a whole number from 1 to {NitroOptions.MaxRescuesLimit}, not '{other}'."),
+        };
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

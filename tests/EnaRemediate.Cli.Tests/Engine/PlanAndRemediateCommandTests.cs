@@ -46,6 +46,12 @@ public sealed class PlanAndRemediateCommandTests : MixedFleetSimulator
         var plan = JsonDocument.Parse(json.Stdout).RootElement[0];
         Assert.Equal("offline-repair", plan.GetProperty("route").GetString());
         Assert.Equal((rescue, "c5.large"), (plan.GetProperty("rescue").GetProperty("imageId").GetString(), plan.GetProperty("rescue").GetProperty("instanceType").GetString()));
+        Assert.Equal(50, plan.GetProperty("rescue").GetProperty("maxConcurrentRescues").GetInt32());
+        var sized = await Run("plan", "--instance-id", Id("nitro"), "--route", "offline-repair", "--rescue-image", $"x86_64={rescue}", "--max-rescues", "8", "--format", "json");
+        Assert.Equal(8, JsonDocument.Parse(sized.Stdout).RootElement[0].GetProperty("rescue").GetProperty("maxConcurrentRescues").GetInt32());
+        var tooMany = await Run("plan", "--instance-id", Id("nitro"), "--max-rescues", "0");
+        Assert.Equal(64, tooMany.ExitCode);
+        Assert.Contains("--max-rescues must be from 1 to 500", tooMany.Stderr + tooMany.Stdout);
 
         var bad = await Run("plan", "--instance-id", Id("nitro"), "--route", "sideways");
         Assert.Equal(64, bad.ExitCode);

@@ -27,6 +27,7 @@ public sealed class OfflineRepairSettingsTests
             [FunctionSettings.RescueImageArm64Variable] = "ami-0f1e2d3c4b5a69788",
             [FunctionSettings.RescueProfileVariable] = Profile,
             [FunctionSettings.KeepSnapshotVariable] = "true",
+            [FunctionSettings.MaxRescuesVariable] = "12",
         });
         var services = new FunctionServices(settings, TimeProvider.System, new BasicAWSCredentials("test", "test"));
         Assert.IsType<AdvanceHandler>(HandlerCatalog.Create(services));
@@ -37,6 +38,7 @@ public sealed class OfflineRepairSettingsTests
         Assert.Equal("ami-0f1e2d3c4b5a69788", nitro.RescueImages["arm64"]);
         Assert.Equal(Profile, nitro.RescueInstanceProfileArn);
         Assert.True(nitro.KeepSnapshot);
+        Assert.Equal(12, nitro.MaxConcurrentRescues);
     }
 
     [Fact]
@@ -47,6 +49,7 @@ public sealed class OfflineRepairSettingsTests
         Assert.Equal(NitroOptions.CliStackName, nitro.StackName);
         Assert.Null(nitro.RescueInstanceProfileArn);
         Assert.False(nitro.KeepSnapshot);
+        Assert.Equal(50, nitro.MaxConcurrentRescues);
     }
 
     [Theory]
@@ -54,6 +57,10 @@ public sealed class OfflineRepairSettingsTests
     [InlineData(FunctionSettings.RescueProfileVariable, "arn:aws:iam::123456789012:role/Administrator")]
     [InlineData(FunctionSettings.StackNameVariable, "stack\"},{\"Effect\":\"Allow")]
     [InlineData(FunctionSettings.KeepSnapshotVariable, "yes")]
+    [InlineData(FunctionSettings.MaxRescuesVariable, "0")]
+    [InlineData(FunctionSettings.MaxRescuesVariable, "501")]
+    [InlineData(FunctionSettings.MaxRescuesVariable, "-3")]
+    [InlineData(FunctionSettings.MaxRescuesVariable, "12; terminate")]
     public void A_malformed_value_is_a_configuration_error(string variable, string value)
     {
         var error = Assert.Throws<ConfigurationException>(() => Settings(new Dictionary<string, string?> { [variable] = value }));

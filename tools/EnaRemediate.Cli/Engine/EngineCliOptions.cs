@@ -30,6 +30,11 @@ internal sealed class EngineCliOptions
         AllowMultipleArgumentsPerToken = true,
     };
     public Option<string?> RescueProfile { get; } = new("--rescue-instance-profile") { Description = "ARN of the instance profile rescue instances run with (SSM managed)." };
+    public Option<int> MaxRescues { get; } = new("--max-rescues")
+    {
+        Description = $"Rescue instances offline repair may run at once (each serves 11 repairs in its zone and architecture); set it to what the account's vCPU quota allows. 1 to {NitroOptions.MaxRescuesLimit}.",
+        DefaultValueFactory = _ => new NitroOptions().MaxConcurrentRescues,
+    };
     public Option<bool> KeepSnapshot { get; } = new("--keep-snapshot") { Description = "Keep the root snapshot of an offline repair after it succeeds." };
     public Option<string> LaunchedBy { get; } = new("--launched-by")
     {
@@ -41,6 +46,13 @@ internal sealed class EngineCliOptions
     {
         Format.AcceptOnlyFromAmong("text", "json");
         Route.AcceptOnlyFromAmong("type-swap", "offline-repair");
+        MaxRescues.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > NitroOptions.MaxRescuesLimit)
+            {
+                result.AddError($"--max-rescues must be from 1 to {NitroOptions.MaxRescuesLimit}");
+            }
+        });
     }
 
     /// <summary>The request's plan options: the route, when the operator chose one.</summary>
@@ -49,7 +61,7 @@ internal sealed class EngineCliOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { InstanceIds, Region, EndpointUrl, Format, DriverSha256, DriverSource, DriverVersion, OptInAll, OptInTag, Route, RescueImages, RescueProfile, KeepSnapshot, LaunchedBy })
+        foreach (var option in new Option[] { InstanceIds, Region, EndpointUrl, Format, DriverSha256, DriverSource, DriverVersion, OptInAll, OptInTag, Route, RescueImages, RescueProfile, MaxRescues, KeepSnapshot, LaunchedBy })
         {
             command.Options.Add(option);
         }
@@ -68,7 +80,7 @@ internal sealed class EngineCliOptions
             rescue[parts[0]] = parts[1];
         }
         var nitro = new NitroOptions { RescueImages = rescue, RescueInstanceProfileArn = parse.GetValue(RescueProfile), KeepSnapshot = parse.GetValue(KeepSnapshot),
-            StackName = parse.GetValue(LaunchedBy) ?? NitroOptions.CliStackName };
+            MaxConcurrentRescues = parse.GetValue(MaxRescues), StackName = parse.GetValue(LaunchedBy) ?? NitroOptions.CliStackName };
         var options = new EngineOptions { OptInAll = parse.GetValue(OptInAll), OptInTagKey = parse.GetValue(OptInTag) ?? TriageRules.OptInTag, Nitro = nitro };
         return options.WithDriver(parse.GetValue(DriverSha256), parse.GetValue(DriverSource), parse.GetValue(DriverVersion));
     }

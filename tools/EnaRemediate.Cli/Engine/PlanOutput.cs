@@ -38,6 +38,7 @@ internal static class PlanOutput
                     imageId = engineOptions.Nitro.RescueImages.GetValueOrDefault(arch),
                     instanceType = engineOptions.Nitro.RescueInstanceTypes.GetValueOrDefault(arch),
                     rootVolume = nitro.RootVolumeId,
+                    maxConcurrentRescues = engineOptions.Nitro.MaxConcurrentRescues,
                 }
                 : null,
             refusalCode = p.Triage.RefusalCode,

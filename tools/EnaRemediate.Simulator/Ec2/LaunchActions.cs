@@ -47,6 +47,11 @@ internal static class LaunchActions
             throw new ApiException("InvalidParameterCombination",
                 $"Virtualization type '{image.VirtualizationType}' is not supported for the '{type.Name}' instance type.");
         }
+        if (ctx.World.Faults.TryTakeRefusedLaunch())
+        {
+            throw new ApiException("VcpuLimitExceeded",
+                "You have requested more vCPU capacity than your current vCPU limit of 32 allows for the instance bucket that the specified instance type belongs to. Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to this limit.");
+        }
         // RunInstances checks the type's architecture against the AMI's, and the type's offering in the zone
         // (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/troubleshooting-launch.html).
         if (!type.Architectures.Contains(image.Architecture))

@@ -31,6 +31,7 @@ public sealed class FaultInjector
     private readonly object _sync = new();
     private int _serverErrors;
     private string? _serverErrorAction;
+    private int _refusedLaunches;
 
     public InstanceFaults For(string instanceId)
     {
@@ -52,6 +53,28 @@ public sealed class FaultInjector
         {
             _serverErrors = count;
             _serverErrorAction = action;
+        }
+    }
+
+    /// <summary>The next <paramref name="count"/> RunInstances answer VcpuLimitExceeded (the account's vCPU quota is used up).</summary>
+    public void RefuseLaunches(int count)
+    {
+        lock (_sync)
+        {
+            _refusedLaunches = count;
+        }
+    }
+
+    internal bool TryTakeRefusedLaunch()
+    {
+        lock (_sync)
+        {
+            if (_refusedLaunches <= 0)
+            {
+                return false;
+            }
+            _refusedLaunches--;
+            return true;
         }
     }
 

@@ -7,8 +7,9 @@ namespace EnaRemediate.Core.Plans.OfflineRepair;
 
 /// <summary>
 /// acquire-rescue: claims a device on a rescue instance in the root's zone and architecture,
-/// launching one when none has room and the account is under the maximum; otherwise waits (up to
-/// <see cref="NitroOptions.RescueWaitTimeout"/>, nothing changed yet). The undo "release the
+/// launching one when none has room and the account is under the maximum; otherwise (or when EC2
+/// refuses the launch for quota or capacity) waits (up to <see cref="NitroOptions.RescueWaitTimeout"/>,
+/// nothing changed yet). The undo "release the
 /// rescue" is recorded before the first claim or launch.
 /// </summary>
 public sealed class AcquireRescueStep(RescuePool pool) : IPlanStep
@@ -32,11 +33,11 @@ public sealed class AcquireRescueStep(RescuePool pool) : IPlanStep
         {
             if (context.Now - since > options.RescueWaitTimeout)
             {
-                return new StepDecision.Fail($"no rescue instance became free within {options.RescueWaitTimeout.TotalMinutes:0} minutes ({options.MaxConcurrentRescues} may run at once)");
+                return new StepDecision.Fail($"no rescue instance became free within {options.RescueWaitTimeout.TotalMinutes:0} minutes ({options.MaxConcurrentRescues} may run at once; last: {context.Memo(TriedKey)})");
             }
             if (Observation.Age(context, TriedKey) is { } age && age < RetryEvery)
             {
-                return new StepDecision.Wait(RetryEvery - age, $"waiting for a rescue slot ({options.MaxConcurrentRescues} rescue instances already run)");
+                return new StepDecision.Wait(RetryEvery - age, $"waiting for a rescue slot ({context.Memo(TriedKey)})");
             }
         }
         var id = context.Record.InstanceId;
@@ -47,10 +48,13 @@ public sealed class AcquireRescueStep(RescuePool pool) : IPlanStep
         // its client token), so it is labelled as the read it is and the per-step mutating-call limit does not end the wait.
         var action = context.MemoTime(OfflineMemo.RescueWaitingSince) is null ? "ec2:RunInstances" : "ec2:DescribeInstances";
         var call = new PlanCall(action, $"claim or launch a rescue in {zone} ({architecture})", async ct =>
-            await pool.AcquireAsync(id, zone, architecture, subnet, context.Record.RemediationId, options, ct) is { } claim
+        {
+            var acquired = await pool.AcquireAsync(id, zone, architecture, subnet, context.Record.RemediationId, options, ct);
+            return acquired.Claim is { } claim
                 ? RescuePool.Memo(claim)
-                : Observation.Of(TriedKey, "no free rescue", pool.Now)
-                    .Add(OfflineMemo.RescueWaitingSince, (context.MemoTime(OfflineMemo.RescueWaitingSince) ?? pool.Now).ToString("O")));
+                : Observation.Of(TriedKey, acquired.WaitingFor, pool.Now)
+                    .Add(OfflineMemo.RescueWaitingSince, (context.MemoTime(OfflineMemo.RescueWaitingSince) ?? pool.Now).ToString("O"));
+        });
         var undo = context.Record.UndoLog.Any(u => u.Action == OfflineMemo.ReleaseRescueUndo)
             ? null
             : new UndoEntry(OfflineMemo.ReleaseRescueUndo, "release the rescue claim; terminate the rescue instance when nothing else uses it", ImmutableDictionary<string, string>.Empty, context.Now);

@@ -5,11 +5,19 @@ using EnaRemediate.Core.Plans.Steps;
 
 namespace EnaRemediate.Core.Plans.OfflineRepair;
 
-/// <summary>await-rescue: the rescue instance running with its SSM agent Online (it runs the repair command).</summary>
-public sealed class AwaitRescueStep(INitroPort nitro, ISsmPort ssm, TimeProvider time) : IPlanStep
+/// <summary>
+/// Waits for the rescue instance: <c>await-rescue-running</c> before the stop (EC2 launched it: a
+/// rescue that cannot launch costs the instance nothing), <c>await-rescue</c> before the repair
+/// (its SSM agent Online: it runs the repair command). The agent registers while the instance
+/// stops, its root is snapshotted and moved, so a new rescue's boot is off the repair's path.
+/// </summary>
+public sealed class AwaitRescueStep(string name, bool online, INitroPort nitro, ISsmPort ssm, TimeProvider time) : IPlanStep
 {
-    public string Name => "await-rescue";
-    public IReadOnlyList<string> Permissions { get; } = ["ec2:DescribeInstances", "ssm:DescribeInstanceInformation"];
+    /// <summary>Each waiting record looks at its own rescue: a tenth of DescribeInstances' refill at 200 records, a lag of ~5 s.</summary>
+    private static readonly TimeSpan LookEvery = TimeSpan.FromSeconds(10);
+
+    public string Name => name;
+    public IReadOnlyList<string> Permissions { get; } = online ? ["ec2:DescribeInstances", "ssm:DescribeInstanceInformation"] : ["ec2:DescribeInstances"];
     public IReadOnlySet<string> ValidOriginStates => AmiStep.AnyInstanceState;
     public EngineAction? PlannedAction(EngineOptions options) => null;
 
@@ -21,21 +29,25 @@ public sealed class AwaitRescueStep(INitroPort nitro, ISsmPort ssm, TimeProvider
         {
             case "running|Online":
                 return new StepDecision.Next($"rescue {rescue} running, SSM agent online");
+            case { } o when !online && o.StartsWith("running|", StringComparison.Ordinal):
+                return new StepDecision.Next($"rescue {rescue} running (its SSM agent registers while the instance stops)");
             case { } o when o.StartsWith("terminated", StringComparison.Ordinal) || o.StartsWith("shutting-down", StringComparison.Ordinal) || o.StartsWith("gone", StringComparison.Ordinal):
                 return new StepDecision.Fail($"the rescue instance {rescue} is {o.Split('|')[0]}");
         }
         if (context.InStepFor > context.Options.HealthyTimeout)
         {
-            return new StepDecision.Fail($"the rescue instance {rescue} was not online within {context.Options.HealthyTimeout.TotalMinutes:0} minutes ({observed ?? "not seen"}); does its AMI run the SSM agent, and its instance profile allow SSM?");
+            return new StepDecision.Fail(online
+                ? $"the rescue instance {rescue} was not online within {context.Options.HealthyTimeout.TotalMinutes:0} minutes ({observed ?? "not seen"}); does its AMI run the SSM agent, and its instance profile allow SSM?"
+                : $"the rescue instance {rescue} was not running within {context.Options.HealthyTimeout.TotalMinutes:0} minutes ({observed ?? "not seen"})");
         }
-        if (Observation.Age(context, OfflineMemo.RescueObserved) is { } age && age < TimeSpan.FromSeconds(15) && observed is not null)
+        if (Observation.Age(context, OfflineMemo.RescueObserved) is { } age && age < LookEvery && observed is not null)
         {
-            return new StepDecision.Wait(TimeSpan.FromSeconds(15) - age, $"waiting for the rescue instance ({observed})");
+            return new StepDecision.Wait(LookEvery - age, $"waiting for the rescue instance ({observed})");
         }
         return new StepDecision.Act(new PlanCall("ec2:DescribeInstances", $"look at rescue {rescue}", async ct =>
         {
             var found = (await nitro.DescribeRescueInstancesAsync(context.Options.Nitro.StackName, ct)).FirstOrDefault(r => r.InstanceId == rescue);
-            var ping = found?.State == "running" ? (await ssm.DescribePingStatusAsync([rescue], ct)).GetValueOrDefault(rescue) : null;
+            var ping = online && found?.State == "running" ? (await ssm.DescribePingStatusAsync([rescue], ct)).GetValueOrDefault(rescue) : null;
             return Observation.Of(OfflineMemo.RescueObserved, $"{found?.State ?? "gone"}|{ping ?? "not registered"}", time.GetUtcNow());
         }), $"waiting for the rescue instance {rescue}");
     }

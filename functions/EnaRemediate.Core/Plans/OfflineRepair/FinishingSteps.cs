@@ -34,24 +34,57 @@ public sealed class RestoreDeleteOnTerminationStep(INitroPort nitro) : IPlanStep
     }
 }
 
-/// <summary>release-rescue: drops this record's claim on the rescue; the last one out terminates it.</summary>
-public sealed class ReleaseRescueStep(RescuePool pool) : IPlanStep
+/// <summary>
+/// Drops this record's claim on the rescue; the last one out terminates it. <c>free-rescue</c>
+/// runs as soon as the root is off the rescue, so the pool serves the next repair while this
+/// instance boots; it is best effort (a failed release is no reason to undo a repair) and
+/// <c>release-rescue</c>, at the end, makes sure, failing into the rollback's clean-up if it must.
+/// </summary>
+public sealed class ReleaseRescueStep(RescuePool pool, string name = "release-rescue", bool bestEffort = false) : IPlanStep
 {
-    public string Name => "release-rescue";
+    public string Name => name;
     public IReadOnlyList<string> Permissions { get; } = ["ec2:DescribeInstances", "ec2:DeleteTags", "ec2:TerminateInstances"];
     public IReadOnlySet<string> ValidOriginStates => AmiStep.AnyInstanceState;
-    public EngineAction? PlannedAction(EngineOptions options) => PlanCall.Planned("ec2:TerminateInstances", "release the rescue (terminated when no other repair uses it)");
+    public EngineAction? PlannedAction(EngineOptions options) =>
+        bestEffort ? PlanCall.Planned("ec2:TerminateInstances", "free the rescue once the root is off it (terminated when no other repair uses it)") : null;
 
-    public StepDecision Decide(StepContext context) =>
-        context.Memo(OfflineMemo.RescueReleased) is { } released
-            ? new StepDecision.Next(released)
-            : new StepDecision.Act(Release(pool, context), "releasing the rescue instance");
+    public StepDecision Decide(StepContext context)
+    {
+        if (context.Memo(OfflineMemo.RescueReleased) is { } released)
+        {
+            return new StepDecision.Next(released);
+        }
+        if (bestEffort && context.Memo(OfflineMemo.RescueReleaseDeferred) is { } deferred)
+        {
+            return new StepDecision.Next($"rescue release deferred to the end ({deferred})");
+        }
+        return new StepDecision.Act(bestEffort ? TryRelease(pool, context) : Release(pool, context), "releasing the rescue instance");
+    }
 
     internal static PlanCall Release(RescuePool pool, StepContext context)
     {
         var rescue = context.Memo(OfflineMemo.RescueId);
         return new PlanCall("ec2:TerminateInstances", $"release rescue {rescue ?? "(found by its claim)"}", async ct =>
             ImmutableDictionary<string, string>.Empty.Add(OfflineMemo.RescueReleased, await pool.ReleaseAsync(context.Record.InstanceId, rescue, context.Options.Nitro, ct)));
+    }
+
+    private static PlanCall TryRelease(RescuePool pool, StepContext context)
+    {
+        var release = Release(pool, context);
+        return release with
+        {
+            Run = async ct =>
+            {
+                try
+                {
+                    return await release.Run(ct);
+                }
+                catch (AwsCallException e)
+                {
+                    return ImmutableDictionary<string, string>.Empty.Add(OfflineMemo.RescueReleaseDeferred, $"{e.ErrorCode}: {e.Message}");
+                }
+            },
+        };
     }
 }
 

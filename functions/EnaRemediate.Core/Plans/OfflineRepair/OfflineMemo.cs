@@ -19,6 +19,8 @@ public static class OfflineMemo
     public const string RescueObserved = "rescue.observed";
     public const string RescueWaitingSince = "rescue.waitingSince";
     public const string RescueReleased = "rescue.released";
+    /// <summary>Why the early release failed (the one at the end tries again).</summary>
+    public const string RescueReleaseDeferred = "rescue.releaseDeferred";
     public const string SnapshotId = "snapshot.id";
     public const string SnapshotState = "snapshot.state";
     public const string SnapshotDeleted = "snapshot.deleted";

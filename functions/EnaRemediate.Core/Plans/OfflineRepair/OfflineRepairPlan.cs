@@ -9,12 +9,16 @@ namespace EnaRemediate.Core.Plans.OfflineRepair;
 /// <summary>
 /// offline-repair, for an EBS-backed instance whose type requires ENA and that no Xen stand-in can
 /// take (arm64, UEFI, too many interfaces, no Xen type in its zone): inspect the root → claim a
-/// rescue instance in its zone (launch one, or share one already there) → wait for it online →
-/// stop → snapshot the root (the undo) → detach → attach to the rescue → EnaRemediate-OfflineRepair
-/// (chroot install for every kernel on the volume) → detach → reattach as the original root →
-/// restore DeleteOnTermination → start → healthy → validate ena is bound → release the rescue
-/// (the last user terminates it) → delete the snapshot (or keep it) → leave as found.
-/// The rescue is claimed before the instance is stopped, so a full pool makes it wait unharmed.
+/// rescue instance in its zone (launch one, or share one already there) → wait for it running →
+/// stop → snapshot the root (the undo) → detach → attach to the rescue → wait for the rescue's
+/// agent Online and the snapshot completed → EnaRemediate-OfflineRepair (chroot install for every
+/// kernel on the volume) → detach → free the rescue (the last user terminates it) → reattach as
+/// the original root → restore DeleteOnTermination → start → validate ena is bound → healthy →
+/// delete the snapshot (or keep it) → leave as found.
+/// The rescue is claimed, and seen running, before the instance is stopped, so a full pool or a
+/// launch EC2 refuses makes it wait unharmed. What only takes time (the rescue's boot, the
+/// snapshot's upload) runs beside the stop and the volume moves; nothing writes to the root
+/// before its snapshot is complete.
 /// </summary>
 public sealed class OfflineRepairPlan : IRemediationPlan
 {
@@ -26,13 +30,16 @@ public sealed class OfflineRepairPlan : IRemediationPlan
         [
             new InspectRootStep(nitro),
             new AcquireRescueStep(pool),
-            new AwaitRescueStep(nitro, ssm, time),
+            new AwaitRescueStep("await-rescue-running", online: false, nitro, ssm, time),
             new StopStep("stop"),
-            new SnapshotRootStep(nitro, time),
+            new SnapshotRootStep("snapshot-root", untilCompleted: false, nitro, time),
             new VolumeStep("detach-root", VolumeMove.DetachFromInstance, mover),
             new VolumeStep("attach-to-rescue", VolumeMove.AttachToRescue, mover),
+            new AwaitRescueStep("await-rescue", online: true, nitro, ssm, time),
+            new SnapshotRootStep("await-snapshot", untilCompleted: true, nitro, time),
             new RunRepairStep(ssm, time),
             new VolumeStep("detach-from-rescue", VolumeMove.DetachFromRescue, mover),
+            new ReleaseRescueStep(pool, "free-rescue", bestEffort: true),
             new VolumeStep("reattach-root", VolumeMove.AttachToInstance, mover),
             new RestoreDeleteOnTerminationStep(nitro),
             new StartStep("start-repaired"),

@@ -15,30 +15,58 @@ public sealed class RescuePool(INitroPort nitro, TimeProvider time)
 {
     public sealed record Claim(string RescueId, string Device, bool Launched);
 
+    /// <summary>A claim, or why there is none yet (every slot taken, or EC2 would not launch another).</summary>
+    public sealed record Acquisition(Claim? Claim, string WaitingFor);
+
+    /// <summary>
+    /// RunInstances refusals that a free rescue cures: the account's vCPU or instance quota, or no
+    /// capacity for the rescue type in the zone right now. A repair waits for them like for a full
+    /// pool (nothing is changed before the claim) instead of failing.
+    /// </summary>
+    private static readonly HashSet<string> LaunchRefusals = new(StringComparer.Ordinal)
+    {
+        "VcpuLimitExceeded", "InstanceLimitExceeded", "InsufficientInstanceCapacity",
+    };
+
     public static string ClaimKey(string instanceId) => RescueTags.ClaimPrefix + instanceId;
 
-    /// <summary>The record's claim (its own, or a new one on a rescue with a free device, launching one if allowed); null when every slot is taken.</summary>
-    public async Task<Claim?> AcquireAsync(string instanceId, string zone, string architecture, string? subnet, string clientToken, NitroOptions options, CancellationToken cancellationToken)
+    /// <summary>The record's claim (its own, or a new one on a rescue with a free device, launching one if allowed), or why it must wait.</summary>
+    public async Task<Acquisition> AcquireAsync(string instanceId, string zone, string architecture, string? subnet, string clientToken, NitroOptions options, CancellationToken cancellationToken)
     {
         var rescues = await nitro.DescribeRescueInstancesAsync(options.StackName, cancellationToken);
         var key = ClaimKey(instanceId);
         if (rescues.FirstOrDefault(r => r.Tags.ContainsKey(key) && r.State is "pending" or "running") is { } mine)
         {
-            return new Claim(mine.InstanceId, mine.Tags[key], false);
+            return Claimed(new Claim(mine.InstanceId, mine.Tags[key], false));
         }
         foreach (var rescue in rescues.Where(r => r.State is "pending" or "running" && r.AvailabilityZone == zone && r.Architecture == architecture))
         {
             if (FreeDevice(rescue, options) is { } device)
             {
                 await nitro.TagRescueAsync(rescue.InstanceId, new Dictionary<string, string> { [key] = device }, cancellationToken);
-                return new Claim(rescue.InstanceId, device, false);
+                return Claimed(new Claim(rescue.InstanceId, device, false));
             }
         }
         if (rescues.Count(r => r.State is "pending" or "running") >= options.MaxConcurrentRescues)
         {
-            return null;
+            return new Acquisition(null, $"{options.MaxConcurrentRescues} rescue instances already run");
         }
-        var launched = await nitro.RunRescueInstanceAsync(new RescueLaunch
+        string launched;
+        try
+        {
+            launched = await Launch(zone, architecture, subnet, clientToken, key, options, cancellationToken);
+        }
+        catch (AwsCallException e) when (LaunchRefusals.Contains(e.ErrorCode))
+        {
+            return new Acquisition(null, $"EC2 refused a rescue launch ({e.ErrorCode}: {e.Message})");
+        }
+        return Claimed(new Claim(launched, options.RescueDevices[0], true));
+    }
+
+    private static Acquisition Claimed(Claim claim) => new(claim, "");
+
+    private Task<string> Launch(string zone, string architecture, string? subnet, string clientToken, string key, NitroOptions options, CancellationToken cancellationToken) =>
+        nitro.RunRescueInstanceAsync(new RescueLaunch
         {
             ImageId = options.RescueImages[architecture],
             InstanceType = options.RescueInstanceTypes.GetValueOrDefault(architecture) ?? "c5.large",
@@ -53,8 +81,6 @@ public sealed class RescuePool(INitroPort nitro, TimeProvider time)
                 [key] = options.RescueDevices[0],
             },
         }, cancellationToken);
-        return new Claim(launched, options.RescueDevices[0], true);
-    }
 
     /// <summary>
     /// Drops the record's claim; terminates the rescue when no claim and no other volume remain.

@@ -6,26 +6,32 @@ using EnaRemediate.Core.Plans.Steps;
 namespace EnaRemediate.Core.Plans.OfflineRepair;
 
 /// <summary>
-/// snapshot-root: a snapshot of the stopped root (a consistent file system) tagged with the
-/// remediation id, so a repeat after a crash finds it instead of taking another; the step ends
-/// when it is completed, because it is what a failed repair is restored from. Its undo entry
-/// (restore from it) is recorded before the call.
+/// A snapshot of the stopped root (a consistent file system) tagged with the remediation id, so a
+/// repeat after a crash finds it instead of taking another. Its undo entry (restore from it) is
+/// recorded before the call. <c>snapshot-root</c> takes it and ends once EBS holds the point in
+/// time (pending: the volume may be moved meanwhile without changing the snapshot);
+/// <c>await-snapshot</c>, just before the repair writes to the volume, ends when it is completed,
+/// because it is what a failed repair is restored from.
 /// </summary>
-public sealed class SnapshotRootStep(INitroPort nitro, TimeProvider time) : IPlanStep
+public sealed class SnapshotRootStep(string name, bool untilCompleted, INitroPort nitro, TimeProvider time) : IPlanStep
 {
-    public string Name => "snapshot-root";
+    /// <summary>EBS takes 30 s to minutes to complete a root's snapshot; by the gate most of it has passed while the volume moved.</summary>
+    private static readonly TimeSpan LookEvery = TimeSpan.FromSeconds(10);
+
+    public string Name => name;
     public IReadOnlyList<string> Permissions { get; } = ["ec2:CreateSnapshot", "ec2:CreateTags", "ec2:DescribeSnapshots"];
     public IReadOnlySet<string> ValidOriginStates { get; } = new HashSet<string> { "stopped" };
-    public EngineAction? PlannedAction(EngineOptions options) => PlanCall.Planned("ec2:CreateSnapshot", "snapshot the root volume (kept until the repair succeeds)");
+    public EngineAction? PlannedAction(EngineOptions options) =>
+        untilCompleted ? null : PlanCall.Planned("ec2:CreateSnapshot", "snapshot the root volume (kept until the repair succeeds)");
 
     public StepDecision Decide(StepContext context)
     {
         var volume = context.Memo(OfflineMemo.RootVolume)!;
         var rid = context.Record.RemediationId;
         var state = Observation.Since(context, OfflineMemo.SnapshotState, context.StepStartedAt);
-        if (context.Memo(OfflineMemo.SnapshotId) is { } snapshot && state == "completed")
+        if (context.Memo(OfflineMemo.SnapshotId) is { } snapshot && (state == "completed" || (state == "pending" && !untilCompleted)))
         {
-            return new StepDecision.Next($"snapshot {snapshot} of {volume} completed");
+            return new StepDecision.Next($"snapshot {snapshot} of {volume} {(state == "completed" ? "completed" : "taken (completing while the root moves)")}");
         }
         if (state == "error")
         {
@@ -35,9 +41,9 @@ public sealed class SnapshotRootStep(INitroPort nitro, TimeProvider time) : IPla
         {
             return new StepDecision.Fail($"the snapshot of {volume} did not complete within {context.Options.CommandTimeout.TotalMinutes:0} minutes");
         }
-        if (state is not null && Observation.Age(context, OfflineMemo.SnapshotState) is { } age && age < TimeSpan.FromSeconds(20))
+        if (state is not null && Observation.Age(context, OfflineMemo.SnapshotState) is { } age && age < LookEvery)
         {
-            return new StepDecision.Wait(TimeSpan.FromSeconds(20) - age, $"waiting for the snapshot ({state})");
+            return new StepDecision.Wait(LookEvery - age, $"waiting for the snapshot ({state})");
         }
         var tag = KeyValuePair.Create(RescueTags.RemediationId, rid);
         // Once the snapshot exists the call only watches it: a read, so the per-step limit on accepted mutating calls does not count the polls.
