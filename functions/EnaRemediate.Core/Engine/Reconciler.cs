@@ -60,9 +60,11 @@ public sealed class Reconciler
         {
             var invocations = await FetchInvocationsAsync(due, cancellationToken);
             // A record whose command finished moves on in this look, most often to a step that reads health.
-            var healthOf = due.Where(r => ObservesHealth(r) || invocations.GetValueOrDefault(r.RemediationId)?.IsFinal == true)
+            bool Finished(RemediationRecord r) => invocations.GetValueOrDefault(r.RemediationId)?.IsFinal == true;
+            var described = due.Where(r => Finished(r) || StepOf(r)?.ObservesInstance(r) != false).ToList();
+            var healthOf = described.Where(r => Finished(r) || StepOf(r)?.ObservesHealth(r) != false)
                 .Select(r => r.ActingOn).ToHashSet(StringComparer.Ordinal);
-            var (facts, readFailure) = await TryGatherAsync(due, healthOf, cancellationToken);
+            var (facts, readFailure) = await TryGatherAsync(described, healthOf, cancellationToken);
             if (facts is null)
             {
                 // The read itself failed (throttled, or EC2/SSM unavailable): every due record waits and looks again; none fails.
@@ -76,7 +78,9 @@ public sealed class Reconciler
             var work = new List<PendingAction>();
             foreach (var record in due)
             {
-                var (decided, action) = DecideIsolated(record, facts[record.ActingOn], healthOf.Contains(record.ActingOn), invocations.GetValueOrDefault(record.RemediationId), now);
+                // Not described: a record waiting for its command's result, whose step reads nothing else.
+                var seen = facts.TryGetValue(record.ActingOn, out var f) ? f : null;
+                var (decided, action) = DecideIsolated(record, seen, healthOf.Contains(record.ActingOn), invocations.GetValueOrDefault(record.RemediationId), now);
                 if (decided == record)
                 {
                     continue;
@@ -172,17 +176,16 @@ public sealed class Reconciler
         }
     }
 
-    /// <summary>Whether the record's current step reads health (unknown plans and steps do, to be safe).</summary>
-    private bool ObservesHealth(RemediationRecord record)
+    /// <summary>The record's current step; null for unknown plans and steps (which read everything, to be safe).</summary>
+    private IPlanStep? StepOf(RemediationRecord record)
     {
         if (!_plans.TryGet(record.Plan, out var plan))
         {
-            return true;
+            return null;
         }
-        var step = record.Step == RemediationRecord.InitialStep ? plan.Steps.FirstOrDefault()
+        return record.Step == RemediationRecord.InitialStep ? plan.Steps.FirstOrDefault()
             : record.Step == RollbackStep ? plan.Rollback
             : plan.Steps.FirstOrDefault(s => s.Name == record.Step);
-        return step?.ObservesHealth(record) ?? true;
     }
 
     private RemediationRecord DeferRead(RemediationRecord record, string failure, DateTimeOffset now)
@@ -206,11 +209,11 @@ public sealed class Reconciler
     /// <see cref="Decide"/> for one record, so that whatever goes wrong deciding it (a host output
     /// no judge foresaw, a bug in a step) is that record's failed attempt and never stops the rest of the batch.
     /// </summary>
-    private (RemediationRecord Record, EngineAction? Action) DecideIsolated(RemediationRecord record, InstanceFacts facts, bool healthObserved, CommandInvocation? invocation, DateTimeOffset now)
+    private (RemediationRecord Record, EngineAction? Action) DecideIsolated(RemediationRecord record, InstanceFacts? described, bool healthObserved, CommandInvocation? invocation, DateTimeOffset now)
     {
         try
         {
-            return Decide(record, facts, healthObserved, invocation, now);
+            return Decide(record, described, healthObserved, invocation, now);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -219,7 +222,7 @@ public sealed class Reconciler
             // The rollback has no rollback: past its limit the record ends, saying what it knows.
             if (record.Step == RollbackStep && attempts >= 2 * _options.MaxAttempts)
             {
-                return (noted.Finish(Outcomes.Failed, $"{record.Memo.GetValueOrDefault(MemoKeys.FailureReason) ?? "the remediation failed"}; the rollback could not continue ({OperatorText.Of(e)}); the instance is {facts.State}, enaSupport {(facts.Instance?.EnaSupport == true ? "on" : "off")}", now), null);
+                return (noted.Finish(Outcomes.Failed, $"{record.Memo.GetValueOrDefault(MemoKeys.FailureReason) ?? "the remediation failed"}; the rollback could not continue ({OperatorText.Of(e)}); {(described is null ? "the instance was not looked at" : $"the instance is {described.State}, enaSupport {(described.Instance?.EnaSupport == true ? "on" : "off")}")}", now), null);
             }
             return (noted with { Attempts = attempts, NextLookAt = now + Jittered(Backoff(record.Attempts)) }, null);
         }
@@ -324,10 +327,12 @@ public sealed class Reconciler
     /// <summary>
     /// Runs the record's steps on one observation until one waits, acts or finishes. A step reached
     /// by a transition that reads health which this observation did not include (<paramref name="healthObserved"/>
-    /// false: the look began in a step that needed none) is looked at again at once, with it.
+    /// false: the look began in a step that needed none), or the instance this look did not describe
+    /// (<paramref name="described"/> null: the look began waiting for a command), is looked at again at once, with it.
     /// </summary>
-    private (RemediationRecord Record, EngineAction? Action) Decide(RemediationRecord record, InstanceFacts facts, bool healthObserved, CommandInvocation? invocation, DateTimeOffset now)
+    private (RemediationRecord Record, EngineAction? Action) Decide(RemediationRecord record, InstanceFacts? described, bool healthObserved, CommandInvocation? invocation, DateTimeOffset now)
     {
+        var facts = described ?? new InstanceFacts(record.ActingOn, null, null, null, null);
         if (!_plans.TryGet(record.Plan, out var plan))
         {
             return (record.Finish(Outcomes.Failed, $"this engine has no plan named '{record.Plan}'", now), null);
@@ -345,7 +350,7 @@ public sealed class Reconciler
             {
                 return (record.Finish(Outcomes.Failed, $"plan {plan.Name} has no step '{record.Step}'", now), null);
             }
-            if (!healthObserved && step.ObservesHealth(record))
+            if ((!healthObserved && step.ObservesHealth(record)) || (described is null && step.ObservesInstance(record)))
             {
                 return (record with { NextLookAt = now }, null);
             }

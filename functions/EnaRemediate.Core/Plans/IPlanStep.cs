@@ -28,4 +28,11 @@ public interface IPlanStep
     /// DescribeInstanceStatus and DescribeInstanceInformation for them.
     /// </summary>
     bool ObservesHealth(Engine.RemediationRecord record) => true;
+
+    /// <summary>
+    /// Whether the step, where <paramref name="record"/> is in it, reads the EC2 description at all;
+    /// a step only waiting for its command's result says false, and a look skips DescribeInstances
+    /// for it until the command is final (the step the record moves on to then gets the look it needs).
+    /// </summary>
+    bool ObservesInstance(Engine.RemediationRecord record) => true;
 }

@@ -69,6 +69,7 @@ public sealed class StandbyPlan : IRemediationPlan
         public IReadOnlySet<string> ValidOriginStates => inner.ValidOriginStates;
         public EngineAction? PlannedAction(EngineOptions options) => inner.PlannedAction(options);
         public bool ObservesHealth(RemediationRecord record) => inner.ObservesHealth(record);
+        public bool ObservesInstance(RemediationRecord record) => inner.ObservesInstance(record);
 
         public StepDecision Decide(StepContext context)
         {

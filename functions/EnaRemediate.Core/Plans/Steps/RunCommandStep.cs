@@ -29,7 +29,10 @@ public sealed class RunCommandStep(
     private ExpectedLatency Expected => expected ?? ExpectedLatencies.ShortCommand;
 
     /// <summary>Sending needs the agent Online; waiting for the sent command's result needs only the result.</summary>
-    public bool ObservesHealth(RemediationRecord record) => !record.Memo.ContainsKey(MemoKeys.CommandId(Name));
+    public bool ObservesHealth(RemediationRecord record) => ObservesInstance(record);
+
+    /// <summary>Sending reads the instance (running, its agent); waiting reads only the invocation.</summary>
+    public bool ObservesInstance(RemediationRecord record) => !record.Memo.ContainsKey(MemoKeys.CommandId(Name));
 
     public SendCommandAction Action(EngineOptions options) => new(document(options), parameters(options), MemoKeys.CommandId(Name)) { Expected = Expected };
 
