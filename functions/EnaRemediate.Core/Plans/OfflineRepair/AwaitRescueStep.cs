@@ -1,5 +1,4 @@
 using EnaRemediate.Core.Engine;
-using EnaRemediate.Core.Engine.Ports;
 using EnaRemediate.Core.Plans.ReregisterAmi;
 using EnaRemediate.Core.Plans.Steps;
 
@@ -10,8 +9,9 @@ namespace EnaRemediate.Core.Plans.OfflineRepair;
 /// rescue that cannot launch costs the instance nothing), <c>await-rescue</c> before the repair
 /// (its SSM agent Online: it runs the repair command). The agent registers while the instance
 /// stops, its root is snapshotted and moved, so a new rescue's boot is off the repair's path.
+/// Every waiting record reads the pool's shared view of the rescues (one describe a look).
 /// </summary>
-public sealed class AwaitRescueStep(string name, bool online, INitroPort nitro, ISsmPort ssm, TimeProvider time) : IPlanStep
+public sealed class AwaitRescueStep(string name, bool online, RescuePool pool) : IPlanStep
 {
     /// <summary>Each waiting record looks at its own rescue: a tenth of DescribeInstances' refill at 200 records, a lag of ~5 s.</summary>
     private static readonly TimeSpan LookEvery = TimeSpan.FromSeconds(10);
@@ -46,9 +46,8 @@ public sealed class AwaitRescueStep(string name, bool online, INitroPort nitro, 
         }
         return new StepDecision.Act(new PlanCall("ec2:DescribeInstances", $"look at rescue {rescue}", async ct =>
         {
-            var found = (await nitro.DescribeRescueInstancesAsync(context.Options.Nitro.StackName, ct)).FirstOrDefault(r => r.InstanceId == rescue);
-            var ping = online && found?.State == "running" ? (await ssm.DescribePingStatusAsync([rescue], ct)).GetValueOrDefault(rescue) : null;
-            return Observation.Of(OfflineMemo.RescueObserved, $"{found?.State ?? "gone"}|{ping ?? "not registered"}", time.GetUtcNow());
+            var (state, ping) = await pool.LookAsync(rescue, online, context.Options.Nitro, ct);
+            return Observation.Of(OfflineMemo.RescueObserved, $"{state}|{ping ?? "not registered"}", pool.Now);
         }), $"waiting for the rescue instance {rescue}");
     }
 }

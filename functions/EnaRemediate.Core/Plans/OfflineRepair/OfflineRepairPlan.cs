@@ -25,17 +25,17 @@ public sealed class OfflineRepairPlan : IRemediationPlan
     public OfflineRepairPlan(INitroPort nitro, ISsmPort ssm, IHostValidator validator, TimeProvider time)
     {
         var mover = new VolumeMover(nitro, time);
-        var pool = new RescuePool(nitro, time);
+        var pool = new RescuePool(nitro, ssm, time);
         Steps =
         [
             new InspectRootStep(nitro),
             new AcquireRescueStep(pool),
-            new AwaitRescueStep("await-rescue-running", online: false, nitro, ssm, time),
+            new AwaitRescueStep("await-rescue-running", online: false, pool),
             new StopStep("stop"),
             new SnapshotRootStep("snapshot-root", untilCompleted: false, nitro, time),
             new VolumeStep("detach-root", VolumeMove.DetachFromInstance, mover),
             new VolumeStep("attach-to-rescue", VolumeMove.AttachToRescue, mover),
-            new AwaitRescueStep("await-rescue", online: true, nitro, ssm, time),
+            new AwaitRescueStep("await-rescue", online: true, pool),
             new SnapshotRootStep("await-snapshot", untilCompleted: true, nitro, time),
             new RunRepairStep(ssm, time),
             new VolumeStep("detach-from-rescue", VolumeMove.DetachFromRescue, mover),

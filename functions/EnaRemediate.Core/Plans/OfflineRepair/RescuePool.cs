@@ -9,10 +9,13 @@ namespace EnaRemediate.Core.Plans.OfflineRepair;
 /// <see cref="NitroOptions.RescueDevices"/> volumes at once. A record claims a device with a tag
 /// on the rescue before it stops anything and releases it at the end; the last release
 /// terminates the rescue. At most <see cref="NitroOptions.MaxConcurrentRescues"/> run at once.
-/// The plan-owned calls of one Advance run one after another, so claims in one batch never race.
+/// The plan-owned calls of one Advance run one after another, so claims in one batch never race;
+/// they share one <see cref="RescueView"/> of the account's rescues.
 /// </summary>
-public sealed class RescuePool(INitroPort nitro, TimeProvider time)
+public sealed class RescuePool(INitroPort nitro, ISsmPort ssm, TimeProvider time)
 {
+    private readonly RescueView _view = new(nitro, ssm, time);
+
     public sealed record Claim(string RescueId, string Device, bool Launched);
 
     /// <summary>A claim, or why there is none yet (every slot taken, or EC2 would not launch another).</summary>
@@ -33,7 +36,7 @@ public sealed class RescuePool(INitroPort nitro, TimeProvider time)
     /// <summary>The record's claim (its own, or a new one on a rescue with a free device, launching one if allowed), or why it must wait.</summary>
     public async Task<Acquisition> AcquireAsync(string instanceId, string zone, string architecture, string? subnet, string clientToken, NitroOptions options, CancellationToken cancellationToken)
     {
-        var rescues = await nitro.DescribeRescueInstancesAsync(options.StackName, cancellationToken);
+        var rescues = await _view.RescuesAsync(options.StackName, cancellationToken);
         var key = ClaimKey(instanceId);
         if (rescues.FirstOrDefault(r => r.Tags.ContainsKey(key) && r.State is "pending" or "running") is { } mine)
         {
@@ -44,6 +47,7 @@ public sealed class RescuePool(INitroPort nitro, TimeProvider time)
             if (FreeDevice(rescue, options) is { } device)
             {
                 await nitro.TagRescueAsync(rescue.InstanceId, new Dictionary<string, string> { [key] = device }, cancellationToken);
+                _view.Tagged(rescue.InstanceId, key, device);
                 return Claimed(new Claim(rescue.InstanceId, device, false));
             }
         }
@@ -55,6 +59,7 @@ public sealed class RescuePool(INitroPort nitro, TimeProvider time)
         try
         {
             launched = await Launch(zone, architecture, subnet, clientToken, key, options, cancellationToken);
+            _view.Launched(new RescueInstance(launched, "pending", zone, architecture, new Dictionary<string, string>(StringComparer.Ordinal) { [key] = options.RescueDevices[0] }, [], null));
         }
         catch (AwsCallException e) when (LaunchRefusals.Contains(e.ErrorCode))
         {
@@ -91,7 +96,7 @@ public sealed class RescuePool(INitroPort nitro, TimeProvider time)
     {
         var key = ClaimKey(instanceId);
         // Only this stack's rescues are candidates: an instance another stack (or nobody) launched is never terminated.
-        var rescues = await nitro.DescribeRescueInstancesAsync(options.StackName, cancellationToken);
+        var rescues = await _view.RescuesAsync(options.StackName, cancellationToken);
         var rescue = rescueId is null ? rescues.FirstOrDefault(r => r.Tags.ContainsKey(key)) : rescues.FirstOrDefault(r => r.InstanceId == rescueId);
         if (rescue is null || rescue.State is "shutting-down" or "terminated")
         {
@@ -101,6 +106,7 @@ public sealed class RescuePool(INitroPort nitro, TimeProvider time)
         if (rescue.Tags.ContainsKey(key))
         {
             await nitro.UntagRescueAsync(rescueId, [key], cancellationToken);
+            _view.Untagged(rescueId, key);
         }
         var others = rescue.Tags.Keys.Count(k => k.StartsWith(RescueTags.ClaimPrefix, StringComparison.Ordinal) && k != key);
         var volumes = rescue.AttachedDevices.Count(d => d != rescue.RootDeviceName);
@@ -109,10 +115,19 @@ public sealed class RescuePool(INitroPort nitro, TimeProvider time)
             return $"rescue {rescueId} released (still serving {others} other repair(s))";
         }
         await nitro.TerminateRescueAsync(rescueId, cancellationToken);
+        _view.Terminated(rescueId);
         return $"rescue {rescueId} terminated";
     }
 
     public DateTimeOffset Now => time.GetUtcNow();
+
+    /// <summary>The rescue as the shared view has it ("gone" when it is not there), and its SSM ping when asked for and running.</summary>
+    public async Task<(string State, string? Ping)> LookAsync(string rescueId, bool withPing, NitroOptions options, CancellationToken cancellationToken)
+    {
+        var found = (await _view.RescuesAsync(options.StackName, cancellationToken)).FirstOrDefault(r => r.InstanceId == rescueId);
+        var ping = withPing && found?.State == "running" ? await _view.PingAsync(options.StackName, rescueId, cancellationToken) : null;
+        return (found?.State ?? "gone", ping);
+    }
 
     private static string? FreeDevice(RescueInstance rescue, NitroOptions options)
     {
