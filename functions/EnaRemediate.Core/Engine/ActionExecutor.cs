@@ -176,10 +176,13 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
     {
         var action = chunk[0].Action;
         // A one-instance call's call token is its instance token, already handed out.
-        if (action is not SetEnaSupportAction && options.RateLimits.TryGetValue(action.AwsAction, out var limit)
-            && await budget.TryTakeAsync(action.AwsAction, limit, cancellationToken) is { Taken: false } refused)
+        var paced = action is SetEnaSupportAction ? [] : (action is PlanOwnedAction owned ? owned.AlsoCalls : []).Prepend(action.AwsAction);
+        foreach (var call in paced)
         {
-            return chunk.Select(w => new ActionResult(w.Record, w.Action, Deferred: refused.RetryAfter)).ToList();
+            if (options.RateLimits.TryGetValue(call, out var limit) && await budget.TryTakeAsync(call, limit, cancellationToken) is { Taken: false } refused)
+            {
+                return chunk.Select(w => new ActionResult(w.Record, w.Action, Deferred: refused.RetryAfter)).ToList();
+            }
         }
         foreach (var item in chunk)
         {

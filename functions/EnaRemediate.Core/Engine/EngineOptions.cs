@@ -83,13 +83,28 @@ public sealed record EngineOptions
     /// <summary>After a remediation of an instance finished, no trigger starts another for this long unless forced.</summary>
     public TimeSpan Cooldown { get; init; } = TimeSpan.FromHours(6);
 
-    /// <summary>Client-side token buckets per mutating action (EC2's documented account limits: size, refill per second).</summary>
+    /// <summary>
+    /// Client-side token buckets per action (EC2's account limits, FACTS.md §4: size, refill per
+    /// second; a Describe by ids, without filters or paging, 50/10; 50/5 for the other EC2 actions). Besides the fallback's calls,
+    /// the offline repair's per-record EBS and tag calls: a fleet of repairs then waits for its
+    /// tokens here instead of being throttled and sleeping in the SDK's backoff one call after another.
+    /// </summary>
     public IReadOnlyDictionary<string, (int Size, double RefillPerSecond)> RateLimits { get; init; } = new Dictionary<string, (int, double)>
     {
         ["ec2:StartInstances"] = (5, 2),
         ["ec2:StopInstances"] = (50, 5),
         ["ec2:ModifyInstanceAttribute"] = (50, 5),
         ["ssm:SendCommand"] = (20, 5),
+        ["ec2:RunInstances"] = (5, 2),
+        ["ec2:CreateTags"] = (100, 10),
+        ["ec2:AttachVolume"] = (50, 5),
+        ["ec2:DetachVolume"] = (50, 5),
+        ["ec2:CreateSnapshot"] = (50, 5),
+        ["ec2:DeleteSnapshot"] = (50, 5),
+        ["ec2:TerminateInstances"] = (50, 5),
+        // The plans' volume and snapshot looks name their ids: the "unfiltered" bucket.
+        ["ec2:DescribeVolumes"] = (50, 10),
+        ["ec2:DescribeSnapshots"] = (50, 10),
     };
 
     /// <summary>

@@ -44,4 +44,7 @@ public sealed record SendCommandAction(string DocumentName, IReadOnlyDictionary<
 public abstract record PlanOwnedAction : EngineAction
 {
     public abstract Task<System.Collections.Immutable.ImmutableDictionary<string, string>?> ExecuteAsync(CancellationToken cancellationToken);
+
+    /// <summary>The other paced calls it makes besides <see cref="EngineAction.AwsAction"/> (a move looks before and after it): each takes its token too.</summary>
+    public IReadOnlyList<string> AlsoCalls { get; init; } = [];
 }

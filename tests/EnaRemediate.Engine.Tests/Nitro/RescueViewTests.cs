@@ -13,14 +13,17 @@ namespace EnaRemediate.Engine.Tests.Nitro;
 /// Repairs waiting for their rescues share one view of them: a look describes the account's
 /// rescues once and asks SSM about their agents once, however many records wait (at 1,000
 /// instances one describe each was 500 DescribeInstances a look, throttled, the SDK's backoff
-/// stalling the run); claims made in the same look still see each other, so no device is claimed twice.
+/// stalling the run); claims made in the same look still see each other, so no device is claimed
+/// twice; and the repairs' own EBS, tag and launch calls are paced by the engine, so EC2 throttles none.
 /// </summary>
 public sealed class RescueViewTests
 {
     [Fact]
-    public async Task A_look_describes_the_rescues_once_however_many_repairs_wait_and_no_device_is_claimed_twice()
+    public async Task A_look_describes_the_rescues_once_no_device_is_claimed_twice_and_ec2_throttles_none_of_the_repairs_calls()
     {
-        await using var sim = await SimulatedEngine.StartAsync("nitro-fleet", instances: 60);
+        await using var sim = await SimulatedEngine.StartAsync("nitro-fleet", instances: 150);
+        var throttled = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        sim.World.Throttle.Rejected += action => throttled.AddOrUpdate(action, 1, (_, n) => n + 1);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var (ec2Client, ssmClient) = EngineFactory.CreateClients(new AwsConnection("us-east-1", sim.Host.Endpoint.ToString(), new BasicAWSCredentials("test", "test")));
         var service = new RemediationService(new Ec2Adapter(ec2Client), Counting<ISsmPort>.Wrap(new SsmAdapter(ssmClient), counts), sim.Store,
@@ -51,6 +54,8 @@ public sealed class RescueViewTests
             return result;
         }
 
+        // 75 repairs inspect their roots, claim and move them at once: above EC2's bursts (DescribeVolumes by id 50, AttachVolume 50).
+        Assert.True(throttled.IsEmpty, $"throttled: {string.Join(", ", throttled.Select(t => $"{t.Key} {t.Value}"))}");
         Assert.True(mostWaiting >= 10, $"at most {mostWaiting} records waited for a rescue at once: the test does not show sharing");
         var records = await Task.WhenAll(ids.Select(async id => (await sim.Store.GetAsync(id))!));
         Assert.All(records.Where(r => r.Plan == PlanNames.OfflineRepair), r => Assert.True(r.Outcome == Outcomes.Recovered, $"{r.InstanceId}: {r.Outcome}: {r.OutcomeReason}"));

@@ -15,6 +15,7 @@ namespace EnaRemediate.Core.Plans.OfflineRepair;
 public sealed class AcquireRescueStep(RescuePool pool) : IPlanStep
 {
     private const string TriedKey = "rescue.tried";
+    private const string LaunchKey = "rescue.launchNeeded";
     private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(60);
 
     public string Name => "acquire-rescue";
@@ -44,16 +45,22 @@ public sealed class AcquireRescueStep(RescuePool pool) : IPlanStep
         var zone = context.Memo(OfflineMemo.Zone)!;
         var architecture = context.Memo(OfflineMemo.Architecture)!;
         var subnet = context.Memo(OfflineMemo.Subnet) is { Length: > 0 } s ? s : null;
-        // A retry while waiting for a slot mostly looks (RescueWaitTimeout bounds it, and a launch is idempotent by
-        // its client token), so it is labelled as the read it is and the per-step mutating-call limit does not end the wait.
-        var action = context.MemoTime(OfflineMemo.RescueWaitingSince) is null ? "ec2:RunInstances" : "ec2:DescribeInstances";
+        // Paced as what it will most likely be: a launch where no rescue there has room (as last seen), else a claim
+        // (a CreateTags); a retry while waiting for a slot mostly looks (RescueWaitTimeout bounds it, and a launch is
+        // idempotent by its client token).
+        var action = context.MemoTime(OfflineMemo.RescueWaitingSince) is not null ? "ec2:DescribeInstances"
+            : pool.WouldLaunch(zone, architecture, options) ? "ec2:RunInstances" : "ec2:CreateTags";
         var call = new PlanCall(action, $"claim or launch a rescue in {zone} ({architecture})", async ct =>
         {
-            var acquired = await pool.AcquireAsync(id, zone, architecture, subnet, context.Record.RemediationId, options, ct);
-            return acquired.Claim is { } claim
-                ? RescuePool.Memo(claim)
-                : Observation.Of(TriedKey, acquired.WaitingFor, pool.Now)
-                    .Add(OfflineMemo.RescueWaitingSince, (context.MemoTime(OfflineMemo.RescueWaitingSince) ?? pool.Now).ToString("O"));
+            var acquired = await pool.AcquireAsync(id, zone, architecture, subnet, context.Record.RemediationId, options, mayLaunch: action != "ec2:CreateTags", ct);
+            return acquired switch
+            {
+                { Claim: { } claim } => RescuePool.Memo(claim),
+                // Not a wait for a slot: the next look decides again, paced as a launch.
+                { LaunchNeeded: true } => Observation.Of(LaunchKey, acquired.WaitingFor, pool.Now),
+                _ => Observation.Of(TriedKey, acquired.WaitingFor, pool.Now)
+                    .Add(OfflineMemo.RescueWaitingSince, (context.MemoTime(OfflineMemo.RescueWaitingSince) ?? pool.Now).ToString("O")),
+            };
         });
         var undo = context.Record.UndoLog.Any(u => u.Action == OfflineMemo.ReleaseRescueUndo)
             ? null

@@ -18,8 +18,11 @@ public sealed class RescuePool(INitroPort nitro, ISsmPort ssm, TimeProvider time
 
     public sealed record Claim(string RescueId, string Device, bool Launched);
 
-    /// <summary>A claim, or why there is none yet (every slot taken, or EC2 would not launch another).</summary>
-    public sealed record Acquisition(Claim? Claim, string WaitingFor);
+    /// <summary>
+    /// A claim, or why there is none yet (every slot taken, or EC2 would not launch another); or,
+    /// <see cref="LaunchNeeded"/>, that only a launch would give one and the call was not paced as one.
+    /// </summary>
+    public sealed record Acquisition(Claim? Claim, string WaitingFor, bool LaunchNeeded = false);
 
     /// <summary>
     /// RunInstances refusals that a free rescue cures: the account's vCPU or instance quota, or no
@@ -33,8 +36,11 @@ public sealed class RescuePool(INitroPort nitro, ISsmPort ssm, TimeProvider time
 
     public static string ClaimKey(string instanceId) => RescueTags.ClaimPrefix + instanceId;
 
-    /// <summary>The record's claim (its own, or a new one on a rescue with a free device, launching one if allowed), or why it must wait.</summary>
-    public async Task<Acquisition> AcquireAsync(string instanceId, string zone, string architecture, string? subnet, string clientToken, NitroOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// The record's claim (its own, or a new one on a rescue with a free device, launching one if
+    /// allowed and <paramref name="mayLaunch"/>: the call was paced as a RunInstances), or why it must wait.
+    /// </summary>
+    public async Task<Acquisition> AcquireAsync(string instanceId, string zone, string architecture, string? subnet, string clientToken, NitroOptions options, bool mayLaunch, CancellationToken cancellationToken)
     {
         var rescues = await _view.RescuesAsync(options.StackName, cancellationToken);
         var key = ClaimKey(instanceId);
@@ -54,6 +60,11 @@ public sealed class RescuePool(INitroPort nitro, ISsmPort ssm, TimeProvider time
         if (rescues.Count(r => r.State is "pending" or "running") >= options.MaxConcurrentRescues)
         {
             return new Acquisition(null, $"{options.MaxConcurrentRescues} rescue instances already run");
+        }
+        if (!mayLaunch)
+        {
+            // The rescues there filled up since this record decided: it asks again, paced as the launch it needs.
+            return new Acquisition(null, $"every rescue in {zone} ({architecture}) is full: launching another", LaunchNeeded: true);
         }
         string launched;
         try
@@ -120,6 +131,13 @@ public sealed class RescuePool(INitroPort nitro, ISsmPort ssm, TimeProvider time
     }
 
     public DateTimeOffset Now => time.GetUtcNow();
+
+    /// <summary>
+    /// Whether a claim in this zone and architecture would launch a rescue, as far as the last view
+    /// says (no call): the acquire is then paced as the RunInstances it will be (EC2 refills 2 a second).
+    /// </summary>
+    public bool WouldLaunch(string zone, string architecture, NitroOptions options) =>
+        !_view.LastSeen.Any(r => r.State is "pending" or "running" && r.AvailabilityZone == zone && r.Architecture == architecture && FreeDevice(r, options) is not null);
 
     /// <summary>The rescue as the shared view has it ("gone" when it is not there), and its SSM ping when asked for and running.</summary>
     public async Task<(string State, string? Ping)> LookAsync(string rescueId, bool withPing, NitroOptions options, CancellationToken cancellationToken)

@@ -25,6 +25,9 @@ internal sealed class RescueView(INitroPort nitro, ISsmPort ssm, TimeProvider ti
 
     public DateTimeOffset Now => time.GetUtcNow();
 
+    /// <summary>The rescues as last seen, without a call (empty before the first describe).</summary>
+    public IReadOnlyList<RescueInstance> LastSeen => _rescues is null ? [] : [.. _rescues];
+
     public async Task<IReadOnlyList<RescueInstance>> RescuesAsync(string stackName, CancellationToken cancellationToken)
     {
         if (_rescues is null || Now - _describedAt >= Fresh)

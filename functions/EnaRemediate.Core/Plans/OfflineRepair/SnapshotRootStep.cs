@@ -48,6 +48,7 @@ public sealed class SnapshotRootStep(string name, bool untilCompleted, INitroPor
         var tag = KeyValuePair.Create(RescueTags.RemediationId, rid);
         // Once the snapshot exists the call only watches it: a read, so the per-step limit on accepted mutating calls does not count the polls.
         var action = context.Memo(OfflineMemo.SnapshotId) is null ? "ec2:CreateSnapshot" : "ec2:DescribeSnapshots";
+        // It looks for an earlier snapshot first and at the new one after: both are DescribeSnapshots.
         var call = new PlanCall(action, $"snapshot {volume}", async ct =>
         {
             var existing = await nitro.DescribeSnapshotAsync(context.Memo(OfflineMemo.SnapshotId), context.Memo(OfflineMemo.SnapshotId) is null ? tag : null, ct);
@@ -55,7 +56,8 @@ public sealed class SnapshotRootStep(string name, bool untilCompleted, INitroPor
                 new Dictionary<string, string> { [RescueTags.LaunchedBy] = context.Options.Nitro.StackName, [RescueTags.RemediationId] = rid, ["Name"] = $"enaremediate-{context.Record.InstanceId}-root" }, ct);
             var seen = existing ?? await nitro.DescribeSnapshotAsync(id, null, ct);
             return Observation.Of(OfflineMemo.SnapshotState, seen?.State ?? "pending", time.GetUtcNow()).Add(OfflineMemo.SnapshotId, id);
-        });
+        })
+        { AlsoCalls = action == "ec2:CreateSnapshot" ? ["ec2:DescribeSnapshots", "ec2:DescribeSnapshots"] : [] };
         var undo = context.Record.UndoLog.Any(u => u.Action == OfflineMemo.RestoreFromSnapshotUndo)
             ? null
             : new UndoEntry(OfflineMemo.RestoreFromSnapshotUndo, $"the root {volume} as it was before the repair: a snapshot tagged {RescueTags.RemediationId}={rid}",

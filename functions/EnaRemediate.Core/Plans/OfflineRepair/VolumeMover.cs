@@ -27,6 +27,13 @@ public sealed class VolumeMover(INitroPort nitro, TimeProvider time)
         return Observation.Of(Observed, Observation.Volume(volume), Now);
     }
 
+    /// <summary>A move looks before it (to act only from where it starts) and after it (to return what it saw).</summary>
+    public static readonly IReadOnlyList<string> LooksPerMove = ["ec2:DescribeVolumes", "ec2:DescribeVolumes"];
+
+    /// <summary>Only looks: a move already under way.</summary>
+    public async Task<ImmutableDictionary<string, string>> LookAsync(string volumeId, CancellationToken cancellationToken) =>
+        Observation.Of(Observed, Observation.Volume(await nitro.DescribeVolumeAsync(volumeId, cancellationToken)), Now);
+
     /// <summary>Attach the volume to <paramref name="instanceId"/> at <paramref name="device"/> when it is available.</summary>
     public async Task<ImmutableDictionary<string, string>> AttachAsync(string volumeId, string instanceId, string device, CancellationToken cancellationToken)
     {
