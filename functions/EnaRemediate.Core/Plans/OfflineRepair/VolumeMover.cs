@@ -6,7 +6,8 @@ namespace EnaRemediate.Core.Plans.OfflineRepair;
 /// <summary>
 /// Idempotent volume moves: each looks first and acts only when the volume is where the move
 /// starts from, so a repeat after a crash (the call made, its result lost) is harmless; each
-/// returns what it saw afterwards as an <see cref="Observation"/>.
+/// returns, as an <see cref="Observation"/>, what it saw, or the move EBS accepted (attaching,
+/// detaching): the step's next look, paced as a read, sees where it got.
 /// </summary>
 public sealed class VolumeMover(INitroPort nitro, TimeProvider time)
 {
@@ -22,13 +23,13 @@ public sealed class VolumeMover(INitroPort nitro, TimeProvider time)
         if (volume is { AttachedTo: var on, AttachmentState: "attached" or "attaching" } && on == instanceId)
         {
             await nitro.DetachVolumeAsync(volumeId, instanceId, cancellationToken);
-            volume = await nitro.DescribeVolumeAsync(volumeId, cancellationToken);
+            volume = volume with { AttachmentState = "detaching" };
         }
         return Observation.Of(Observed, Observation.Volume(volume), Now);
     }
 
-    /// <summary>A move looks before it (to act only from where it starts) and after it (to return what it saw).</summary>
-    public static readonly IReadOnlyList<string> LooksPerMove = ["ec2:DescribeVolumes", "ec2:DescribeVolumes"];
+    /// <summary>A move looks before it, to act only from where it starts.</summary>
+    public static readonly IReadOnlyList<string> LooksPerMove = ["ec2:DescribeVolumes"];
 
     /// <summary>Only looks: a move already under way.</summary>
     public async Task<ImmutableDictionary<string, string>> LookAsync(string volumeId, CancellationToken cancellationToken) =>
@@ -41,7 +42,7 @@ public sealed class VolumeMover(INitroPort nitro, TimeProvider time)
         if (volume is { IsAvailable: true })
         {
             await nitro.AttachVolumeAsync(volumeId, instanceId, device, cancellationToken);
-            volume = await nitro.DescribeVolumeAsync(volumeId, cancellationToken);
+            volume = volume with { State = "in-use", AttachedTo = instanceId, Device = device, AttachmentState = "attaching" };
         }
         return Observation.Of(Observed, Observation.Volume(volume), Now);
     }
