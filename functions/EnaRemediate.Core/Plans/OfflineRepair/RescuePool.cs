@@ -16,6 +16,9 @@ public sealed class RescuePool(INitroPort nitro, ISsmPort ssm, TimeProvider time
 {
     private readonly RescueView _view = new(nitro, ssm, time);
 
+    /// <summary>The launch this look's decisions counted on, per zone and architecture: when, and how many claims it will serve.</summary>
+    private readonly Dictionary<(string Zone, string Architecture), (DateTimeOffset At, int Claims)> _launching = [];
+
     public sealed record Claim(string RescueId, string Device, bool Launched);
 
     /// <summary>
@@ -133,11 +136,27 @@ public sealed class RescuePool(INitroPort nitro, ISsmPort ssm, TimeProvider time
     public DateTimeOffset Now => time.GetUtcNow();
 
     /// <summary>
-    /// Whether a claim in this zone and architecture would launch a rescue, as far as the last view
-    /// says (no call): the acquire is then paced as the RunInstances it will be (EC2 refills 2 a second).
+    /// Whether this record's claim in this zone and architecture would launch a rescue, as far as the
+    /// last view says (no call): the acquire is then paced as the RunInstances it will be (EC2 refills
+    /// 2 a second). Within one look only the first record of a zone and architecture is, and the next
+    /// <see cref="NitroOptions.RescueDevices"/> less one are counted onto the rescue it launches: paced
+    /// as claims, they take its devices (at once, or at the next look if they ran before the launch).
     /// </summary>
-    public bool WouldLaunch(string zone, string architecture, NitroOptions options) =>
-        !_view.LastSeen.Any(r => r.State is "pending" or "running" && r.AvailabilityZone == zone && r.Architecture == architecture && FreeDevice(r, options) is not null);
+    public bool WouldLaunch(string zone, string architecture, NitroOptions options)
+    {
+        if (_view.LastSeen.Any(r => r.State is "pending" or "running" && r.AvailabilityZone == zone && r.Architecture == architecture && FreeDevice(r, options) is not null))
+        {
+            return false;
+        }
+        var key = (zone, architecture);
+        if (_launching.TryGetValue(key, out var planned) && Now - planned.At < RescueView.Fresh && planned.Claims < options.RescueDevices.Count)
+        {
+            _launching[key] = planned with { Claims = planned.Claims + 1 };
+            return false;
+        }
+        _launching[key] = (Now, 1);
+        return true;
+    }
 
     /// <summary>The rescue as the shared view has it ("gone" when it is not there), and its SSM ping when asked for and running.</summary>
     public async Task<(string State, string? Ping)> LookAsync(string rescueId, bool withPing, NitroOptions options, CancellationToken cancellationToken)

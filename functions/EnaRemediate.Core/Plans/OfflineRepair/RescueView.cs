@@ -15,7 +15,7 @@ namespace EnaRemediate.Core.Plans.OfflineRepair;
 internal sealed class RescueView(INitroPort nitro, ISsmPort ssm, TimeProvider time)
 {
     /// <summary>How long a description serves: the records of one look (plan-owned calls run one after another).</summary>
-    private static readonly TimeSpan Fresh = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan Fresh = TimeSpan.FromSeconds(1);
 
     private List<RescueInstance>? _rescues;
     private DateTimeOffset _describedAt;
