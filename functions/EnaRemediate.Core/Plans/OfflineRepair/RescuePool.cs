@@ -122,11 +122,19 @@ public sealed class RescuePool(INitroPort nitro, ISsmPort ssm, TimeProvider time
             await nitro.UntagRescueAsync(rescueId, [key], cancellationToken);
             _view.Untagged(rescueId, key);
         }
-        var others = rescue.Tags.Keys.Count(k => k.StartsWith(RescueTags.ClaimPrefix, StringComparison.Ordinal) && k != key);
-        var volumes = rescue.AttachedDevices.Count(d => d != rescue.RootDeviceName);
-        if (others > 0 || volumes > 0)
+        if (Serving(rescue, key) is var others and > 0)
         {
             return $"rescue {rescueId} released (still serving {others} other repair(s))";
+        }
+        // Terminating is the one destructive call: it is decided on a fresh description, not on the look's shared view.
+        var current = (await _view.RefreshAsync(options.StackName, cancellationToken)).FirstOrDefault(r => r.InstanceId == rescueId);
+        if (current is null || current.State is "shutting-down" or "terminated")
+        {
+            return $"rescue {rescueId} already gone";
+        }
+        if (Serving(current, key) is var serving and > 0)
+        {
+            return $"rescue {rescueId} released (still serving {serving} other repair(s))";
         }
         await nitro.TerminateRescueAsync(rescueId, cancellationToken);
         _view.Terminated(rescueId);
@@ -134,6 +142,11 @@ public sealed class RescuePool(INitroPort nitro, ISsmPort ssm, TimeProvider time
     }
 
     public DateTimeOffset Now => time.GetUtcNow();
+
+    /// <summary>The other repairs a rescue serves: their claims, and any volume still attached besides its root.</summary>
+    private static int Serving(RescueInstance rescue, string releasedKey) =>
+        rescue.Tags.Keys.Count(k => k.StartsWith(RescueTags.ClaimPrefix, StringComparison.Ordinal) && k != releasedKey)
+        + rescue.AttachedDevices.Count(d => d != rescue.RootDeviceName);
 
     /// <summary>
     /// Whether this record's claim in this zone and architecture would launch a rescue, as far as the

@@ -28,13 +28,14 @@ internal sealed class RescueView(INitroPort nitro, ISsmPort ssm, TimeProvider ti
     /// <summary>The rescues as last seen, without a call (empty before the first describe).</summary>
     public IReadOnlyList<RescueInstance> LastSeen => _rescues is null ? [] : [.. _rescues];
 
-    public async Task<IReadOnlyList<RescueInstance>> RescuesAsync(string stackName, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RescueInstance>> RescuesAsync(string stackName, CancellationToken cancellationToken) =>
+        _rescues is null || Now - _describedAt >= Fresh ? await RefreshAsync(stackName, cancellationToken) : [.. _rescues];
+
+    /// <summary>Describes the rescues now, whatever the view's age (before a destructive call), and keeps the answer as the view.</summary>
+    public async Task<IReadOnlyList<RescueInstance>> RefreshAsync(string stackName, CancellationToken cancellationToken)
     {
-        if (_rescues is null || Now - _describedAt >= Fresh)
-        {
-            _rescues = [.. await nitro.DescribeRescueInstancesAsync(stackName, cancellationToken)];
-            _describedAt = Now;
-        }
+        _rescues = [.. await nitro.DescribeRescueInstancesAsync(stackName, cancellationToken)];
+        _describedAt = Now;
         // A copy: the caller may claim while it walks the list.
         return [.. _rescues];
     }
