@@ -211,6 +211,27 @@ public sealed class SsmTests
     }
 
     [Fact]
+    public async Task The_listed_output_is_cut_the_way_the_agent_cuts_both_streams()
+    {
+        await using var sim = await Sim.StartAsync("healthy");
+        var id = sim.Id("ok");
+        sim.World.Faults.For(id).OutputOverrides["EnaRemediate-CollectHostReport"] = new string('o', 3000);
+        sim.World.Faults.For(id).ErrorOverrides["EnaRemediate-CollectHostReport"] = new string('e', 3000);
+        var send = await sim.Ssm.SendCommandAsync(new SendCommandRequest { DocumentName = "EnaRemediate-CollectHostReport", InstanceIds = [id] });
+        sim.Advance(TimeSpan.FromSeconds(30));
+
+        var list = await sim.Ssm.ListCommandInvocationsAsync(new ListCommandInvocationsRequest { CommandId = send.Command.CommandId, Details = true });
+        var output = list.CommandInvocations.Single().CommandPlugins.Single().Output;
+        // TruncateOutput: (2,500 - header - both markers) / 2 characters of each stream.
+        const string header = "\n----------ERROR-------\n", cutOut = "\n---Output truncated---", cutErr = "\n---Error truncated----";
+        var half = (2500 - header.Length - cutOut.Length - cutErr.Length) / 2;
+        Assert.Equal(1215, half);
+        Assert.Equal(new string('o', half) + cutOut + header + new string('e', half) + cutErr, output);
+        var whole = await Get(sim, send.Command.CommandId, id);
+        Assert.Equal(new string('o', 3000), whole.StandardOutputContent);
+    }
+
+    [Fact]
     public async Task Commands_can_be_listed_and_cancelled()
     {
         await using var sim = await Sim.StartAsync("healthy");

@@ -64,55 +64,42 @@ public sealed class SsmAdapter(IAmazonSimpleSystemsManagement ssm) : ISsmPort
         return response.Command?.CommandId ?? throw new AwsCallException("SendCommand", "NoCommandId", "SSM accepted the command but returned no command id");
     }
 
-    public async Task<IReadOnlyDictionary<string, string>> ListInvocationStatusesAsync(string commandId, CancellationToken cancellationToken)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? next = null;
-        do
-        {
-            var response = await Ec2Adapter.Call("ListCommandInvocations", () => ssm.ListCommandInvocationsAsync(
-                new ListCommandInvocationsRequest { CommandId = commandId, Details = false, NextToken = next }, cancellationToken));
-            foreach (var invocation in response.CommandInvocations ?? [])
-            {
-                if (invocation.InstanceId is { } id && invocation.Status?.Value is { } status)
-                {
-                    result[id] = status;
-                }
-            }
-            next = response.NextToken;
-        }
-        while (!string.IsNullOrEmpty(next));
-        return result;
-    }
+    public Task<IReadOnlyList<RecentInvocation>> ListInvocationsAsync(string commandId, CancellationToken cancellationToken) =>
+        ListAsync(new ListCommandInvocationsRequest { CommandId = commandId }, null, DateTimeOffset.MinValue, cancellationToken);
 
-    public async Task<IReadOnlyList<RecentInvocation>> ListRecentInvocationsAsync(string documentName, DateTimeOffset invokedAfter, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<RecentInvocation>> ListRecentInvocationsAsync(string documentName, DateTimeOffset invokedAfter, CancellationToken cancellationToken) =>
+        ListAsync(new ListCommandInvocationsRequest
+        {
+            Filters =
+            [
+                new CommandFilter { Key = CommandFilterKey.DocumentName, Value = documentName },
+                new CommandFilter { Key = CommandFilterKey.InvokedAfter, Value = invokedAfter.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) },
+            ],
+        }, documentName, invokedAfter, cancellationToken);
+
+    /// <summary>
+    /// Every page of one listing, with Details: the finished invocations' outputs come in the same
+    /// pages (at most 50 a page either way), so a small output needs no GetCommandInvocation.
+    /// </summary>
+    private async Task<IReadOnlyList<RecentInvocation>> ListAsync(ListCommandInvocationsRequest request, string? documentName, DateTimeOffset requestedDefault, CancellationToken cancellationToken)
     {
         var result = new List<RecentInvocation>();
-        string? next = null;
+        request.Details = true;
         do
         {
-            var response = await Ec2Adapter.Call("ListCommandInvocations", () => ssm.ListCommandInvocationsAsync(new ListCommandInvocationsRequest
-            {
-                Filters =
-                [
-                    new CommandFilter { Key = CommandFilterKey.DocumentName, Value = documentName },
-                    new CommandFilter { Key = CommandFilterKey.InvokedAfter, Value = invokedAfter.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) },
-                ],
-                Details = false,
-                NextToken = next,
-            }, cancellationToken));
+            var response = await Ec2Adapter.Call("ListCommandInvocations", () => ssm.ListCommandInvocationsAsync(request, cancellationToken));
             foreach (var invocation in response.CommandInvocations ?? [])
             {
                 if (invocation.CommandId is { } commandId && invocation.InstanceId is { } instanceId && invocation.Status?.Value is { } status
-                    && (invocation.DocumentName is null || invocation.DocumentName == documentName))
+                    && (documentName is null || invocation.DocumentName is null || invocation.DocumentName == documentName))
                 {
-                    var requested = invocation.RequestedDateTime is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : invokedAfter;
-                    result.Add(new RecentInvocation(commandId, instanceId, status, requested, invocation.Comment));
+                    var requested = invocation.RequestedDateTime is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : requestedDefault;
+                    result.Add(new RecentInvocation(commandId, instanceId, status, requested, invocation.Comment, ListedResult.Whole(invocation, status)));
                 }
             }
-            next = response.NextToken;
+            request.NextToken = response.NextToken;
         }
-        while (!string.IsNullOrEmpty(next));
+        while (!string.IsNullOrEmpty(request.NextToken));
         return result;
     }
 

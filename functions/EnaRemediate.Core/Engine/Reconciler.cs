@@ -232,7 +232,8 @@ public sealed class Reconciler
 
     /// <summary>
     /// The invocations of the commands due records are waiting on: everyone's status in as few
-    /// calls as SSM allows, and GetCommandInvocation (the output) only for the finished ones.
+    /// calls as SSM allows, with the finished ones' outputs where the listing holds them whole, and
+    /// GetCommandInvocation only for a finished one whose output it cut.
     /// </summary>
     private async Task<Dictionary<string, CommandInvocation?>> FetchInvocationsAsync(List<RemediationRecord> due, CancellationToken cancellationToken)
     {
@@ -256,10 +257,9 @@ public sealed class Reconciler
                 }
                 else
                 {
-                    var running = new CommandInvocation(status, null, "", "");
-                    result[w.Record.RemediationId] = running.IsFinal
-                        ? await TryGetInvocationAsync(w.CommandId, w.Record.ActingOn, cancellationToken)
-                        : running;
+                    var running = new CommandInvocation(status.Status, null, "", "");
+                    result[w.Record.RemediationId] = !running.IsFinal ? running
+                        : status.Result ?? await TryGetInvocationAsync(w.CommandId, w.Record.ActingOn, cancellationToken);
                 }
             }
         }
@@ -277,9 +277,9 @@ public sealed class Reconciler
     /// ready at different moments), the document's invocations since the oldest was sent, paged.
     /// Null when SSM would not answer.
     /// </summary>
-    private async Task<Dictionary<(string CommandId, string InstanceId), string>?> StatusesAsync(List<WaitingOnCommand> group, CancellationToken cancellationToken)
+    private async Task<Dictionary<(string CommandId, string InstanceId), RecentInvocation>?> StatusesAsync(List<WaitingOnCommand> group, CancellationToken cancellationToken)
     {
-        var statuses = new Dictionary<(string, string), string>();
+        var statuses = new Dictionary<(string, string), RecentInvocation>();
         var commands = group.Select(w => w.CommandId).Distinct(StringComparer.Ordinal).ToList();
         try
         {
@@ -292,16 +292,16 @@ public sealed class Reconciler
                 {
                     if (mine.Contains(invocation.CommandId))
                     {
-                        statuses[(invocation.CommandId, invocation.InstanceId)] = invocation.Status;
+                        statuses[(invocation.CommandId, invocation.InstanceId)] = invocation;
                     }
                 }
                 return statuses;
             }
             foreach (var command in commands)
             {
-                foreach (var (instance, status) in await _ssm.ListInvocationStatusesAsync(command, cancellationToken))
+                foreach (var invocation in await _ssm.ListInvocationsAsync(command, cancellationToken))
                 {
-                    statuses[(command, instance)] = status;
+                    statuses[(command, invocation.InstanceId)] = invocation;
                 }
             }
             return statuses;

@@ -43,10 +43,10 @@ public sealed class CommandBatch(ISsmPort ssm, TimeProvider time)
             await Task.Delay(PollEvery, time, cancellationToken);
             foreach (var (commandId, ids) in pending.ToList())
             {
-                var statuses = await ssm.ListInvocationStatusesAsync(commandId, cancellationToken);
-                foreach (var id in ids.Where(id => statuses.TryGetValue(id, out var s) && IsFinal(s)).ToList())
+                var listed = (await ssm.ListInvocationsAsync(commandId, cancellationToken)).ToDictionary(i => i.InstanceId, StringComparer.Ordinal);
+                foreach (var id in ids.Where(id => listed.TryGetValue(id, out var s) && IsFinal(s.Status)).ToList())
                 {
-                    if (await ssm.GetCommandInvocationAsync(commandId, id, cancellationToken) is { IsFinal: true } invocation)
+                    if ((listed[id].Result ?? await ssm.GetCommandInvocationAsync(commandId, id, cancellationToken)) is { IsFinal: true } invocation)
                     {
                         var (full, problem) = await CommandOutputReader.FullOutputAsync(Output, invocation, commandId, id, step, cancellationToken);
                         outcomes[id] = new CommandOutcome(full, problem ?? (invocation.Succeeded ? null : $"{document} ended {invocation.Status}"));

@@ -107,7 +107,7 @@ public sealed class LatestCollectRuns(IFleetPort fleet, ISsmPort ssm, InventoryS
         foreach (var latest in recent.Where(r => r.Status == "Success" && wanted.Contains(r.InstanceId))
                      .GroupBy(r => r.InstanceId).Select(g => g.MaxBy(r => r.RequestedAt)!))
         {
-            if (await ssm.GetCommandInvocationAsync(latest.CommandId, latest.InstanceId, cancellationToken) is { Succeeded: true } invocation)
+            if ((latest.Result ?? await ssm.GetCommandInvocationAsync(latest.CommandId, latest.InstanceId, cancellationToken)) is { Succeeded: true } invocation)
             {
                 // The association writes its full output to the deployment's bucket too (template.yaml OutputLocation).
                 var (full, problem) = await CommandOutputReader.FullOutputAsync(settings.Output, invocation, latest.CommandId, latest.InstanceId, DocumentSteps.CollectHostReport, cancellationToken);

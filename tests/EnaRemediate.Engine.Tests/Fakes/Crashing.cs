@@ -56,7 +56,7 @@ internal sealed class CrashingSsm(ISsmPort inner, CrashSwitch crash) : ISsmPort
 {
     public Task<IReadOnlyDictionary<string, string>> DescribePingStatusAsync(IReadOnlyList<string> ids, CancellationToken ct) => inner.DescribePingStatusAsync(ids, ct);
     public Task<string> SendCommandAsync(string doc, IReadOnlyList<string> ids, IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, CancellationToken ct) => crash.Around(() => inner.SendCommandAsync(doc, ids, parameters, comment, ct));
-    public Task<IReadOnlyDictionary<string, string>> ListInvocationStatusesAsync(string commandId, CancellationToken ct) => inner.ListInvocationStatusesAsync(commandId, ct);
+    public Task<IReadOnlyList<RecentInvocation>> ListInvocationsAsync(string commandId, CancellationToken ct) => inner.ListInvocationsAsync(commandId, ct);
     public Task<IReadOnlyList<RecentInvocation>> ListRecentInvocationsAsync(string doc, DateTimeOffset after, CancellationToken ct) => inner.ListRecentInvocationsAsync(doc, after, ct);
     public Task<CommandInvocation?> GetCommandInvocationAsync(string commandId, string id, CancellationToken ct) => inner.GetCommandInvocationAsync(commandId, id, ct);
 }

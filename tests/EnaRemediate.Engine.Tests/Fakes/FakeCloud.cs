@@ -205,8 +205,9 @@ internal sealed class FakeCloud(TimeProvider time) : IEc2Port, ISsmPort
         return Task.FromResult(id);
     }
 
-    public Task<IReadOnlyDictionary<string, string>> ListInvocationStatusesAsync(string commandId, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyDictionary<string, string>>(_commands.Where(c => c.Id == commandId).ToDictionary(c => c.InstanceId, StatusOf));
+    /// <summary>Statuses only (no listed result): the engine reads every output with GetCommandInvocation here.</summary>
+    public Task<IReadOnlyList<RecentInvocation>> ListInvocationsAsync(string commandId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<RecentInvocation>>(_commands.Where(c => c.Id == commandId).Select(c => new RecentInvocation(c.Id, c.InstanceId, StatusOf(c), c.SentAt, c.Comment)).ToList());
 
     /// <summary>Listings of a document's recent invocations (the adoption check and the fleet status listing).</summary>
     public int RecentInvocationListings { get; private set; }

@@ -182,9 +182,14 @@ internal sealed class CommandStore(SimulatedWorld world)
             return;
         }
         var result = invocation.Command.Document.Run(new DocumentRun(world, instance, invocation.Command.Parameters, at));
-        if (world.Faults.For(instance.InstanceId).OutputOverrides.TryGetValue(invocation.Command.Document.Name, out var hostile))
+        var faults = world.Faults.For(instance.InstanceId);
+        if (faults.OutputOverrides.TryGetValue(invocation.Command.Document.Name, out var hostile))
         {
             result = result with { Stdout = hostile };
+        }
+        if (faults.ErrorOverrides.TryGetValue(invocation.Command.Document.Name, out var chatty))
+        {
+            result = result with { Stderr = chatty };
         }
         invocation.Finish(at, result.ExitCode == 0 ? "Success" : "Failed", result.ExitCode == 0 ? "Success" : "Failed",
             result.ExitCode, result.Stdout, result.Stderr);

@@ -211,19 +211,32 @@ internal sealed partial class SsmCommandOperations
         return json;
     }
 
-    // The List view's Output: 2,500 characters; with both streams present each gets half, stderr
-    // behind the agent's "----------ERROR-------" header (amazon-ssm-agent TruncateOutput).
+    // The List view's Output: at most 2,500 characters, as amazon-ssm-agent's TruncateOutput makes
+    // it (counted in characters here, in bytes there): stderr behind the "----------ERROR-------"
+    // header; when both do not fit, a stream shorter than half keeps it all and the other is cut to
+    // the rest, else both are cut to half, each ending with its marker.
     private static string PluginOutput(string stdout, string stderr)
     {
-        const int limit = 2500;
-        const string errorHeader = "\n----------ERROR-------\n";
-        if (stderr.Length == 0)
+        const int capacity = 2500;
+        var title = stderr.Length > 0 ? "\n----------ERROR-------\n" : "";
+        var available = capacity - title.Length;
+        if (stdout.Length + stderr.Length < available)
         {
-            return SsmJson.Truncate(stdout, limit, SsmJson.StdoutMarker);
+            return stdout + title + stderr;
         }
-        var share = stdout.Length == 0 ? limit : limit / 2;
-        return SsmJson.Truncate(stdout, share, SsmJson.StdoutMarker)
-            + errorHeader + SsmJson.Truncate(stderr, share - errorHeader.Length, SsmJson.StderrMarker);
+        var cutOut = SsmJson.StdoutMarker.Length;
+        var cutErr = SsmJson.StderrMarker.Length;
+        if (stdout.Length > available / 2 && stderr.Length > available / 2)
+        {
+            var half = (available - cutOut - cutErr) / 2;
+            return stdout[..half] + SsmJson.StdoutMarker + title + stderr[..half] + SsmJson.StderrMarker;
+        }
+        // The agent tests "<" here and would slice out of range at exactly half; the simulator keeps it whole.
+        if (stdout.Length <= available / 2)
+        {
+            return stdout + title + stderr[..(available - cutErr - stdout.Length)] + SsmJson.StderrMarker;
+        }
+        return stdout[..(available - cutOut - stderr.Length)] + SsmJson.StdoutMarker + title + stderr;
     }
 
     /// <summary>A command as SendCommand and ListCommands show it, its status and counts aggregated from its invocations.</summary>

@@ -22,6 +22,8 @@ public sealed class InstanceFaults
     /// own: a broken or hostile host (truncated JSON, null elements, random bytes). The exit code stays the document's.
     /// </summary>
     public Dictionary<string, string> OutputOverrides { get; } = new(StringComparer.Ordinal);
+    /// <summary>Standard error that runs of a document (by name) print on this instance instead of their own (a chatty build).</summary>
+    public Dictionary<string, string> ErrorOverrides { get; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>Every injectable fault: per instance, and bursts of server errors for the whole endpoint.</summary>

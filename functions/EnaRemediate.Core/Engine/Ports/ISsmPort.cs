@@ -11,9 +11,13 @@ public interface ISsmPort
     [AwsAction("ssm:SendCommand", Mutating = true)]
     Task<string> SendCommandAsync(string documentName, IReadOnlyList<string> instanceIds, IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, CancellationToken cancellationToken);
 
-    /// <summary>The status of every instance's part of a command in one call (no output): polled while a command runs.</summary>
+    /// <summary>
+    /// Every instance's part of a command in one call (paged): polled while a command runs. A
+    /// finished part carries its whole result when it fits the listing, so a small output costs no
+    /// GetCommandInvocation.
+    /// </summary>
     [AwsAction("ssm:ListCommandInvocations")]
-    Task<IReadOnlyDictionary<string, string>> ListInvocationStatusesAsync(string commandId, CancellationToken cancellationToken);
+    Task<IReadOnlyList<RecentInvocation>> ListInvocationsAsync(string commandId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Every instance's invocations of one document requested since <paramref name="invokedAfter"/>

@@ -29,8 +29,13 @@ public sealed record CommandInvocation(string Status, int? ResponseCode, string 
     public bool Succeeded => Status == "Success";
 }
 
-/// <summary>One instance's part of a recently sent command, without its output.</summary>
-public sealed record RecentInvocation(string CommandId, string InstanceId, string Status, DateTimeOffset RequestedAt, string? Comment = null)
+/// <summary>
+/// One instance's part of a command as a listing shows it. <paramref name="Result"/>: its result,
+/// when the listing carried all of its stdout (a final invocation of a one-step document whose
+/// stdout the listing's 2,500 characters did not cut; its stderr may be cut, ending with the
+/// agent's marker); otherwise GetCommandInvocation has it.
+/// </summary>
+public sealed record RecentInvocation(string CommandId, string InstanceId, string Status, DateTimeOffset RequestedAt, string? Comment = null, CommandInvocation? Result = null)
 {
     public bool InFlight => Status is "Pending" or "InProgress" or "Delayed";
 }
