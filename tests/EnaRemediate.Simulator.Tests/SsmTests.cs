@@ -211,6 +211,24 @@ public sealed class SsmTests
     }
 
     [Fact]
+    public async Task A_report_with_ena_counters_is_longer_than_a_listing_holds_as_on_a_real_host()
+    {
+        await using var sim = await Sim.StartAsync("healthy");
+        var id = sim.Id("ok");
+        var send = await sim.Ssm.SendCommandAsync(new SendCommandRequest { DocumentName = "EnaRemediate-CollectHostReport", InstanceIds = [id] });
+        sim.Advance(TimeSpan.FromSeconds(30));
+
+        var list = await sim.Ssm.ListCommandInvocationsAsync(new ListCommandInvocationsRequest { CommandId = send.Command.CommandId, Details = true });
+        Assert.EndsWith("\n---Output truncated---", list.CommandInvocations.Single().CommandPlugins.Single().Output);
+        var report = JsonSerializer.Deserialize<HostReport>((await Get(sim, send.Command.CommandId, id)).StandardOutputContent, HostReportJson.Options)!;
+        var counters = report.EthtoolStats!["eth0"];
+        // Named as ena_ethtool.c names them, two queues.
+        Assert.Contains("queue_1_rx_csum_unchecked", counters.Keys);
+        Assert.Contains("ena_admin_q_no_completion", counters.Keys);
+        Assert.InRange(counters.Count, 80, 100);
+    }
+
+    [Fact]
     public async Task The_listed_output_is_cut_the_way_the_agent_cuts_both_streams()
     {
         await using var sim = await Sim.StartAsync("healthy");

@@ -89,15 +89,67 @@ internal sealed class CollectHostReportDocument : SimulatedDocument
         _ => "vif-0",
     };
 
-    private static Dictionary<string, long> Counters(bool deviceFails) => new()
+    /// <summary>
+    /// `ethtool -S eth0` of a two-queue ENA device (the fewest a real one has), named as the 6.1
+    /// driver names them (ena_ethtool.c: the globals, the ENI allowances, queue_N_tx_* and
+    /// queue_N_rx_* per queue, ena_admin_q_*), plus the reset counters of the out-of-tree driver.
+    /// About 90 counters: like a real report, the whole report is longer than a command listing's
+    /// 2,500 characters, so reading it costs a GetCommandInvocation here as it does in AWS.
+    /// </summary>
+    private static Dictionary<string, long> Counters(bool deviceFails)
     {
-        ["total_resets"] = deviceFails ? 57 : 0,
-        ["reset_fail"] = deviceFails ? 57 : 0,
-        ["tx_timeout"] = 0,
-        ["wd_expired"] = deviceFails ? 4210 : 0,
-        ["queue_0_tx_cnt"] = deviceFails ? 12 : 4329,
-        ["queue_0_rx_cnt"] = deviceFails ? 3 : 5120,
-    };
+        var counters = new Dictionary<string, long>
+        {
+            ["tx_timeout"] = 0,
+            ["suspend"] = 0,
+            ["resume"] = 0,
+            ["wd_expired"] = deviceFails ? 4210 : 0,
+            ["interface_up"] = 1,
+            ["interface_down"] = deviceFails ? 1 : 0,
+            ["admin_q_pause"] = 0,
+            ["bw_in_allowance_exceeded"] = 0,
+            ["bw_out_allowance_exceeded"] = 0,
+            ["pps_allowance_exceeded"] = 0,
+            ["conntrack_allowance_exceeded"] = 0,
+            ["linklocal_allowance_exceeded"] = 0,
+            ["total_resets"] = deviceFails ? 57 : 0,
+            ["reset_fail"] = deviceFails ? 57 : 0,
+        };
+        for (var queue = 0; queue < 2; queue++)
+        {
+            foreach (var name in TxCounters)
+            {
+                counters[$"queue_{queue}_tx_{name}"] = name switch
+                {
+                    "cnt" => deviceFails ? 12 : 4329 - queue * 1000,
+                    "bytes" => deviceFails ? 1_020 : 612_334 - queue * 100_000,
+                    _ => 0,
+                };
+            }
+            foreach (var name in RxCounters)
+            {
+                counters[$"queue_{queue}_rx_{name}"] = name switch
+                {
+                    "cnt" => deviceFails ? 3 : 5120 - queue * 1000,
+                    "bytes" => deviceFails ? 180 : 7_340_032 - queue * 1_000_000,
+                    _ => 0,
+                };
+            }
+        }
+        foreach (var name in AdminCounters)
+        {
+            counters[$"ena_admin_q_{name}"] = name is "submitted_cmd" or "completed_cmd" ? 27 : 0;
+        }
+        return counters;
+    }
+
+    private static readonly string[] TxCounters =
+        ["cnt", "bytes", "queue_stop", "queue_wakeup", "dma_mapping_err", "linearize", "linearize_failed", "napi_comp", "tx_poll", "doorbells", "prepare_ctx_err", "bad_req_id", "llq_buffer_copy", "missed_tx", "unmask_interrupt"];
+
+    private static readonly string[] RxCounters =
+        ["cnt", "bytes", "rx_copybreak_pkt", "csum_good", "refil_partial", "csum_bad", "page_alloc_fail", "skb_alloc_fail", "dma_mapping_err", "bad_desc_num", "bad_req_id", "empty_rx_ring", "csum_unchecked", "xdp_aborted", "xdp_drop", "xdp_pass", "xdp_tx", "xdp_invalid", "xdp_redirect"];
+
+    private static readonly string[] AdminCounters = ["aborted_cmd", "submitted_cmd", "completed_cmd", "out_of_space", "no_completion"];
 
     private static List<string> KernelLog(bool deviceFails) => deviceFails
         ?
