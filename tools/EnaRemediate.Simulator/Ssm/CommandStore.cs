@@ -35,8 +35,8 @@ internal sealed class InvocationRecord
     public string? FinalStatus { get; private set; }
     public string? FinalDetails { get; private set; }
     public int ResponseCode { get; private set; } = -1;
-    public string Stdout { get; private set; } = "";
-    public string Stderr { get; private set; } = "";
+    public StoredText Stdout { get; private set; } = StoredText.Empty;
+    public StoredText Stderr { get; private set; } = StoredText.Empty;
 
     public bool IsFinished => FinalStatus is not null;
 
@@ -55,8 +55,8 @@ internal sealed class InvocationRecord
         FinalStatus = status;
         FinalDetails = details;
         ResponseCode = code;
-        Stdout = stdout;
-        Stderr = stderr;
+        Stdout = new StoredText(stdout);
+        Stderr = new StoredText(stderr);
     }
 }
 
@@ -213,10 +213,10 @@ internal sealed class CommandStore(SimulatedWorld world)
         var plugin = command.Document.PluginName;
         var step = plugin.Contains(':', StringComparison.Ordinal) ? "0." + plugin.Replace(":", "", StringComparison.Ordinal) : plugin;
         var folder = $"{prefix}{command.CommandId}/{invocation.InstanceId}/awsrunShellScript/{step}/";
-        world.Objects.Put(bucket, folder + "stdout", System.Text.Encoding.UTF8.GetBytes(invocation.Stdout), at);
+        world.Objects.Put(bucket, folder + "stdout", invocation.Stdout.Utf8.ToArray(), at);
         if (invocation.Stderr.Length > 0)
         {
-            world.Objects.Put(bucket, folder + "stderr", System.Text.Encoding.UTF8.GetBytes(invocation.Stderr), at);
+            world.Objects.Put(bucket, folder + "stderr", invocation.Stderr.Utf8.ToArray(), at);
         }
     }
 }

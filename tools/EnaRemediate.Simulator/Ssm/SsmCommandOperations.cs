@@ -215,7 +215,7 @@ internal sealed partial class SsmCommandOperations
     // it (counted in characters here, in bytes there): stderr behind the "----------ERROR-------"
     // header; when both do not fit, a stream shorter than half keeps it all and the other is cut to
     // the rest, else both are cut to half, each ending with its marker.
-    private static string PluginOutput(string stdout, string stderr)
+    private static string PluginOutput(StoredText stdout, StoredText stderr)
     {
         const int capacity = 2500;
         var title = stderr.Length > 0 ? "\n----------ERROR-------\n" : "";
@@ -229,14 +229,14 @@ internal sealed partial class SsmCommandOperations
         if (stdout.Length > available / 2 && stderr.Length > available / 2)
         {
             var half = (available - cutOut - cutErr) / 2;
-            return stdout[..half] + SsmJson.StdoutMarker + title + stderr[..half] + SsmJson.StderrMarker;
+            return stdout.Head(half) + SsmJson.StdoutMarker + title + stderr.Head(half) + SsmJson.StderrMarker;
         }
         // The agent tests "<" here and would slice out of range at exactly half; the simulator keeps it whole.
         if (stdout.Length <= available / 2)
         {
-            return stdout + title + stderr[..(available - cutErr - stdout.Length)] + SsmJson.StderrMarker;
+            return stdout + title + stderr.Head(available - cutErr - stdout.Length) + SsmJson.StderrMarker;
         }
-        return stdout[..(available - cutOut - stderr.Length)] + SsmJson.StdoutMarker + title + stderr;
+        return stdout.Head(available - cutOut - stderr.Length) + SsmJson.StdoutMarker + title + stderr;
     }
 
     /// <summary>A command as SendCommand and ListCommands show it, its status and counts aggregated from its invocations.</summary>

@@ -55,6 +55,10 @@ internal static class SsmJson
     public static string Truncate(string text, int limit, string marker) =>
         text.Length <= limit ? text : text[..(limit - marker.Length)] + marker;
 
+    /// <inheritdoc cref="Truncate(string, int, string)"/>
+    public static string Truncate(StoredText text, int limit, string marker) =>
+        text.Length <= limit ? text.ToString() : text.Head(limit - marker.Length) + marker;
+
     public const int StdoutLimit = 24_000;
     public const int StderrLimit = 8_000;
     public const string StdoutMarker = "\n---Output truncated---";
