@@ -257,8 +257,7 @@ public sealed class Reconciler
                 }
                 else
                 {
-                    var running = new CommandInvocation(status.Status, null, "", "");
-                    result[w.Record.RemediationId] = !running.IsFinal ? running
+                    result[w.Record.RemediationId] = status.InFlight ? new CommandInvocation(status.Status, null, "", "")
                         : status.Result ?? await TryGetInvocationAsync(w.CommandId, w.Record.ActingOn, cancellationToken);
                 }
             }

@@ -44,9 +44,10 @@ public sealed class CommandBatch(ISsmPort ssm, TimeProvider time)
             foreach (var (commandId, ids) in pending.ToList())
             {
                 var listed = (await ssm.ListInvocationsAsync(commandId, cancellationToken)).ToDictionary(i => i.InstanceId, StringComparer.Ordinal);
-                foreach (var id in ids.Where(id => listed.TryGetValue(id, out var s) && IsFinal(s.Status)).ToList())
+                foreach (var done in ids.Select(id => listed.GetValueOrDefault(id)).OfType<RecentInvocation>().Where(i => !i.InFlight).ToList())
                 {
-                    if ((listed[id].Result ?? await ssm.GetCommandInvocationAsync(commandId, id, cancellationToken)) is { IsFinal: true } invocation)
+                    var id = done.InstanceId;
+                    if ((done.Result ?? await ssm.GetCommandInvocationAsync(commandId, id, cancellationToken)) is { IsFinal: true } invocation)
                     {
                         var (full, problem) = await CommandOutputReader.FullOutputAsync(Output, invocation, commandId, id, step, cancellationToken);
                         outcomes[id] = new CommandOutcome(full, problem ?? (invocation.Succeeded ? null : $"{document} ended {invocation.Status}"));
@@ -96,6 +97,4 @@ public sealed class CommandBatch(ISsmPort ssm, TimeProvider time)
         }
         return new SentCommands(byCommand, refused);
     }
-
-    private static bool IsFinal(string status) => new CommandInvocation(status, null, "", "").IsFinal;
 }

@@ -52,10 +52,6 @@ internal static class SsmJson
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>The agent's cut: keep the head and end with "\n---Output truncated---" inside the limit.</summary>
-    public static string Truncate(string text, int limit, string marker) =>
-        text.Length <= limit ? text : text[..(limit - marker.Length)] + marker;
-
-    /// <inheritdoc cref="Truncate(string, int, string)"/>
     public static string Truncate(StoredText text, int limit, string marker) =>
         text.Length <= limit ? text.ToString() : text.Head(limit - marker.Length) + marker;
 

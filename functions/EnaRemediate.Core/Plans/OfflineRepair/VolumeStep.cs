@@ -64,9 +64,7 @@ public sealed class VolumeStep(string name, VolumeMove move, VolumeMover mover) 
             return new StepDecision.Fail($"{volume} did not {(attach ? "attach" : "detach")} within {context.Options.Nitro.VolumeTimeout.TotalMinutes:0} minutes ({seen.State} {seen.AttachmentState})");
         }
         // A move EBS is carrying out is only looked at: the look is paced as the read it is, not as a move.
-        var underWay = attach
-            ? seen.AttachedTo == target && seen.AttachmentState == "attaching"
-            : seen.AttachedTo == target && seen.AttachmentState == "detaching";
+        var underWay = seen.AttachedTo == target && seen.AttachmentState == (attach ? "attaching" : "detaching");
         var call = underWay
             ? new PlanCall("ec2:DescribeVolumes", $"look at {volume}", async ct => await mover.LookAsync(volume, ct))
             : attach
