@@ -238,8 +238,9 @@ public sealed class Reconciler
     private async Task<Dictionary<string, CommandInvocation?>> FetchInvocationsAsync(List<RemediationRecord> due, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, CommandInvocation?>(StringComparer.Ordinal);
-        var waiting = due.Select(r => new WaitingOnCommand(r, r.Memo.GetValueOrDefault(MemoKeys.CommandId(r.Step))!, r.Memo.GetValueOrDefault(MemoKeys.CommandDocument(r.Step))))
-            .Where(w => w.CommandId is not null)
+        var waiting = due.Select(r => (Record: r, Command: StepOf(r) is { } step ? step.AwaitsCommand(r) : AwaitedCommand.SentFor(r)))
+            .Where(w => w.Command is not null)
+            .Select(w => new WaitingOnCommand(w.Record, w.Command!.CommandId, w.Command.InstanceId, w.Command.Document))
             .GroupBy(w => w.Document ?? w.CommandId, StringComparer.Ordinal);
         foreach (var group in waiting)
         {
@@ -251,21 +252,21 @@ public sealed class Reconciler
             }
             foreach (var w in group)
             {
-                if (!statuses.TryGetValue((w.CommandId, w.Record.ActingOn), out var status))
+                if (!statuses.TryGetValue((w.CommandId, w.InstanceId), out var status))
                 {
                     result[w.Record.RemediationId] = null;
                 }
                 else
                 {
                     result[w.Record.RemediationId] = status.InFlight ? new CommandInvocation(status.Status, null, "", "")
-                        : status.Result ?? await TryGetInvocationAsync(w.CommandId, w.Record.ActingOn, cancellationToken);
+                        : status.Result ?? await TryGetInvocationAsync(w.CommandId, w.InstanceId, cancellationToken);
                 }
             }
         }
         return result;
     }
 
-    private sealed record WaitingOnCommand(RemediationRecord Record, string CommandId, string? Document);
+    private sealed record WaitingOnCommand(RemediationRecord Record, string CommandId, string InstanceId, string? Document);
 
     /// <summary>Commands of one document waited on at once above this: one listing of the document's recent invocations answers them all.</summary>
     private const int ListDocumentAbove = 2;

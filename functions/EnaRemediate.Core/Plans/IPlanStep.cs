@@ -35,4 +35,22 @@ public interface IPlanStep
     /// for it until the command is final (the step the record moves on to then gets the look it needs).
     /// </summary>
     bool ObservesInstance(Engine.RemediationRecord record) => true;
+
+    /// <summary>
+    /// The command the step, where <paramref name="record"/> is in it, waits on; null for none. The
+    /// reconciler fetches its invocation with everyone else's (one listing for a fleet) and hands it
+    /// to <see cref="Decide"/> as <see cref="StepContext.Invocation"/>. By default the command the
+    /// engine sent for the step, on the instance the record acts on.
+    /// </summary>
+    AwaitedCommand? AwaitsCommand(Engine.RemediationRecord record) => AwaitedCommand.SentFor(record);
+}
+
+/// <summary>A command a record waits on: its id, the instance it runs on, and its document (null: unknown, then it is listed by id).</summary>
+public sealed record AwaitedCommand(string CommandId, string InstanceId, string? Document)
+{
+    /// <summary>The command the engine's SendCommand made for the record's current step, if any.</summary>
+    public static AwaitedCommand? SentFor(Engine.RemediationRecord record) =>
+        record.Memo.TryGetValue(MemoKeys.CommandId(record.Step), out var id)
+            ? new AwaitedCommand(id, record.ActingOn, record.Memo.GetValueOrDefault(MemoKeys.CommandDocument(record.Step)))
+            : null;
 }

@@ -27,8 +27,8 @@ public static class OfflineMemo
     /// <summary>When the repair command was sent: from then on the volume may have been changed.</summary>
     public const string RepairSentAt = "repair.sentAt";
     public const string RepairCommandId = "repair.commandId";
-    public const string RepairStatus = "repair.status";
-    public const string RepairReason = "repair.reason";
+    /// <summary>The document the repair command runs: the reconciler lists all repairs under way by it.</summary>
+    public const string RepairDocument = "repair.document";
     /// <summary>"true" once the repair command succeeded.</summary>
     public const string RepairPassed = "repair.passed";
     public const string DeleteOnTerminationRestored = "root.deleteOnTermination.restored";

@@ -37,7 +37,7 @@ public sealed class OfflineRepairPlan : IRemediationPlan
             new VolumeStep("attach-to-rescue", VolumeMove.AttachToRescue, mover),
             new AwaitRescueStep("await-rescue", online: true, pool),
             new SnapshotRootStep("await-snapshot", untilCompleted: true, nitro, time),
-            new RunRepairStep(ssm, time),
+            new RunRepairStep(ssm),
             new VolumeStep("detach-from-rescue", VolumeMove.DetachFromRescue, mover),
             new ReleaseRescueStep(pool, "free-rescue", bestEffort: true),
             new VolumeStep("reattach-root", VolumeMove.AttachToInstance, mover),

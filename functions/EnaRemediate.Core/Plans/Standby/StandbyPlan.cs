@@ -70,6 +70,7 @@ public sealed class StandbyPlan : IRemediationPlan
         public EngineAction? PlannedAction(EngineOptions options) => inner.PlannedAction(options);
         public bool ObservesHealth(RemediationRecord record) => inner.ObservesHealth(record);
         public bool ObservesInstance(RemediationRecord record) => inner.ObservesInstance(record);
+        public AwaitedCommand? AwaitsCommand(RemediationRecord record) => inner.AwaitsCommand(record);
 
         public StepDecision Decide(StepContext context)
         {
