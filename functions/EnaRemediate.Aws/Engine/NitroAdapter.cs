@@ -142,16 +142,24 @@ public sealed class NitroAdapter(IAmazonEC2 ec2) : INitroPort
         try
         {
             var response = await Ec2Adapter.Call("DescribeVolumes", () => ec2.DescribeVolumesAsync(new DescribeVolumesRequest { VolumeIds = [volumeId] }, cancellationToken));
-            return (response.Volumes ?? []).FirstOrDefault() is { } v
-                ? new VolumeState(v.VolumeId, v.State?.Value ?? "unknown", v.AvailabilityZone, v.VolumeType?.Value, v.Encrypted ?? false, v.KmsKeyId,
-                    (v.Attachments ?? []).FirstOrDefault()?.InstanceId, (v.Attachments ?? []).FirstOrDefault()?.Device, (v.Attachments ?? []).FirstOrDefault()?.State?.Value)
-                : null;
+            return (response.Volumes ?? []).FirstOrDefault() is { } v ? StateOf(v) : null;
         }
         catch (AwsCallException e) when (e.ErrorCode == "InvalidVolume.NotFound")
         {
             return null;
         }
     }
+
+    public async Task<IReadOnlyDictionary<string, VolumeState>> DescribeVolumesAsync(IReadOnlyCollection<string> volumeIds, CancellationToken cancellationToken)
+    {
+        // Explicit ids and no MaxResults: EC2 answers them all on one page.
+        var response = await Ec2Adapter.Call("DescribeVolumes", () => ec2.DescribeVolumesAsync(new DescribeVolumesRequest { VolumeIds = volumeIds.ToList() }, cancellationToken));
+        return (response.Volumes ?? []).Select(StateOf).ToDictionary(v => v.VolumeId, StringComparer.Ordinal);
+    }
+
+    private static VolumeState StateOf(Volume v) =>
+        new(v.VolumeId, v.State?.Value ?? "unknown", v.AvailabilityZone, v.VolumeType?.Value, v.Encrypted ?? false, v.KmsKeyId,
+            (v.Attachments ?? []).FirstOrDefault()?.InstanceId, (v.Attachments ?? []).FirstOrDefault()?.Device, (v.Attachments ?? []).FirstOrDefault()?.State?.Value);
 
     public Task AttachVolumeAsync(string volumeId, string instanceId, string device, CancellationToken cancellationToken) =>
         Ec2Adapter.Call("AttachVolume", () => ec2.AttachVolumeAsync(new AttachVolumeRequest { VolumeId = volumeId, InstanceId = instanceId, Device = device }, cancellationToken));
@@ -203,6 +211,12 @@ public sealed class NitroAdapter(IAmazonEC2 ec2) : INitroPort
         {
             return null;
         }
+    }
+
+    public async Task<IReadOnlyDictionary<string, SnapshotState>> DescribeSnapshotsAsync(IReadOnlyCollection<string> snapshotIds, CancellationToken cancellationToken)
+    {
+        var response = await Ec2Adapter.Call("DescribeSnapshots", () => ec2.DescribeSnapshotsAsync(new DescribeSnapshotsRequest { OwnerIds = ["self"], SnapshotIds = snapshotIds.ToList() }, cancellationToken));
+        return (response.Snapshots ?? []).ToDictionary(s => s.SnapshotId, s => new SnapshotState(s.SnapshotId, s.State?.Value ?? "pending"), StringComparer.Ordinal);
     }
 
     public async Task DeleteSnapshotAsync(string snapshotId, CancellationToken cancellationToken)

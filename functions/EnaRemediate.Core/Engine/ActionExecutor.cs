@@ -51,16 +51,63 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
             PlanOwnedAction => w.Action.AwsAction + "\n" + w.Record.RemediationId,
             var other => other.ToString(),
         });
-        foreach (var group in groups)
+        var primed = await PrimeReadsAsync(toCall, cancellationToken);
+        try
         {
-            var items = group.ToList();
-            var size = items[0].Action is SendCommandAction ? SendCommandMaxIds : options.MaxIdsPerCall;
-            foreach (var chunk in items.Chunk(size))
+            foreach (var group in groups)
             {
-                results.AddRange(await CallAsync(chunk, splitOnError: chunk.Length > 1, cancellationToken));
+                var items = group.ToList();
+                var size = items[0].Action is SendCommandAction ? SendCommandMaxIds : options.MaxIdsPerCall;
+                foreach (var chunk in items.Chunk(size))
+                {
+                    results.AddRange(await CallAsync(chunk, splitOnError: chunk.Length > 1, cancellationToken));
+                }
+            }
+        }
+        finally
+        {
+            foreach (var (source, ids) in primed)
+            {
+                source.Forget(ids);
             }
         }
         return results;
+    }
+
+    /// <summary>
+    /// Makes, for each batched read two or more of these calls name, the one call that answers them
+    /// all (paced as one read); each call then takes its answer. A read refused (pacing, throttling,
+    /// an id gone) primes nothing: each call reads its own, as alone.
+    /// </summary>
+    private async Task<List<(Plans.Steps.IBatchedRead Source, string[] Ids)>> PrimeReadsAsync(IReadOnlyList<PendingAction> toCall, CancellationToken cancellationToken)
+    {
+        var primed = new List<(Plans.Steps.IBatchedRead, string[])>();
+        var reads = toCall.Select(w => (w.Action as PlanOwnedAction)?.Reads).OfType<Plans.Steps.BatchedRead>().GroupBy(r => r.Source);
+        foreach (var group in reads)
+        {
+            var ids = group.Select(r => r.Id).Distinct(StringComparer.Ordinal).ToArray();
+            if (ids.Length < 2)
+            {
+                continue;
+            }
+            foreach (var chunk in ids.Chunk(Plans.Steps.BatchedRead.MaxIdsPerCall))
+            {
+                if (options.RateLimits.TryGetValue(group.Key.AwsAction, out var limit) && await budget.TryTakeAsync(group.Key.AwsAction, limit, cancellationToken) is { Taken: false })
+                {
+                    break;
+                }
+                try
+                {
+                    primed.Add((group.Key, chunk));
+                    await group.Key.PrimeAsync(chunk, cancellationToken);
+                }
+                catch (Exception e) when (Reconciler.IsCallFailure(e, cancellationToken))
+                {
+                    ThrottledCalls += e is AwsCallException { Throttled: true } ? 1 : 0;
+                }
+            }
+        }
+        return primed;
     }
 
     /// <summary>
@@ -176,7 +223,12 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
     {
         var action = chunk[0].Action;
         // A one-instance call's call token is its instance token, already handed out.
-        var paced = action is SetEnaSupportAction ? [] : (action is PlanOwnedAction owned ? owned.AlsoCalls : []).Prepend(action.AwsAction);
+        var paced = action is SetEnaSupportAction ? [] : (action is PlanOwnedAction owned ? owned.AlsoCalls : []).Prepend(action.AwsAction).ToList();
+        // Its read already made with the look's others: that token was taken once for all of them.
+        if (action is PlanOwnedAction { Reads: { } read } && read.Source.Holds(read.Id))
+        {
+            paced.Remove(read.Source.AwsAction);
+        }
         foreach (var call in paced)
         {
             if (options.RateLimits.TryGetValue(call, out var limit) && await budget.TryTakeAsync(call, limit, cancellationToken) is { Taken: false } refused)

@@ -47,4 +47,7 @@ public abstract record PlanOwnedAction : EngineAction
 
     /// <summary>The other paced calls it makes besides <see cref="EngineAction.AwsAction"/> (a move looks before and after it): each takes its token too.</summary>
     public IReadOnlyList<string> AlsoCalls { get; init; } = [];
+
+    /// <summary>The one read of its own (one of <see cref="AlsoCalls"/>, or the call itself) that a look makes for many such calls at once; null for none.</summary>
+    public Steps.BatchedRead? Reads { get; init; }
 }

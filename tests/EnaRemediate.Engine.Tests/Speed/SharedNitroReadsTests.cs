@@ -9,7 +9,8 @@ namespace EnaRemediate.Engine.Tests.Speed;
 /// <summary>
 /// Issue 13: a fleet of offline repairs reads what it waits on together. The repair commands on
 /// the rescues are followed on the shared listing of their document (not one GetCommandInvocation
-/// per repair and poll).
+/// per repair and poll); the looks of the root volumes on the move and of the snapshots
+/// completing are one DescribeVolumes and one DescribeSnapshots a look for all of them.
 /// </summary>
 public sealed class SharedNitroReadsTests
 {
@@ -29,5 +30,37 @@ public sealed class SharedNitroReadsTests
         // GetCommandInvocation, 30 instances cost 146.
         Assert.Equal(result.Records.Count, sim.World.Counters["GetCommandInvocation"]);
         Assert.All(repaired, r => Assert.Equal("true", sim.Store.GetAsync(r.RemediationId).GetAwaiter().GetResult()!.Memo[OfflineMemo.RepairPassed]));
+    }
+
+    [Fact]
+    public async Task EachLookReadsTheFleetsVolumesInMotionAndItsSnapshotsOnceEach()
+    {
+        await using var sim = await SimulatedEngine.StartAsync("nitro-fleet", instances: 30);
+        var service = NitroEngine.Service(sim);
+        var started = await service.StartAsync(new RemediationRequest(sim.InstanceIds, RemediationMode.Remediate, false, "test", null));
+        long Count(string action) => sim.World.Counters.Snapshot().GetValueOrDefault(action);
+
+        AdvanceResult? result = null;
+        var looks = 0;
+        var batchedLooks = 0;
+        while (result is not { Done: true } && looks++ < 3000)
+        {
+            var (volumes, snapshots, moves) = (Count("DescribeVolumes"), Count("DescribeSnapshots"), Count("AttachVolume") + Count("DetachVolume"));
+            result = await service.AdvanceAsync(started.RemediationIds);
+            // The first look inspects every root (one volume each, before any move).
+            if (looks > 1)
+            {
+                Assert.True(Count("DescribeVolumes") - volumes <= 1, $"look {looks}: {Count("DescribeVolumes") - volumes} DescribeVolumes");
+                Assert.True(Count("DescribeSnapshots") - snapshots <= 1, $"look {looks}: {Count("DescribeSnapshots") - snapshots} DescribeSnapshots");
+                batchedLooks += Count("AttachVolume") + Count("DetachVolume") - moves > 1 ? 1 : 0;
+            }
+            sim.Clock.Advance(TimeSpan.FromSeconds(result.WaitSeconds));
+        }
+
+        Assert.True(result is { Done: true }, "the fleet did not finish");
+        Assert.All(result.Records, r => Assert.True(r.Outcome == Outcomes.Recovered, $"{r.InstanceId} {r.Plan}: {r.Outcome}: {r.OutcomeReason}"));
+        // Several moves were made in one look on the one read: the fleet was really moving together.
+        Assert.True(batchedLooks > 0, "no look moved more than one volume");
+        Assert.DoesNotContain(sim.World.AllVolumes, v => v.Attachment is null or { DetachedAt: not null } && !v.Tags.ContainsKey("EnaRemediate:OriginalRootOf"));
     }
 }

@@ -37,6 +37,10 @@ public interface INitroPort
     [AwsAction("ec2:DescribeVolumes")]
     Task<VolumeState?> DescribeVolumeAsync(string volumeId, CancellationToken cancellationToken);
 
+    /// <summary>Volumes by id in one call; EC2 refuses the whole call (InvalidVolume.NotFound) when one is gone.</summary>
+    [AwsAction("ec2:DescribeVolumes")]
+    Task<IReadOnlyDictionary<string, VolumeState>> DescribeVolumesAsync(IReadOnlyCollection<string> volumeIds, CancellationToken cancellationToken);
+
     /// <remarks>An encrypted volume needs the caller's KMS grant through EC2 (kms:ViaService): the template scopes these to EC2.</remarks>
     [AwsAction("kms:CreateGrant")]
     [AwsAction("kms:Decrypt")]
@@ -66,6 +70,10 @@ public interface INitroPort
     /// <summary>A snapshot by id, or the one tagged with this key and value; null when there is none.</summary>
     [AwsAction("ec2:DescribeSnapshots")]
     Task<SnapshotState?> DescribeSnapshotAsync(string? snapshotId, KeyValuePair<string, string>? tag, CancellationToken cancellationToken);
+
+    /// <summary>Snapshots by id in one call; EC2 refuses the whole call (InvalidSnapshot.NotFound) when one is gone.</summary>
+    [AwsAction("ec2:DescribeSnapshots")]
+    Task<IReadOnlyDictionary<string, SnapshotState>> DescribeSnapshotsAsync(IReadOnlyCollection<string> snapshotIds, CancellationToken cancellationToken);
 
     [AwsAction("ec2:DeleteSnapshot", Mutating = true)]
     Task DeleteSnapshotAsync(string snapshotId, CancellationToken cancellationToken);

@@ -22,6 +22,8 @@ public static class OfflineMemo
     /// <summary>Why the early release failed (the one at the end tries again).</summary>
     public const string RescueReleaseDeferred = "rescue.releaseDeferred";
     public const string SnapshotId = "snapshot.id";
+    /// <summary>When a CreateSnapshot was first decided: from then on one may exist whose id was never saved.</summary>
+    public const string SnapshotRequestedAt = "snapshot.requestedAt";
     public const string SnapshotState = "snapshot.state";
     public const string SnapshotDeleted = "snapshot.deleted";
     /// <summary>When the repair command was sent: from then on the volume may have been changed.</summary>

@@ -26,17 +26,18 @@ public sealed class OfflineRepairPlan : IRemediationPlan
     {
         var mover = new VolumeMover(nitro, time);
         var pool = new RescuePool(nitro, ssm, time);
+        var snapshots = new PrimedReads<SnapshotState>("ec2:DescribeSnapshots", nitro.DescribeSnapshotsAsync);
         Steps =
         [
             new InspectRootStep(nitro),
             new AcquireRescueStep(pool),
             new AwaitRescueStep("await-rescue-running", online: false, pool),
             new StopStep("stop"),
-            new SnapshotRootStep("snapshot-root", untilCompleted: false, nitro, time),
+            new SnapshotRootStep("snapshot-root", untilCompleted: false, nitro, snapshots, time),
             new VolumeStep("detach-root", VolumeMove.DetachFromInstance, mover),
             new VolumeStep("attach-to-rescue", VolumeMove.AttachToRescue, mover),
             new AwaitRescueStep("await-rescue", online: true, pool),
-            new SnapshotRootStep("await-snapshot", untilCompleted: true, nitro, time),
+            new SnapshotRootStep("await-snapshot", untilCompleted: true, nitro, snapshots, time),
             new RunRepairStep(ssm),
             new VolumeStep("detach-from-rescue", VolumeMove.DetachFromRescue, mover),
             new ReleaseRescueStep(pool, "free-rescue", bestEffort: true),

@@ -13,7 +13,8 @@ namespace EnaRemediate.Core.Plans.OfflineRepair;
 /// <c>await-snapshot</c>, just before the repair writes to the volume, ends when it is completed,
 /// because it is what a failed repair is restored from.
 /// </summary>
-public sealed class SnapshotRootStep(string name, bool untilCompleted, INitroPort nitro, TimeProvider time) : IPlanStep
+/// <param name="snapshots">the plan's snapshot reads: a look reads every snapshot its fleet waits on in one DescribeSnapshots.</param>
+public sealed class SnapshotRootStep(string name, bool untilCompleted, INitroPort nitro, PrimedReads<SnapshotState> snapshots, TimeProvider time) : IPlanStep
 {
     /// <summary>EBS takes 30 s to minutes to complete a root's snapshot; by the gate most of it has passed while the volume moved.</summary>
     private static readonly TimeSpan LookEvery = TimeSpan.FromSeconds(10);
@@ -46,22 +47,32 @@ public sealed class SnapshotRootStep(string name, bool untilCompleted, INitroPor
             return new StepDecision.Wait(LookEvery - age, $"waiting for the snapshot ({state})");
         }
         var tag = KeyValuePair.Create(RescueTags.RemediationId, rid);
+        var known = context.Memo(OfflineMemo.SnapshotId);
         // Once the snapshot exists the call only watches it: a read, so the per-step limit on accepted mutating calls does not count the polls.
-        var action = context.Memo(OfflineMemo.SnapshotId) is null ? "ec2:CreateSnapshot" : "ec2:DescribeSnapshots";
-        // It looks for an earlier snapshot first and at the new one after: both are DescribeSnapshots.
+        var action = known is null ? "ec2:CreateSnapshot" : "ec2:DescribeSnapshots";
+        // Only a call decided before (its answer lost to a crash or a failure) may have taken one:
+        // then it looks for the snapshot by its tag first. A new snapshot is pending, as CreateSnapshot answers.
+        var mayExist = known is null && context.Memo(OfflineMemo.SnapshotRequestedAt) is not null;
         var call = new PlanCall(action, $"snapshot {volume}", async ct =>
         {
-            var existing = await nitro.DescribeSnapshotAsync(context.Memo(OfflineMemo.SnapshotId), context.Memo(OfflineMemo.SnapshotId) is null ? tag : null, ct);
+            var existing = known is not null ? await snapshots.TakeOrReadAsync(known, c => nitro.DescribeSnapshotAsync(known, null, c), ct)
+                : mayExist ? await nitro.DescribeSnapshotAsync(null, tag, ct)
+                : null;
             var id = existing?.SnapshotId ?? await nitro.CreateSnapshotAsync(volume, $"EnaRemediate: root of {context.Record.InstanceId} before offline repair",
                 new Dictionary<string, string> { [RescueTags.LaunchedBy] = context.Options.Nitro.StackName, [RescueTags.RemediationId] = rid, ["Name"] = $"enaremediate-{context.Record.InstanceId}-root" }, ct);
-            var seen = existing ?? await nitro.DescribeSnapshotAsync(id, null, ct);
-            return Observation.Of(OfflineMemo.SnapshotState, seen?.State ?? "pending", time.GetUtcNow()).Add(OfflineMemo.SnapshotId, id);
+            return Observation.Of(OfflineMemo.SnapshotState, existing?.State ?? "pending", time.GetUtcNow()).Add(OfflineMemo.SnapshotId, id);
         })
-        { AlsoCalls = action == "ec2:CreateSnapshot" ? ["ec2:DescribeSnapshots", "ec2:DescribeSnapshots"] : [] };
+        {
+            AlsoCalls = mayExist ? ["ec2:DescribeSnapshots"] : [],
+            Reads = known is null ? null : new BatchedRead(snapshots, known),
+        };
         var undo = context.Record.UndoLog.Any(u => u.Action == OfflineMemo.RestoreFromSnapshotUndo)
             ? null
             : new UndoEntry(OfflineMemo.RestoreFromSnapshotUndo, $"the root {volume} as it was before the repair: a snapshot tagged {RescueTags.RemediationId}={rid}",
                 ImmutableDictionary<string, string>.Empty.Add("volume", volume), context.Now);
-        return new StepDecision.Act(call, context.Memo(OfflineMemo.SnapshotId) is null ? $"snapshotting the root {volume}" : "checking the snapshot", undo);
+        var requested = known is null && context.Memo(OfflineMemo.SnapshotRequestedAt) is null
+            ? ImmutableDictionary<string, string>.Empty.Add(OfflineMemo.SnapshotRequestedAt, context.Now.ToString("O"))
+            : null;
+        return new StepDecision.Act(call, known is null ? $"snapshotting the root {volume}" : "checking the snapshot", undo, requested);
     }
 }

@@ -66,10 +66,10 @@ public sealed class VolumeStep(string name, VolumeMove move, VolumeMover mover) 
         // A move EBS is carrying out is only looked at: the look is paced as the read it is, not as a move.
         var underWay = seen.AttachedTo == target && seen.AttachmentState == (attach ? "attaching" : "detaching");
         var call = underWay
-            ? new PlanCall("ec2:DescribeVolumes", $"look at {volume}", async ct => await mover.LookAsync(volume, ct))
+            ? new PlanCall("ec2:DescribeVolumes", $"look at {volume}", async ct => await mover.LookAsync(volume, ct)) { Reads = mover.ReadOf(volume) }
             : attach
-                ? new PlanCall("ec2:AttachVolume", $"attach {volume} to {target} at {device}", async ct => await mover.AttachAsync(volume, target, device, ct)) { AlsoCalls = VolumeMover.LooksPerMove }
-                : new PlanCall("ec2:DetachVolume", $"detach {volume} from {target}", async ct => await mover.DetachAsync(volume, target, ct)) { AlsoCalls = VolumeMover.LooksPerMove };
+                ? new PlanCall("ec2:AttachVolume", $"attach {volume} to {target} at {device}", async ct => await mover.AttachAsync(volume, target, device, ct)) { AlsoCalls = VolumeMover.LooksPerMove, Reads = mover.ReadOf(volume) }
+                : new PlanCall("ec2:DetachVolume", $"detach {volume} from {target}", async ct => await mover.DetachAsync(volume, target, ct)) { AlsoCalls = VolumeMover.LooksPerMove, Reads = mover.ReadOf(volume) };
         UndoEntry? undo = move == VolumeMove.DetachFromInstance && context.Record.UndoLog.All(u => u.Action != OfflineMemo.ReattachRootUndo)
             ? new UndoEntry(OfflineMemo.ReattachRootUndo, $"reattach {volume} to {instance} at {context.Memo(OfflineMemo.RootDevice)} (DeleteOnTermination {context.Memo(OfflineMemo.RootDeleteOnTermination)})",
                 ImmutableDictionary<string, string>.Empty.Add("volume", volume).Add("device", context.Memo(OfflineMemo.RootDevice)!), context.Now)
