@@ -9,10 +9,20 @@ namespace EnaRemediate.Core.Plans.OfflineRepair;
 /// <summary>
 /// inspect-root: observes the root volume (id, device, DeleteOnTermination, zone, encryption)
 /// and checks, before anything is changed, what offline repair needs: an identifiable EBS root, no
-/// Marketplace code, and a rescue AMI for the architecture. Changes nothing.
+/// Marketplace code, and a rescue AMI for the architecture. Changes nothing. A fleet's first look
+/// inspects all its roots in one DescribeInstances and one DescribeVolumes.
 /// </summary>
-public sealed class InspectRootStep(INitroPort nitro) : IPlanStep
+public sealed class InspectRootStep : IPlanStep
 {
+    private readonly INitroPort _nitro;
+    private readonly PrimedReads<RootView> _roots;
+
+    public InspectRootStep(INitroPort nitro)
+    {
+        _nitro = nitro;
+        _roots = new PrimedReads<RootView>("ec2:DescribeVolumes", ReadManyAsync);
+    }
+
     public string Name => "inspect-root";
     public IReadOnlyList<string> Permissions { get; } = ["ec2:DescribeInstances", "ec2:DescribeVolumes"];
     public IReadOnlySet<string> ValidOriginStates => AmiStep.AnyInstanceState;
@@ -39,10 +49,28 @@ public sealed class InspectRootStep(INitroPort nitro) : IPlanStep
             (context.Memo(OfflineMemo.Encrypted) == "true" ? " (encrypted: the caller's KMS grants decide the attach)" : ""));
     }
 
+    /// <summary>An instance and its root volume as one inspection saw them (the volume null: none found).</summary>
+    private sealed record RootView(NitroInstance? Instance, VolumeState? Volume);
+
+    /// <summary>The instances' roots in two calls; a root EC2 does not know refuses the volume call, and then each reads alone.</summary>
+    private async Task<IReadOnlyDictionary<string, RootView>> ReadManyAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken)
+    {
+        var instances = await _nitro.DescribeNitroInstancesAsync(instanceIds.ToList(), cancellationToken);
+        var rootIds = instances.Values.Select(i => i.RootVolumeId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var volumes = rootIds.Count == 0 ? new Dictionary<string, VolumeState>() : await _nitro.DescribeVolumesAsync(rootIds, cancellationToken);
+        return instances.ToDictionary(i => i.Key, i => new RootView(i.Value, i.Value.RootVolumeId is { } root ? volumes.GetValueOrDefault(root) : null), StringComparer.Ordinal);
+    }
+
+    private async Task<RootView?> ReadOneAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        var instance = (await _nitro.DescribeNitroInstancesAsync([instanceId], cancellationToken)).GetValueOrDefault(instanceId);
+        return new RootView(instance, instance?.RootVolumeId is { } rootId ? await _nitro.DescribeVolumeAsync(rootId, cancellationToken) : null);
+    }
+
     private PlanCall Inspect(string instanceId) => new("ec2:DescribeVolumes", "inspect the root volume", async ct =>
     {
-        var instance = (await nitro.DescribeNitroInstancesAsync([instanceId], ct)).GetValueOrDefault(instanceId);
-        if (instance?.RootVolumeId is not { } rootId || await nitro.DescribeVolumeAsync(rootId, ct) is not { } volume)
+        var (instance, volume) = await _roots.TakeOrReadAsync(instanceId, c => ReadOneAsync(instanceId, c), ct) ?? new RootView(null, null);
+        if (instance?.RootVolumeId is not { } rootId || volume is null)
         {
             return ImmutableDictionary<string, string>.Empty.Add("root.unidentified", $"EC2 reports no EBS volume at the root device {instance?.RootDeviceName ?? "(none)"}");
         }
@@ -56,5 +84,6 @@ public sealed class InspectRootStep(INitroPort nitro) : IPlanStep
             .Add(OfflineMemo.VolumeType, volume.VolumeType ?? "gp3")
             .Add(OfflineMemo.Encrypted, volume.Encrypted ? "true" : "false")
             .Add("root.marketplace", string.Join(",", instance.MarketplaceCodes));
-    });
+    })
+    { Reads = new BatchedRead(_roots, instanceId) };
 }
