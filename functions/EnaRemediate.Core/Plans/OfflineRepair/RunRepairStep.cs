@@ -48,6 +48,7 @@ public sealed class RunRepairStep(ISsmPort ssm) : IPlanStep
             return new StepDecision.Act(send, $"running {document} on the rescue {rescue}",
                 Memo: context.Memo(OfflineMemo.RepairSentAt) is null ? ImmutableDictionary<string, string>.Empty.Add(OfflineMemo.RepairSentAt, context.Now.ToString("O")) : null);
         }
+        // A record an earlier version judged (it kept the verdict in the memo and moved on at its next look).
         if (context.Memo(OfflineMemo.RepairPassed) == "true")
         {
             return new StepDecision.Next("repaired");
