@@ -96,7 +96,10 @@ public sealed partial class Ec2Adapter(IAmazonEC2 ec2) : IEc2Port
             {
                 result[status.InstanceId] = new Ec2StatusChecks(
                     status.SystemStatus?.Status?.Value ?? "not-applicable",
-                    status.Status?.Status?.Value ?? "not-applicable");
+                    status.Status?.Status?.Value ?? "not-applicable")
+                {
+                    State = status.InstanceState?.Name?.Value,
+                };
             }
             next = response.NextToken;
         }

@@ -64,7 +64,16 @@ public sealed class Reconciler
             var described = due.Where(r => Finished(r) || StepOf(r)?.ObservesInstance(r) != false).ToList();
             var healthOf = described.Where(r => Finished(r) || StepOf(r)?.ObservesHealth(r) != false)
                 .Select(r => r.ActingOn).ToHashSet(StringComparer.Ordinal);
-            var (facts, readFailure) = await TryGatherAsync(described, healthOf, cancellationToken);
+            // A record whose step decides from the state alone gets it from DescribeInstanceStatus;
+            // when the look describes anyway, a record whose next step reads the description joins
+            // that call (it may move on in this look) instead of needing a second one.
+            var describe = described.Where(r => StepOf(r)?.ObservesAttributes(r) != false)
+                .Select(r => r.ActingOn).ToHashSet(StringComparer.Ordinal);
+            if (describe.Count > 0)
+            {
+                describe.UnionWith(described.Where(r => SuccessorOf(r)?.ObservesAttributes(r) == true).Select(r => r.ActingOn));
+            }
+            var (facts, readFailure) = await TryGatherAsync(described, healthOf, describe, cancellationToken);
             if (facts is null)
             {
                 // The read itself failed (throttled, or EC2/SSM unavailable): every due record waits and looks again; none fails.
@@ -76,33 +85,24 @@ public sealed class Reconciler
                 return Summarise(batch, _time.GetUtcNow());
             }
             var work = new List<PendingAction>();
+            var toDescribe = new List<(RemediationRecord Found, RemediationRecord Moved, Observed First)>();
             foreach (var record in due)
             {
                 // Not described: a record waiting for its command's result, whose step reads nothing else.
                 var seen = facts.TryGetValue(record.ActingOn, out var f) ? f : null;
-                var (decided, action) = DecideIsolated(record, seen, healthOf.Contains(record.ActingOn), invocations.GetValueOrDefault(record.RemediationId), now);
-                if (decided == record)
+                var observed = new Observed(seen, healthOf.Contains(record.ActingOn), seen is not null && (seen.Described || describe.Contains(record.ActingOn)));
+                var (decided, action) = DecideIsolated(record, observed, invocations.GetValueOrDefault(record.RemediationId), now);
+                if (!decided.IsFinished && decided.Step != record.Step && (observed.Lacks(StepOf(decided), decided) & (Lack.Instance | Lack.Attributes)) != 0)
                 {
+                    // Moved on to a step that reads the description: it is read in this look, not the next.
+                    toDescribe.Add((record, decided, observed));
                     continue;
                 }
-                // A send that an earlier look decided and whose answer was never saved may be on the host already.
-                var maySentBefore = action is SendCommandAction && record.Memo.ContainsKey(MemoKeys.SendingSince(decided.Step));
-                if (action is SendCommandAction && !decided.Memo.ContainsKey(MemoKeys.SendingSince(decided.Step)))
-                {
-                    decided = decided with { Memo = decided.Memo.SetItem(MemoKeys.SendingSince(decided.Step), now.ToString("O")) };
-                }
-                // Saved before any call: the undo entry and the intent are durable before EC2 is touched.
-                var saved = await TrySaveAsync(decided, record.Version, cancellationToken);
-                if (saved is null)
-                {
-                    batch.Put(await _store.GetAsync(record.RemediationId, cancellationToken) ?? record);
-                    continue;
-                }
-                batch.Put(saved);
-                if (action is not null)
-                {
-                    work.Add(new PendingAction(saved, action, maySentBefore));
-                }
+                await KeepAsync(record, decided, action, batch, work, now, cancellationToken);
+            }
+            if (toDescribe.Count > 0)
+            {
+                await DescribeMovedAsync(toDescribe, batch, work, now, cancellationToken);
             }
             // A send an earlier look may have made keeps its intent until its command is found or its id saved.
             var mayHaveSent = work.Where(w => w.MaySentBefore).Select(w => w.Record.RemediationId).ToHashSet(StringComparer.Ordinal);
@@ -117,6 +117,59 @@ public sealed class Reconciler
         }
         return Summarise(batch, _time.GetUtcNow());
     }
+
+    /// <summary>
+    /// Saves one record's decision (the undo entry and the intent durable before any call) and
+    /// queues its call; a record another writer moved meanwhile is taken as the store has it.
+    /// </summary>
+    private async Task KeepAsync(RemediationRecord record, RemediationRecord decided, EngineAction? action, BatchView batch, List<PendingAction> work, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (decided == record)
+        {
+            return;
+        }
+        // A send that an earlier look decided and whose answer was never saved may be on the host already.
+        var maySentBefore = action is SendCommandAction && record.Memo.ContainsKey(MemoKeys.SendingSince(decided.Step));
+        if (action is SendCommandAction && !decided.Memo.ContainsKey(MemoKeys.SendingSince(decided.Step)))
+        {
+            decided = decided with { Memo = decided.Memo.SetItem(MemoKeys.SendingSince(decided.Step), now.ToString("O")) };
+        }
+        var saved = await TrySaveAsync(decided, record.Version, cancellationToken);
+        if (saved is null)
+        {
+            batch.Put(await _store.GetAsync(record.RemediationId, cancellationToken) ?? record);
+            return;
+        }
+        batch.Put(saved);
+        if (action is not null)
+        {
+            work.Add(new PendingAction(saved, action, maySentBefore));
+        }
+    }
+
+    /// <summary>
+    /// The records that moved on, in this look, from a step that read only the state to one that
+    /// reads the description: described now (one DescribeInstances for them all) and decided again
+    /// with the health the look's first read gave, so that a stop seen finished is followed by its
+    /// attribute change in the same look. Health it did not read is read at the next look, as for
+    /// any step that moves on to one that reads health; when the description fails they look again at once.
+    /// </summary>
+    private async Task DescribeMovedAsync(List<(RemediationRecord Found, RemediationRecord Moved, Observed First)> moved, BatchView batch, List<PendingAction> work, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var noHealth = new HashSet<string>(StringComparer.Ordinal);
+        var (facts, _) = await TryGatherAsync(moved.Select(m => m.Moved).ToList(), noHealth, describe: null, cancellationToken);
+        foreach (var (found, movedOn, first) in moved)
+        {
+            var (decided, action) = facts?.GetValueOrDefault(movedOn.ActingOn) is { } described
+                ? DecideIsolated(movedOn, first with { Facts = WithHealthOf(described, first), Attributes = true }, invocation: null, now)
+                : (movedOn, null);
+            await KeepAsync(found, decided, action, batch, work, now, cancellationToken);
+        }
+    }
+
+    /// <summary>The description, with the checks and the ping the look's first read gave (when it read them).</summary>
+    private static InstanceFacts WithHealthOf(InstanceFacts described, Observed first) =>
+        first is { Health: true, Facts: { } seen } ? described with { Status = seen.Status, SsmPingStatus = seen.SsmPingStatus } : described;
 
     /// <summary>A batch this small is read whole on every Advance (what another writer changed shows at once).</summary>
     private const int ReadWholeUpTo = 256;
@@ -164,11 +217,11 @@ public sealed class Reconciler
     }
 
     /// <summary>The facts of every due instance, or null when EC2 or SSM would not answer (the caller defers the batch).</summary>
-    private async Task<(IReadOnlyDictionary<string, InstanceFacts>? Facts, string? Failure)> TryGatherAsync(List<RemediationRecord> due, IReadOnlySet<string> healthOf, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyDictionary<string, InstanceFacts>? Facts, string? Failure)> TryGatherAsync(List<RemediationRecord> due, IReadOnlySet<string> healthOf, IReadOnlySet<string>? describe, CancellationToken cancellationToken)
     {
         try
         {
-            return (await _facts.GatherAsync(due.Select(r => r.ActingOn).ToList(), cancellationToken, healthOf), null);
+            return (await _facts.GatherAsync(due.Select(r => r.ActingOn).ToList(), cancellationToken, healthOf, describe), null);
         }
         catch (Exception e) when (IsCallFailure(e, cancellationToken))
         {
@@ -186,6 +239,17 @@ public sealed class Reconciler
         return record.Step == RemediationRecord.InitialStep ? plan.Steps.FirstOrDefault()
             : record.Step == RollbackStep ? plan.Rollback
             : plan.Steps.FirstOrDefault(s => s.Name == record.Step);
+    }
+
+    /// <summary>The step after the record's current one in its plan; null at the end, in a rollback or for an unknown plan.</summary>
+    private IPlanStep? SuccessorOf(RemediationRecord record)
+    {
+        if (!_plans.TryGet(record.Plan, out var plan) || record.Step == RollbackStep)
+        {
+            return null;
+        }
+        var index = record.Step == RemediationRecord.InitialStep ? 0 : plan.Steps.ToList().FindIndex(s => s.Name == record.Step);
+        return index >= 0 && index + 1 < plan.Steps.Count ? plan.Steps[index + 1] : null;
     }
 
     private RemediationRecord DeferRead(RemediationRecord record, string failure, DateTimeOffset now)
@@ -209,11 +273,12 @@ public sealed class Reconciler
     /// <see cref="Decide"/> for one record, so that whatever goes wrong deciding it (a host output
     /// no judge foresaw, a bug in a step) is that record's failed attempt and never stops the rest of the batch.
     /// </summary>
-    private (RemediationRecord Record, EngineAction? Action) DecideIsolated(RemediationRecord record, InstanceFacts? described, bool healthObserved, CommandInvocation? invocation, DateTimeOffset now)
+    private (RemediationRecord Record, EngineAction? Action) DecideIsolated(RemediationRecord record, Observed observed, CommandInvocation? invocation, DateTimeOffset now)
     {
+        var described = observed.Facts;
         try
         {
-            return Decide(record, described, healthObserved, invocation, now);
+            return Decide(record, observed, invocation, now);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -326,13 +391,13 @@ public sealed class Reconciler
 
     /// <summary>
     /// Runs the record's steps on one observation until one waits, acts or finishes. A step reached
-    /// by a transition that reads health which this observation did not include (<paramref name="healthObserved"/>
-    /// false: the look began in a step that needed none), or the instance this look did not describe
-    /// (<paramref name="described"/> null: the look began waiting for a command), is looked at again at once, with it.
+    /// by a transition that reads what this observation did not include (health, when the look
+    /// began in a step that needed none; the instance, when it began waiting for a command; the
+    /// description, when it began in a step that read only the state) is looked at again at once, with it.
     /// </summary>
-    private (RemediationRecord Record, EngineAction? Action) Decide(RemediationRecord record, InstanceFacts? described, bool healthObserved, CommandInvocation? invocation, DateTimeOffset now)
+    private (RemediationRecord Record, EngineAction? Action) Decide(RemediationRecord record, Observed observed, CommandInvocation? invocation, DateTimeOffset now)
     {
-        var facts = described ?? new InstanceFacts(record.ActingOn, null, null, null, null);
+        var facts = observed.Facts ?? new InstanceFacts(record.ActingOn, null, null, null, null);
         if (!_plans.TryGet(record.Plan, out var plan))
         {
             return (record.Finish(Outcomes.Failed, $"this engine has no plan named '{record.Plan}'", now), null);
@@ -350,7 +415,7 @@ public sealed class Reconciler
             {
                 return (record.Finish(Outcomes.Failed, $"plan {plan.Name} has no step '{record.Step}'", now), null);
             }
-            if ((!healthObserved && step.ObservesHealth(record)) || (described is null && step.ObservesInstance(record)))
+            if (observed.Lacks(step, record) != Lack.None)
             {
                 return (record with { NextLookAt = now }, null);
             }
@@ -398,6 +463,35 @@ public sealed class Reconciler
             }
         }
         return (record with { NextLookAt = now + Jittered(TimeSpan.FromSeconds(5)) }, null);
+    }
+
+    /// <summary>What one look read of a record's instance: its facts (null: not read), and whether they include its health and its description.</summary>
+    private readonly record struct Observed(InstanceFacts? Facts, bool Health, bool Attributes)
+    {
+        /// <summary>What <paramref name="step"/>, where <paramref name="record"/> is in it, reads that this look did not.</summary>
+        public Lack Lacks(IPlanStep? step, RemediationRecord record)
+        {
+            if (step is null)
+            {
+                return Lack.None;
+            }
+            var lacks = !Health && step.ObservesHealth(record) ? Lack.Health : Lack.None;
+            if (step.ObservesInstance(record))
+            {
+                lacks |= Facts is null ? Lack.Instance : Lack.None;
+                lacks |= !Attributes && step.ObservesAttributes(record) ? Lack.Attributes : Lack.None;
+            }
+            return lacks;
+        }
+    }
+
+    [Flags]
+    private enum Lack
+    {
+        None = 0,
+        Health = 1,
+        Instance = 2,
+        Attributes = 4,
     }
 
     private RemediationRecord ApplyResult(ActionResult result, bool mayHaveSent, DateTimeOffset now)

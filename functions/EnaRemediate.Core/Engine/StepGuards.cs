@@ -66,8 +66,10 @@ internal static class StepGuards
         return name.StartsWith("Describe", StringComparison.Ordinal) || name.StartsWith("List", StringComparison.Ordinal) || name.StartsWith("Get", StringComparison.Ordinal);
     }
 
-    public static string State(StepContext context) =>
-        $"{context.Facts.State}, enaSupport {(context.Facts.Instance?.EnaSupport == true ? "on" : "off")}";
+    /// <summary>The state, with enaSupport when the look read the description (a state-only look does not know it).</summary>
+    public static string State(StepContext context) => context.Facts.Instance is { } instance
+        ? $"{instance.State}, enaSupport {(instance.EnaSupport ? "on" : "off")}"
+        : context.Facts.State;
 
     private static string FailureReason(StepContext context) => context.Memo(MemoKeys.FailureReason) ?? "the remediation failed";
 

@@ -4,10 +4,11 @@ namespace EnaRemediate.Core.Facts;
 
 /// <summary>
 /// Gathers the facts for a batch in as few calls as EC2 allows: one DescribeInstances per 1,000
-/// ids, one DescribeInstanceTypes for the distinct types (cached: a type's EnaSupport never
-/// changes), one DescribeInstanceStatus per 1,000 ids and DescribeInstanceInformation for the
-/// running ones (only for the instances whose health is wanted); and,
-/// for instances tagged as Auto Scaling members, DescribeAutoScalingInstances (50 ids a call).
+/// ids (only for the instances whose description is wanted), one DescribeInstanceTypes for the
+/// distinct types (cached: a type's EnaSupport never changes), one DescribeInstanceStatus per
+/// 1,000 ids (for the instances whose health is wanted, and the state of those whose step needs
+/// only the state) and DescribeInstanceInformation for the running ones whose health is wanted;
+/// and, for described instances tagged as Auto Scaling members, DescribeAutoScalingInstances (50 ids a call).
 /// </summary>
 public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm, IAutoScalingPort? autoScaling = null)
 {
@@ -17,26 +18,21 @@ public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm, IAutoScalingPort? 
     private readonly Dictionary<string, string> _typeEnaSupport = new(StringComparer.Ordinal);
 
     /// <param name="healthOf">the instances whose status checks and SSM ping are wanted; null: all of them.</param>
-    public async Task<IReadOnlyDictionary<string, InstanceFacts>> GatherAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken, IReadOnlySet<string>? healthOf = null)
+    /// <param name="describe">
+    /// the instances whose EC2 description is wanted; null: all of them. The others get only their
+    /// state, from DescribeInstanceStatus (a few hundred bytes an instance instead of a few
+    /// kilobytes); one whose state that call does not give is described after all.
+    /// </param>
+    public async Task<IReadOnlyDictionary<string, InstanceFacts>> GatherAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken, IReadOnlySet<string>? healthOf = null, IReadOnlySet<string>? describe = null)
     {
         var ids = instanceIds.Distinct(StringComparer.Ordinal).ToList();
         var instances = new Dictionary<string, Ec2Instance>(StringComparer.Ordinal);
-        var statuses = new Dictionary<string, Ec2StatusChecks>(StringComparer.Ordinal);
-        foreach (var chunk in ids.Chunk(DescribeBatch))
-        {
-            foreach (var instance in await ec2.DescribeInstancesAsync(chunk, cancellationToken))
-            {
-                instances[instance.InstanceId] = instance;
-            }
-        }
-        var known = instances.Keys.Where(id => healthOf is null || healthOf.Contains(id)).ToList();
-        foreach (var chunk in known.Chunk(DescribeBatch))
-        {
-            foreach (var (id, status) in await ec2.DescribeInstanceStatusAsync(chunk, cancellationToken))
-            {
-                statuses[id] = status;
-            }
-        }
+        await DescribeAsync(ids.Where(id => describe is null || describe.Contains(id)), instances, cancellationToken);
+        var stateOnly = ids.Where(id => !instances.ContainsKey(id) && describe is not null && !describe.Contains(id)).ToHashSet(StringComparer.Ordinal);
+        var statuses = await StatusesAsync(ids, instances, stateOnly, healthOf, cancellationToken);
+        var observedState = stateOnly.Where(id => statuses.TryGetValue(id, out var s) && s.State is not null).ToHashSet(StringComparer.Ordinal);
+        // A state the status answer did not give (a source that omits it) is read from the description instead.
+        await DescribeAsync(stateOnly.Where(id => !observedState.Contains(id)), instances, cancellationToken);
         var missingTypes = instances.Values.Select(i => i.InstanceType).OfType<string>()
             .Where(t => !_typeEnaSupport.ContainsKey(t)).Distinct(StringComparer.Ordinal).ToList();
         if (missingTypes.Count > 0)
@@ -46,7 +42,8 @@ public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm, IAutoScalingPort? 
                 _typeEnaSupport[type] = support;
             }
         }
-        var running = instances.Values.Where(i => i.State == "running" && (healthOf is null || healthOf.Contains(i.InstanceId))).Select(i => i.InstanceId).ToList();
+        string? StateOf(string id) => instances.TryGetValue(id, out var i) ? i.State : observedState.Contains(id) ? statuses[id].State : null;
+        var running = ids.Where(id => StateOf(id) == "running" && (healthOf is null || healthOf.Contains(id))).ToList();
         var pings = running.Count == 0
             ? new Dictionary<string, string>()
             : await ssm.DescribePingStatusAsync(running, cancellationToken);
@@ -67,9 +64,56 @@ public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm, IAutoScalingPort? 
                 statuses.GetValueOrDefault(id),
                 pings.GetValueOrDefault(id))
             {
+                ObservedState = instance is null && observedState.Contains(id) ? statuses[id].State : null,
                 AutoScaling = members.GetValueOrDefault(id),
                 AutoScalingChecked = autoScaling is not null && tagged.Contains(id),
             };
         }, StringComparer.Ordinal);
+    }
+
+    private async Task DescribeAsync(IEnumerable<string> ids, Dictionary<string, Ec2Instance> instances, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in ids.Chunk(DescribeBatch))
+        {
+            foreach (var instance in await ec2.DescribeInstancesAsync(chunk, cancellationToken))
+            {
+                instances[instance.InstanceId] = instance;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The status answers for the described instances whose health is wanted and for the
+    /// state-only ones. DescribeInstanceStatus refuses a whole call for one id EC2 does not know
+    /// (the described ones are known, the state-only ones may not be): then the state-only ids are
+    /// described (which drops the unknown) and the status read again for the known ones.
+    /// </summary>
+    private async Task<Dictionary<string, Ec2StatusChecks>> StatusesAsync(List<string> ids, Dictionary<string, Ec2Instance> instances, HashSet<string> stateOnly, IReadOnlySet<string>? healthOf, CancellationToken cancellationToken)
+    {
+        var wanted = ids.Where(id => (instances.ContainsKey(id) && (healthOf is null || healthOf.Contains(id))) || stateOnly.Contains(id)).ToList();
+        var statuses = new Dictionary<string, Ec2StatusChecks>(StringComparer.Ordinal);
+        try
+        {
+            await ReadStatusesAsync(wanted, statuses, cancellationToken);
+        }
+        catch (AwsCallException e) when (stateOnly.Count > 0 && e.ErrorCode is "InvalidInstanceID.NotFound" or "InvalidInstanceID.Malformed")
+        {
+            await DescribeAsync(stateOnly, instances, cancellationToken);
+            stateOnly.Clear();
+            statuses.Clear();
+            await ReadStatusesAsync(wanted.Where(id => instances.ContainsKey(id) && (healthOf is null || healthOf.Contains(id))).ToList(), statuses, cancellationToken);
+        }
+        return statuses;
+    }
+
+    private async Task ReadStatusesAsync(List<string> ids, Dictionary<string, Ec2StatusChecks> statuses, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in ids.Chunk(DescribeBatch))
+        {
+            foreach (var (id, status) in await ec2.DescribeInstanceStatusAsync(chunk, cancellationToken))
+            {
+                statuses[id] = status;
+            }
+        }
     }
 }

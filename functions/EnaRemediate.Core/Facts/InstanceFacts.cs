@@ -5,7 +5,7 @@ namespace EnaRemediate.Core.Facts;
 /// <summary>
 /// Everything observed about one instance at one moment: the EC2 description, its type's
 /// EnaSupport, both status checks and the SSM agent's ping. <see cref="Instance"/> is null when
-/// EC2 does not know the id.
+/// EC2 does not know the id, or when the look read only the instance's state (<see cref="ObservedState"/>).
 /// </summary>
 public sealed record InstanceFacts(
     string InstanceId,
@@ -23,8 +23,17 @@ public sealed record InstanceFacts(
     /// <summary>Whether DescribeAutoScalingInstances was asked, so a missing membership means "not a member" rather than "unknown".</summary>
     public bool AutoScalingChecked { get; init; }
 
-    public bool Found => Instance is not null;
-    public string State => Instance?.State ?? "not-found";
+    /// <summary>
+    /// The state DescribeInstanceStatus gave when the look read no description for the instance
+    /// (its step needs only the state: <see cref="Plans.IPlanStep.ObservesAttributes"/>); null otherwise.
+    /// </summary>
+    public string? ObservedState { get; init; }
+
+    /// <summary>Whether this look read the EC2 description (attributes, tags, type); false for a state-only look or an id EC2 does not know.</summary>
+    public bool Described => Instance is not null;
+
+    public bool Found => Instance is not null || ObservedState is not null;
+    public string State => Instance?.State ?? ObservedState ?? "not-found";
 
     /// <summary>Running with the SSM agent online: the instance can take a command (the status checks may still be settling).</summary>
     public bool IsManaged => State == "running" && SsmPingStatus == "Online";

@@ -37,6 +37,15 @@ public interface IPlanStep
     bool ObservesInstance(Engine.RemediationRecord record) => true;
 
     /// <summary>
+    /// Whether the step, where <paramref name="record"/> is in it and it reads the instance, reads
+    /// more of it than its state (attributes, type, tags, Auto Scaling membership); a step that
+    /// decides from the state (and the health it observes) says false, and a look gives it the
+    /// state from DescribeInstanceStatus instead of DescribeInstances. A record that moves on in a
+    /// look to a step that reads more is described in the same look, before it decides there.
+    /// </summary>
+    bool ObservesAttributes(Engine.RemediationRecord record) => true;
+
+    /// <summary>
     /// The command the step, where <paramref name="record"/> is in it, waits on; null for none. The
     /// reconciler fetches its invocation with everyone else's (one listing for a fleet) and hands it
     /// to <see cref="Decide"/> as <see cref="StepContext.Invocation"/>. By default the command the

@@ -105,10 +105,10 @@ internal sealed class FakeCloud(TimeProvider time) : IEc2Port, ISsmPort
             Settle(vm);
             if (vm.State != "running")
             {
-                return new Ec2StatusChecks("not-applicable", "not-applicable");
+                return new Ec2StatusChecks("not-applicable", "not-applicable") { State = vm.State };
             }
             var system = vm.SystemImpairedAfterStart && vm.Starts > 0 ? "impaired" : "ok";
-            return Now - vm.Since < TimeSpan.FromSeconds(30) ? new Ec2StatusChecks("initializing", "initializing") : new Ec2StatusChecks(system, Reachable(vm) ? "ok" : "impaired");
+            return (Now - vm.Since < TimeSpan.FromSeconds(30) ? new Ec2StatusChecks("initializing", "initializing") : new Ec2StatusChecks(system, Reachable(vm) ? "ok" : "impaired")) with { State = vm.State };
         }));
 
     public Task StopInstancesAsync(IReadOnlyList<string> instanceIds, bool force, bool dryRun, CancellationToken cancellationToken)

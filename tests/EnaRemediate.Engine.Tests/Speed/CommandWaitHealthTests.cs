@@ -10,7 +10,8 @@ namespace EnaRemediate.Engine.Tests.Speed;
 /// Issue 13: a record waiting for its command's result needs the result, not the instance: its
 /// looks skip DescribeInstances, DescribeInstanceInformation and DescribeInstanceStatus (the
 /// description is most of the engine's CPU at 10,000); the look that finds the command finished
-/// describes the instance, and the command step after it still sends only to an agent seen Online.
+/// reads the state, the checks and the ping the validation after it decides from (a state-only
+/// look: no description), and that step still sends only to an agent seen Online.
 /// </summary>
 public sealed class CommandWaitHealthTests
 {
@@ -41,8 +42,11 @@ public sealed class CommandWaitHealthTests
             }
             if (before.Step == Install && after.Step != Install)
             {
-                // The look that found the install done described the instance for the step it moved on to.
-                Assert.True(sim.World.Counters["DescribeInstances"] > descriptions, "the record left the install without a description of the instance");
+                // The look that found the install done read what the step it moved on to decides from: the
+                // state and the checks (DescribeInstanceStatus) and the agent's ping; not the description.
+                Assert.True(sim.World.Counters["DescribeInstanceStatus"] > statuses, "the record left the install without reading the instance's state and checks");
+                Assert.True(sim.World.Counters["DescribeInstanceInformation"] > pings, "the record left the install without reading the agent's ping");
+                Assert.Equal(descriptions, sim.World.Counters["DescribeInstances"]);
             }
             if (result.Done)
             {

@@ -19,7 +19,14 @@ public sealed record Ec2Instance
 }
 
 /// <summary>The two status checks: ok, impaired, initializing, insufficient-data, not-applicable.</summary>
-public sealed record Ec2StatusChecks(string SystemStatus, string InstanceStatus);
+public sealed record Ec2StatusChecks(string SystemStatus, string InstanceStatus)
+{
+    /// <summary>
+    /// The instance's state as the same answer gave it (DescribeInstanceStatus with
+    /// IncludeAllInstances names it for every instance); null when the source did not say.
+    /// </summary>
+    public string? State { get; init; }
+}
 
 /// <summary>One instance's part of an SSM command.</summary>
 public sealed record CommandInvocation(string Status, int? ResponseCode, string StandardOutput, string StandardError)

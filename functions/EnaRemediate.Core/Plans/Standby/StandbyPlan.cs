@@ -70,6 +70,9 @@ public sealed class StandbyPlan : IRemediationPlan
         public EngineAction? PlannedAction(EngineOptions options) => inner.PlannedAction(options);
         public bool ObservesHealth(RemediationRecord record) => inner.ObservesHealth(record);
         public bool ObservesInstance(RemediationRecord record) => inner.ObservesInstance(record);
+
+        /// <summary>Once this remediation put the member in Standby, a Finish reads its membership, which comes with the description.</summary>
+        public bool ObservesAttributes(RemediationRecord record) => record.UndoLog.Any(u => u.Action == UndoExitStandby) || inner.ObservesAttributes(record);
         public AwaitedCommand? AwaitsCommand(RemediationRecord record) => inner.AwaitsCommand(record);
 
         public StepDecision Decide(StepContext context)

@@ -13,6 +13,7 @@ public sealed class AwaitHealthyStep(string name, bool ssmOnlineSuffices = false
     public IReadOnlyList<string> Permissions { get; } = ["ec2:DescribeInstanceStatus", "ssm:DescribeInstanceInformation"];
     public IReadOnlySet<string> ValidOriginStates { get; } = new HashSet<string>();
     public EngineAction? PlannedAction(EngineOptions options) => null;
+    public bool ObservesAttributes(RemediationRecord record) => false;
 
     public StepDecision Decide(StepContext context)
     {

@@ -9,6 +9,10 @@ public sealed class LeaveAsFoundStep(string name, string reason) : IPlanStep
     public IReadOnlySet<string> ValidOriginStates { get; } = new HashSet<string> { "running" };
     public EngineAction? PlannedAction(EngineOptions options) => null;
 
+    /// <summary>It decides from the state alone (and the memo of how the instance was found).</summary>
+    public bool ObservesHealth(RemediationRecord record) => false;
+    public bool ObservesAttributes(RemediationRecord record) => false;
+
     public StepDecision Decide(StepContext context)
     {
         if (!context.FoundStopped || context.Facts.State == "stopped")

@@ -34,6 +34,9 @@ public sealed class RunCommandStep(
     /// <summary>Sending reads the instance (running, its agent); waiting reads only the invocation.</summary>
     public bool ObservesInstance(RemediationRecord record) => !record.Memo.ContainsKey(MemoKeys.CommandId(Name));
 
+    /// <summary>Sending needs the state, the checks and the agent, not the description.</summary>
+    public bool ObservesAttributes(RemediationRecord record) => false;
+
     public SendCommandAction Action(EngineOptions options) => new(document(options), parameters(options), MemoKeys.CommandId(Name)) { Expected = Expected };
 
     public StepDecision Decide(StepContext context)

@@ -9,6 +9,7 @@ public sealed class StartStep(string name) : IPlanStep
     public IReadOnlySet<string> ValidOriginStates { get; } = new HashSet<string> { "stopped" };
     public EngineAction? PlannedAction(EngineOptions options) => new StartAction();
     public bool ObservesHealth(RemediationRecord record) => false;
+    public bool ObservesAttributes(RemediationRecord record) => false;
 
     public StepDecision Decide(StepContext context)
     {

@@ -15,6 +15,7 @@ public sealed class StopStep(string name) : IPlanStep
     public IReadOnlySet<string> ValidOriginStates { get; } = new HashSet<string> { "running", "stopping" };
     public EngineAction? PlannedAction(EngineOptions options) => new StopAction(false);
     public bool ObservesHealth(RemediationRecord record) => false;
+    public bool ObservesAttributes(RemediationRecord record) => false;
 
     public StepDecision Decide(StepContext context)
     {

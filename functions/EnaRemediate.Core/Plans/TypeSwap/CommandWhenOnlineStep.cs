@@ -16,6 +16,7 @@ public sealed class CommandWhenOnlineStep(RunCommandStep inner) : IPlanStep
     public EngineAction? PlannedAction(EngineOptions options) => inner.PlannedAction(options);
     public bool ObservesHealth(RemediationRecord record) => inner.ObservesHealth(record);
     public bool ObservesInstance(RemediationRecord record) => inner.ObservesInstance(record);
+    public bool ObservesAttributes(RemediationRecord record) => inner.ObservesAttributes(record);
     public AwaitedCommand? AwaitsCommand(RemediationRecord record) => ((IPlanStep)inner).AwaitsCommand(record);
 
     public StepDecision Decide(StepContext context) =>

@@ -1,0 +1,133 @@
+using EnaRemediate.Core.Engine.Ports;
+using EnaRemediate.Core.Facts;
+
+namespace EnaRemediate.Core.Tests.Engine;
+
+/// <summary>
+/// Issue 13: an instance whose step decides from its state alone gets the state from
+/// DescribeInstanceStatus (a few hundred bytes) instead of DescribeInstances (a few kilobytes);
+/// an id EC2 does not know, or a status answer without the state, falls back to the description,
+/// so a state-only look never takes a live instance for a missing one.
+/// </summary>
+public sealed class StateOnlyFactsTests
+{
+    private readonly Ec2Fleet _ec2 = new()
+    {
+        Instances =
+        {
+            ["i-0000000000000000a"] = "stopping",
+            ["i-0000000000000000b"] = "running",
+            ["i-0000000000000000c"] = "stopped",
+        },
+    };
+
+    private static readonly HashSet<string> NoHealth = new(StringComparer.Ordinal);
+
+    [Fact]
+    public async Task StateOnlyInstancesAreReadByTheirStatusAndTheRestAreDescribed()
+    {
+        var facts = await Gatherer().GatherAsync(["i-0000000000000000a", "i-0000000000000000b", "i-0000000000000000c"], CancellationToken.None,
+            healthOf: NoHealth, describe: new HashSet<string>(["i-0000000000000000c"], StringComparer.Ordinal));
+
+        Assert.Equal([["i-0000000000000000c"]], _ec2.Described);
+        Assert.Equal([["i-0000000000000000a", "i-0000000000000000b"]], _ec2.StatusRead.Select(ids => ids.Order().ToList()));
+        Assert.Equal("stopping", facts["i-0000000000000000a"].State);
+        Assert.True(facts["i-0000000000000000a"].Found);
+        Assert.False(facts["i-0000000000000000a"].Described);
+        Assert.Null(facts["i-0000000000000000a"].Instance);
+        Assert.True(facts["i-0000000000000000c"].Described);
+        Assert.Equal("stopped", facts["i-0000000000000000c"].State);
+    }
+
+    [Fact]
+    public async Task AnUnknownStateOnlyIdIsFoundMissingByTheDescriptionAndTheOthersKeepTheirState()
+    {
+        var facts = await Gatherer().GatherAsync(["i-0000000000000000a", "i-00000000000000099"], CancellationToken.None,
+            healthOf: NoHealth, describe: NoHealth);
+
+        // The status read refused the whole call for the unknown id: both were described instead.
+        Assert.Equal([["i-0000000000000000a", "i-00000000000000099"]], _ec2.Described.Select(ids => ids.Order().ToList()));
+        Assert.Equal("stopping", facts["i-0000000000000000a"].State);
+        Assert.False(facts["i-00000000000000099"].Found);
+        Assert.Equal("not-found", facts["i-00000000000000099"].State);
+    }
+
+    [Fact]
+    public async Task AStatusAnswerWithoutTheStateIsMadeGoodByTheDescription()
+    {
+        _ec2.StatusWithoutState = true;
+        var facts = await Gatherer().GatherAsync(["i-0000000000000000b"], CancellationToken.None, healthOf: NoHealth, describe: NoHealth);
+
+        Assert.Equal([["i-0000000000000000b"]], _ec2.Described);
+        Assert.True(facts["i-0000000000000000b"].Described);
+        Assert.Equal("running", facts["i-0000000000000000b"].State);
+    }
+
+    [Fact]
+    public async Task AStateOnlyInstanceWhoseHealthIsWantedIsPingedWhenRunning()
+    {
+        var facts = await Gatherer().GatherAsync(["i-0000000000000000a", "i-0000000000000000b"], CancellationToken.None,
+            healthOf: new HashSet<string>(["i-0000000000000000a", "i-0000000000000000b"], StringComparer.Ordinal), describe: NoHealth);
+
+        Assert.Empty(_ec2.Described);
+        Assert.Single(_ec2.StatusRead);
+        Assert.Equal("Online", facts["i-0000000000000000b"].SsmPingStatus);
+        Assert.True(facts["i-0000000000000000b"].IsHealthyAndManaged);
+        // Stopping: no ping asked for.
+        Assert.Null(facts["i-0000000000000000a"].SsmPingStatus);
+    }
+
+    private FactsGatherer Gatherer() => new(_ec2, new PingAll());
+
+    /// <summary>EC2 as far as a look reads it: instances by id and state, refusing whole calls for unknown ids as EC2 does.</summary>
+    private sealed class Ec2Fleet : IEc2Port
+    {
+        public Dictionary<string, string> Instances { get; } = new(StringComparer.Ordinal);
+        public List<IReadOnlyList<string>> Described { get; } = [];
+        public List<IReadOnlyList<string>> StatusRead { get; } = [];
+        public bool StatusWithoutState { get; set; }
+
+        public Task<IReadOnlyList<Ec2Instance>> DescribeInstancesAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
+        {
+            Described.Add(instanceIds.ToList());
+            // The port's contract (Ec2Adapter drops the ids EC2 names unknown): the known ones, the rest absent.
+            return Task.FromResult<IReadOnlyList<Ec2Instance>>(instanceIds.Where(Instances.ContainsKey)
+                .Select(id => new Ec2Instance { InstanceId = id, State = Instances[id], InstanceType = "m4.large" }).ToList());
+        }
+
+        public Task<IReadOnlyDictionary<string, Ec2StatusChecks>> DescribeInstanceStatusAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
+        {
+            StatusRead.Add(instanceIds.ToList());
+            if (instanceIds.FirstOrDefault(id => !Instances.ContainsKey(id)) is { } unknown)
+            {
+                throw new AwsCallException("DescribeInstanceStatus", "InvalidInstanceID.NotFound", $"The instance ID '{unknown}' does not exist");
+            }
+            return Task.FromResult<IReadOnlyDictionary<string, Ec2StatusChecks>>(instanceIds.ToDictionary(id => id, id =>
+                (Instances[id] == "running" ? new Ec2StatusChecks("ok", "ok") : new Ec2StatusChecks("not-applicable", "not-applicable"))
+                    with { State = StatusWithoutState ? null : Instances[id] }));
+        }
+
+        public Task<IReadOnlyDictionary<string, string>> DescribeTypeEnaSupportAsync(IReadOnlyCollection<string> instanceTypes, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyDictionary<string, string>>(instanceTypes.ToDictionary(t => t, _ => "supported"));
+
+        public Task StopInstancesAsync(IReadOnlyList<string> instanceIds, bool force, bool dryRun, CancellationToken cancellationToken) => throw Mutated();
+        public Task StartInstancesAsync(IReadOnlyList<string> instanceIds, bool dryRun, CancellationToken cancellationToken) => throw Mutated();
+        public Task SetEnaSupportAsync(string instanceId, bool enabled, bool dryRun, CancellationToken cancellationToken) => throw Mutated();
+
+        private static InvalidOperationException Mutated() => new("a look only reads");
+    }
+
+    /// <summary>Every asked instance's agent is Online.</summary>
+    private sealed class PingAll : ISsmPort
+    {
+        public Task<IReadOnlyDictionary<string, string>> DescribePingStatusAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyDictionary<string, string>>(instanceIds.ToDictionary(id => id, _ => "Online"));
+
+        public Task<string> SendCommandAsync(string documentName, IReadOnlyList<string> instanceIds, IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, CancellationToken cancellationToken) => throw NotRead();
+        public Task<IReadOnlyList<RecentInvocation>> ListInvocationsAsync(string commandId, CancellationToken cancellationToken) => throw NotRead();
+        public Task<IReadOnlyList<RecentInvocation>> ListRecentInvocationsAsync(string documentName, DateTimeOffset invokedAfter, CancellationToken cancellationToken) => throw NotRead();
+        public Task<CommandInvocation?> GetCommandInvocationAsync(string commandId, string instanceId, CancellationToken cancellationToken) => throw NotRead();
+
+        private static InvalidOperationException NotRead() => new("a look reads only the ping");
+    }
+}
