@@ -39,6 +39,33 @@ public sealed class SsmTests
     }
 
     [Fact]
+    public async Task A_listing_since_a_moment_holds_the_invocations_of_the_commands_sent_from_then_newest_first()
+    {
+        await using var sim = await Sim.StartAsync("mixed-fleet");
+        var id = sim.Id("healthy");
+        var sent = new List<(string CommandId, string Document)>();
+        foreach (var document in new[] { "EnaRemediate-CollectHostReport", "EnaRemediate-InstallDriver", "EnaRemediate-CollectHostReport", "EnaRemediate-CollectHostReport" })
+        {
+            var send = await sim.Ssm.SendCommandAsync(new SendCommandRequest
+            {
+                DocumentName = document, InstanceIds = [id], Parameters = document.EndsWith("InstallDriver", StringComparison.Ordinal) ? InstallParameters() : null,
+            });
+            sent.Add((send.Command.CommandId, document));
+            sim.Advance(TimeSpan.FromSeconds(10));
+        }
+        sim.Advance(TimeSpan.FromSeconds(Latencies.InvocationListing.Max));
+        // InvokedAfter is read to the second: from the second command's send on.
+        var after = Sim.Start.AddSeconds(10).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        var listed = await sim.Ssm.ListCommandInvocationsAsync(new ListCommandInvocationsRequest
+        {
+            Filters = [new CommandFilter { Key = CommandFilterKey.InvokedAfter, Value = after }, new CommandFilter { Key = CommandFilterKey.DocumentName, Value = "EnaRemediate-CollectHostReport" }],
+        });
+        Assert.Equal([sent[3].CommandId, sent[2].CommandId], listed.CommandInvocations.Select(i => i.CommandId));
+        var all = await sim.Ssm.ListCommandInvocationsAsync(new ListCommandInvocationsRequest { Filters = [new CommandFilter { Key = CommandFilterKey.InvokedAfter, Value = after }] });
+        Assert.Equal([sent[3].CommandId, sent[2].CommandId, sent[1].CommandId], all.CommandInvocations.Select(i => i.CommandId));
+    }
+
+    [Fact]
     public async Task A_command_to_an_offline_instance_times_out_undelivered()
     {
         await using var sim = await Sim.StartAsync("kernel-update");

@@ -25,6 +25,7 @@ public sealed class Reconciler
     private readonly ISsmPort _ssm;
     private readonly ActionExecutor _executor;
     private readonly Random _jitter;
+    private readonly CommandListing _listing;
 
     /// <param name="rateBudget">where mutating calls take their tokens; null keeps them in this process.</param>
     public Reconciler(IEc2Port ec2, ISsmPort ssm, IRemediationStore store, PlanRegistry plans, EngineOptions options, TimeProvider time, IAutoScalingPort? autoScaling = null, IRateBudget? rateBudget = null)
@@ -37,6 +38,7 @@ public sealed class Reconciler
         _facts = new FactsGatherer(ec2, ssm, autoScaling);
         _executor = new ActionExecutor(ec2, ssm, options, time, rateBudget ?? new InProcessRateBudget(time));
         _jitter = options.JitterSeed is { } seed ? new Random(seed) : new Random();
+        _listing = new CommandListing(time);
     }
 
     /// <summary>Calls EC2/SSM refused with throttling since this reconciler was made.</summary>
@@ -333,14 +335,11 @@ public sealed class Reconciler
 
     private sealed record WaitingOnCommand(RemediationRecord Record, string CommandId, string InstanceId, string? Document);
 
-    /// <summary>Commands of one document waited on at once above this: one listing of the document's recent invocations answers them all.</summary>
-    private const int ListDocumentAbove = 2;
-
     /// <summary>
     /// The status of each (command, instance) of these records: one ListCommandInvocations per
-    /// command, or, when they wait on many commands of one document (a fleet whose records became
-    /// ready at different moments), the document's invocations since the oldest was sent, paged.
-    /// Null when SSM would not answer.
+    /// command, or, when that is dearer (many commands of one document: a fleet whose records
+    /// became ready at different moments; <see cref="CommandListing"/>), the document's
+    /// invocations since the oldest was sent, paged. Null when SSM would not answer.
     /// </summary>
     private async Task<Dictionary<(string CommandId, string InstanceId), RecentInvocation>?> StatusesAsync(List<WaitingOnCommand> group, CancellationToken cancellationToken)
     {
@@ -348,12 +347,15 @@ public sealed class Reconciler
         var commands = group.Select(w => w.CommandId).Distinct(StringComparer.Ordinal).ToList();
         try
         {
-            if (group[0].Document is { } document && commands.Count > ListDocumentAbove)
+            // InvokedAfter is read to the second: a second earlier misses nothing.
+            var since = group.Min(w => ActionExecutor.StepStartedAt(w.Record)) - TimeSpan.FromSeconds(1);
+            var window = _time.GetUtcNow() - since;
+            if (group[0].Document is { } document && _listing.ListsDocument(document, commands.Count, window))
             {
-                // InvokedAfter is read to the second: a second earlier misses nothing.
-                var since = group.Min(w => ActionExecutor.StepStartedAt(w.Record)) - TimeSpan.FromSeconds(1);
                 var mine = commands.ToHashSet(StringComparer.Ordinal);
-                foreach (var invocation in await _ssm.ListRecentInvocationsAsync(document, since, cancellationToken))
+                var listed = await _ssm.ListRecentInvocationsAsync(document, since, cancellationToken);
+                _listing.Listed(document, listed.Count, window);
+                foreach (var invocation in listed)
                 {
                     if (mine.Contains(invocation.CommandId))
                     {

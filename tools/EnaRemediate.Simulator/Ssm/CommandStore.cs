@@ -82,6 +82,27 @@ internal sealed class CommandStore(SimulatedWorld world)
 
     public IEnumerable<InvocationRecord> Invocations => _commands.SelectMany(c => c.Invocations);
 
+    /// <summary>
+    /// The invocations of the commands requested at or after <paramref name="since"/>: the
+    /// commands are kept in the order they were sent (under the world lock, so by request time),
+    /// and a listing of recent invocations walks back only as far as its window.
+    /// </summary>
+    public IEnumerable<InvocationRecord> InvocationsSince(DateTimeOffset since)
+    {
+        var first = _commands.Count;
+        while (first > 0 && _commands[first - 1].RequestedAt >= since)
+        {
+            first--;
+        }
+        for (var i = first; i < _commands.Count; i++)
+        {
+            foreach (var invocation in _commands[i].Invocations)
+            {
+                yield return invocation;
+            }
+        }
+    }
+
     public CommandRecord? Find(string commandId) => _byId.GetValueOrDefault(commandId);
 
     /// <summary>The invocations that ran or run on one instance, oldest command first.</summary>

@@ -101,11 +101,12 @@ internal sealed partial class SsmCommandOperations
         {
             throw new ApiException("ValidationException", "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 50");
         }
+        var (document, invokedAfter) = Filters(ctx.Request.Objects("Filters"));
         // An unknown command id is not an error here, as in SSM: the list is just empty.
         var candidates = commandId is not null ? ctx.World.Commands.Find(commandId)?.Invocations ?? []
             : instanceId is not null ? ctx.World.Commands.InvocationsOn(instanceId)
+            : invokedAfter is { } after ? ctx.World.Commands.InvocationsSince(after)
             : ctx.World.Commands.Invocations;
-        var (document, invokedAfter) = Filters(ctx.Request.Objects("Filters"));
         var rows = candidates
             .Where(i => (instanceId is null || i.InstanceId == instanceId) && ctx.Now >= i.Command.VisibleAt)
             .Where(i => (document is null || i.Command.Document.Name == document) && (invokedAfter is null || i.Command.RequestedAt >= invokedAfter))
