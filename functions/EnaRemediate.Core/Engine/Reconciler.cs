@@ -12,7 +12,7 @@ namespace EnaRemediate.Core.Engine;
 /// Crash-safe by construction: every call is preceded by a saved record that makes repeating the
 /// decision harmless (steps act only from valid origin states), and no step waits in-process.
 /// </summary>
-public sealed class Reconciler
+public sealed partial class Reconciler
 {
     internal const string RollbackStep = "rollback";
     private static readonly TimeSpan CoalesceWindow = TimeSpan.FromSeconds(10);
@@ -106,15 +106,10 @@ public sealed class Reconciler
             {
                 await DescribeMovedAsync(toDescribe, batch, work, now, cancellationToken);
             }
-            // A send an earlier look may have made keeps its intent until its command is found or its id saved.
-            var mayHaveSent = work.Where(w => w.MaySentBefore).Select(w => w.Record.RemediationId).ToHashSet(StringComparer.Ordinal);
-            foreach (var result in await _executor.ExecuteAsync(work, cancellationToken))
+            var changed = await ExecuteAndSaveAsync(work, batch, cancellationToken);
+            for (var round = 0; round < SettleRounds && changed.Count > 0; round++)
             {
-                var after = ApplyResult(result, mayHaveSent.Contains(result.Record.RemediationId), _time.GetUtcNow());
-                if (await TrySaveAsync(after, result.Record.Version, cancellationToken) is { } saved)
-                {
-                    batch.Put(saved);
-                }
+                changed = await SettleAsync(changed, batch, cancellationToken);
             }
         }
         return Summarise(batch, _time.GetUtcNow());
@@ -148,30 +143,6 @@ public sealed class Reconciler
             work.Add(new PendingAction(saved, action, maySentBefore));
         }
     }
-
-    /// <summary>
-    /// The records that moved on, in this look, from a step that read only the state to one that
-    /// reads the description: described now (one DescribeInstances for them all) and decided again
-    /// with the health the look's first read gave, so that a stop seen finished is followed by its
-    /// attribute change in the same look. Health it did not read is read at the next look, as for
-    /// any step that moves on to one that reads health; when the description fails they look again at once.
-    /// </summary>
-    private async Task DescribeMovedAsync(List<(RemediationRecord Found, RemediationRecord Moved, Observed First)> moved, BatchView batch, List<PendingAction> work, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var noHealth = new HashSet<string>(StringComparer.Ordinal);
-        var (facts, _) = await TryGatherAsync(moved.Select(m => m.Moved).ToList(), noHealth, describe: null, cancellationToken);
-        foreach (var (found, movedOn, first) in moved)
-        {
-            var (decided, action) = facts?.GetValueOrDefault(movedOn.ActingOn) is { } described
-                ? DecideIsolated(movedOn, first with { Facts = WithHealthOf(described, first), Attributes = true }, invocation: null, now)
-                : (movedOn, null);
-            await KeepAsync(found, decided, action, batch, work, now, cancellationToken);
-        }
-    }
-
-    /// <summary>The description, with the checks and the ping the look's first read gave (when it read them).</summary>
-    private static InstanceFacts WithHealthOf(InstanceFacts described, Observed first) =>
-        first is { Health: true, Facts: { } seen } ? described with { Status = seen.Status, SsmPingStatus = seen.SsmPingStatus } : described;
 
     /// <summary>A batch this small is read whole on every Advance (what another writer changed shows at once).</summary>
     private const int ReadWholeUpTo = 256;
@@ -563,8 +534,7 @@ public sealed class Reconciler
         StopAction { Force: true } => ExpectedLatencies.ForcedStop.Min,
         StopAction => ExpectedLatencies.Stop.Min,
         StartAction => ExpectedLatencies.Start.Min,
-        // An attribute of a stopped instance (enaSupport, the instance type) changes at once.
-        SetEnaSupportAction or PlanOwnedAction { AwsAction: "ec2:ModifyInstanceAttribute" } => TimeSpan.FromSeconds(1),
+        _ when ChangesAtOnce(action) => TimeSpan.FromSeconds(1),
         PlanOwnedAction { AwsAction: "ec2:AttachVolume" or "ec2:DetachVolume" } => ExpectedLatencies.VolumeMove.Min,
         SendCommandAction send => send.Expected.Min,
         _ => TimeSpan.FromSeconds(5),

@@ -31,7 +31,9 @@ public sealed class StateOnlyLooksTests
             var descriptions = sim.World.Counters["DescribeInstances"];
             result = await sim.Service.AdvanceAsync(ids);
             var after = await RecordsAsync(sim, ids);
-            if (before.Concat(after).All(r => r.IsFinished || !Describing.Contains(r.Step)))
+            // A look that passed a record through a step that reads the description (a stop, then enaSupport's change, then the start) may describe.
+            var passedThrough = before.Zip(after, (b, a) => a.History.Skip(b.History.Count).Select(h => h.Step)).SelectMany(steps => steps);
+            if (before.Concat(after).All(r => r.IsFinished || !Describing.Contains(r.Step)) && !passedThrough.Any(Describing.Contains))
             {
                 stateOnlyLooks++;
                 Assert.True(descriptions == sim.World.Counters["DescribeInstances"],

@@ -14,6 +14,10 @@ public sealed class RestoreDeleteOnTerminationStep(INitroPort nitro) : IPlanStep
     public IReadOnlySet<string> ValidOriginStates { get; } = new HashSet<string> { "stopped" };
     public EngineAction? PlannedAction(EngineOptions options) => PlanCall.Planned("ec2:ModifyInstanceAttribute", "restore DeleteOnTermination of the root");
 
+    /// <summary>It decides from its memo (and acts only on a stopped instance, its state): no checks, no description.</summary>
+    public bool ObservesHealth(RemediationRecord record) => false;
+    public bool ObservesAttributes(RemediationRecord record) => false;
+
     public StepDecision Decide(StepContext context)
     {
         if (context.Memo(OfflineMemo.RootDeleteOnTermination) != "true" || context.Memo(OfflineMemo.DeleteOnTerminationRestored) == "true")

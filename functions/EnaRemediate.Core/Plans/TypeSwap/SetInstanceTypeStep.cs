@@ -19,6 +19,9 @@ public sealed class SetInstanceTypeStep(string name, bool toStandIn, INitroPort 
 
     public EngineAction? PlannedAction(EngineOptions options) => new PlannedTypeChange(toStandIn);
 
+    /// <summary>It reads the state and the type, never the checks or the agent (the instance is stopped).</summary>
+    public bool ObservesHealth(RemediationRecord record) => false;
+
     public StepDecision Decide(StepContext context)
     {
         var instance = context.Facts.Instance;
