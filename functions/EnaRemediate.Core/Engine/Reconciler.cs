@@ -221,8 +221,14 @@ public sealed partial class Reconciler
         {
             return null;
         }
-        var index = record.Step == RemediationRecord.InitialStep ? 0 : plan.Steps.ToList().FindIndex(s => s.Name == record.Step);
-        return index >= 0 && index + 1 < plan.Steps.Count ? plan.Steps[index + 1] : null;
+        for (var i = 0; i + 1 < plan.Steps.Count; i++)
+        {
+            if (plan.Steps[i].Name == record.Step || (i == 0 && record.Step == RemediationRecord.InitialStep))
+            {
+                return plan.Steps[i + 1];
+            }
+        }
+        return null;
     }
 
     private RemediationRecord DeferRead(RemediationRecord record, string failure, DateTimeOffset now)
