@@ -90,7 +90,7 @@ public sealed partial class Reconciler
         return await ExecuteAndSaveAsync(work, batch, cancellationToken);
     }
 
-    /// <summary>An attribute change of a stopped instance (enaSupport, the instance type): EC2 shows it at once.</summary>
+    /// <summary>An attribute change of a stopped instance (enaSupport, the instance type, the root's DeleteOnTermination): EC2 shows it at once.</summary>
     private static bool ChangesAtOnce(EngineAction action) =>
         action is SetEnaSupportAction or PlanOwnedAction { AwsAction: "ec2:ModifyInstanceAttribute" };
 }
