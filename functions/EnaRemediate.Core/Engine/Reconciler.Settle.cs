@@ -11,21 +11,25 @@ namespace EnaRemediate.Core.Engine;
 public sealed partial class Reconciler
 {
     /// <summary>
-    /// The records that moved on, in this look, from a step that read only the state to one that
-    /// reads the description: described now (one DescribeInstances for them all) and decided again
-    /// with the health the look's first read gave, so that a stop seen finished is followed by its
-    /// attribute change in the same look. Health it did not read is read at the next look, as for
-    /// any step that moves on to one that reads health; when the description fails they look again at once.
+    /// Describes these records' instances (one DescribeInstances for them all) and decides each
+    /// again from where it is now, with that description and the health its look's first read gave
+    /// (health it did not read is read at the next look, as for any step that moves on to one that
+    /// reads health). A record whose instance the read did not answer stays as it is (a record that
+    /// moved on then looks again at once). With <paramref name="onlyMovedOn"/> a record the new
+    /// decision leaves in the step it was found in is not touched.
     /// </summary>
-    private async Task DescribeMovedAsync(List<(RemediationRecord Found, RemediationRecord Moved, Observed First)> moved, BatchView batch, List<PendingAction> work, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task DecideDescribedAsync(List<(RemediationRecord Found, RemediationRecord Current, Observed First)> records, bool onlyMovedOn, BatchView batch, List<PendingAction> work, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var (facts, _) = await TryGatherAsync(moved.Select(m => m.Moved).ToList(), NoHealth, describe: null, cancellationToken);
-        foreach (var (found, movedOn, first) in moved)
+        var (facts, _) = await TryGatherAsync(records.Select(r => r.Current).ToList(), NoHealth, describe: null, cancellationToken);
+        foreach (var (found, current, first) in records)
         {
-            var (decided, action) = facts?.GetValueOrDefault(movedOn.ActingOn) is { } described
-                ? DecideIsolated(movedOn, first with { Facts = WithHealthOf(described, first), Attributes = true }, invocation: null, now)
-                : (movedOn, null);
-            await KeepAsync(found, decided, action, batch, work, now, cancellationToken);
+            var (decided, action) = facts?.GetValueOrDefault(current.ActingOn) is { } described
+                ? DecideIsolated(current, first with { Facts = WithHealthOf(described, first), Attributes = true }, invocation: null, now)
+                : (current, null);
+            if (!onlyMovedOn || decided.Step != found.Step || decided.IsFinished)
+            {
+                await KeepAsync(found, decided, action, batch, work, now, cancellationToken);
+            }
         }
     }
 
@@ -72,21 +76,9 @@ public sealed partial class Reconciler
     /// </summary>
     private async Task<List<RemediationRecord>> SettleAsync(List<RemediationRecord> changed, BatchView batch, CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
-        var (facts, _) = await TryGatherAsync(changed, NoHealth, describe: null, cancellationToken);
-        if (facts is null)
-        {
-            return [];
-        }
         var work = new List<PendingAction>();
-        foreach (var record in changed)
-        {
-            var (decided, action) = DecideIsolated(record, new Observed(facts.GetValueOrDefault(record.ActingOn), Health: false, Attributes: true), invocation: null, now);
-            if (decided.Step != record.Step || decided.IsFinished)
-            {
-                await KeepAsync(record, decided, action, batch, work, now, cancellationToken);
-            }
-        }
+        var unobserved = new Observed(null, Health: false, Attributes: false);
+        await DecideDescribedAsync(changed.Select(r => (r, r, unobserved)).ToList(), onlyMovedOn: true, batch, work, _time.GetUtcNow(), cancellationToken);
         return await ExecuteAndSaveAsync(work, batch, cancellationToken);
     }
 

@@ -104,7 +104,7 @@ public sealed partial class Reconciler
             }
             if (toDescribe.Count > 0)
             {
-                await DescribeMovedAsync(toDescribe, batch, work, now, cancellationToken);
+                await DecideDescribedAsync(toDescribe, onlyMovedOn: false, batch, work, now, cancellationToken);
             }
             var changed = await ExecuteAndSaveAsync(work, batch, cancellationToken);
             for (var round = 0; round < SettleRounds && changed.Count > 0; round++)
@@ -221,14 +221,8 @@ public sealed partial class Reconciler
         {
             return null;
         }
-        for (var i = 0; i + 1 < plan.Steps.Count; i++)
-        {
-            if (plan.Steps[i].Name == record.Step || (i == 0 && record.Step == RemediationRecord.InitialStep))
-            {
-                return plan.Steps[i + 1];
-            }
-        }
-        return null;
+        var index = StepOf(record) is { } step ? IndexOf(plan, step) : -1;
+        return index >= 0 && index + 1 < plan.Steps.Count ? plan.Steps[index + 1] : null;
     }
 
     private RemediationRecord DeferRead(RemediationRecord record, string failure, DateTimeOffset now)
