@@ -148,6 +148,37 @@ public sealed class NitroRecoveryTests
         AssertInvariants(sim, before, result);
     }
 
+    /// <summary>The instance is stopped while its rescue boots: a rescue that dies before it runs costs a stop and a start, nothing more.</summary>
+    [Fact]
+    public async Task A_rescue_terminated_while_it_boots_rolls_the_stopped_instance_back_as_found()
+    {
+        await using var sim = await SimulatedEngine.StartAsync("nitro-fleet");
+        var id = sim.Id("graviton");
+        var before = Snapshot(sim, [id]);
+        var service = NitroEngine.Service(sim);
+        var started = await service.StartAsync(new RemediationRequest([id], RemediationMode.Remediate, DryRun: false, "test", null));
+        var (ec2, _) = Aws.Engine.EngineFactory.CreateClients(new Aws.Engine.AwsConnection("us-east-1", sim.Host.Endpoint.ToString(), new Amazon.Runtime.BasicAWSCredentials("test", "test")));
+        // Look by look until the engine has asked for the stop; the rescue it launched is still pending then.
+        for (var look = 0; !sim.World.Instance(id).Timeline.Any(e => e.Phase == TimelineEntry.Stop); look++)
+        {
+            Assert.True(look < 100, "the engine never stopped the instance");
+            var result = await service.AdvanceAsync(started.RemediationIds);
+            sim.Clock.Advance(TimeSpan.FromSeconds(result.WaitSeconds));
+        }
+        var rescue = Assert.Single(sim.World.Instances, i => i.Tags.GetValueOrDefault("EnaRemediate:LaunchedBy") == NitroOptions.CliStackName);
+        Assert.Equal("pending", rescue.State);
+        await ec2.TerminateInstancesAsync(new Amazon.EC2.Model.TerminateInstancesRequest { InstanceIds = [rescue.InstanceId] });
+
+        var end = await sim.RunAsync(started.RemediationIds, service);
+
+        var record = Assert.Single(end.Records);
+        Assert.True(record.Outcome == Outcomes.RolledBack, $"{record.Outcome}: {record.OutcomeReason}");
+        Assert.Contains($"the rescue instance {rescue.InstanceId} is", record.OutcomeReason);
+        Assert.Contains(sim.World.Instance(id).Timeline, e => e.Phase == TimelineEntry.Start);
+        Assert.DoesNotContain(sim.World.Instance(id).Timeline, e => e.Phase == TimelineEntry.Attach && e.Subject == rescue.InstanceId);
+        AssertInvariants(sim, before, end);
+    }
+
     [Fact]
     public async Task A_guest_that_cannot_boot_on_xen_is_rolled_back_to_its_type_and_offline_repair_then_recovers_it()
     {

@@ -7,10 +7,10 @@ namespace EnaRemediate.Engine.Tests.Nitro;
 
 /// <summary>
 /// Offline repair's waits that only take time run beside its work, on the simulator through the
-/// real SDK: the rescue's agent registers while the instance stops, the root's snapshot uploads
-/// while the root moves, the rescue goes as soon as the root is off it; and what must come first
-/// still does: the rescue running before the stop, the snapshot complete and the agent Online
-/// before the repair writes.
+/// real SDK: the rescue boots while the instance stops, the root's snapshot uploads while the
+/// root moves, the rescue goes as soon as the root is off it; and what must come first still does:
+/// the rescue's launch accepted before the stop, the rescue running before the root is attached to
+/// it, the snapshot complete and the agent Online before the repair writes.
 /// </summary>
 public sealed class OfflineRepairOverlapTests
 {
@@ -37,12 +37,14 @@ public sealed class OfflineRepairOverlapTests
         var repair = rescue.Timeline.Single(e => e.Phase == TimelineEntry.Command(RepairDocument));
         var snapshot = Assert.Single(sim.World.AllSnapshots, s => s.Tags.GetValueOrDefault("EnaRemediate:RemediationId") == record.RemediationId);
 
-        // Beside: the stop was asked for before the rescue's agent was Online, the root left the instance before its snapshot completed.
-        Assert.True(stop.At < launch.ReadyAt, $"stopped at {stop.At:T}, the rescue Online at {launch.ReadyAt:T}: the stop waited for the agent");
-        Assert.True(detach.At < snapshot.CompletesAt, $"detached at {detach.At:T}, the snapshot completed at {snapshot.CompletesAt:T}: the move waited for the upload");
-        // Still first: the rescue running before the stop, the snapshot taken of the stopped root, complete before the repair, the agent Online before it.
+        // Beside: the stop was asked for before the rescue was seen running, the root left the instance before its snapshot completed.
         var running = record.History.First(h => h.Step == "await-rescue-running").At;
-        Assert.True(running <= stop.At, $"the rescue seen running at {running:T}, the stop at {stop.At:T}");
+        Assert.True(stop.At < running, $"stopped at {stop.At:T}, the rescue seen running at {running:T}: the stop waited for the rescue's boot");
+        Assert.True(detach.At < snapshot.CompletesAt, $"detached at {detach.At:T}, the snapshot completed at {snapshot.CompletesAt:T}: the move waited for the upload");
+        // Still first: the launch before the stop, the rescue running before the attach, the snapshot taken of the stopped root, complete before the repair, the agent Online before it.
+        var attach = instance.Timeline.First(e => e.Phase == TimelineEntry.Attach && e.Subject == rescue.InstanceId);
+        Assert.True(launch.At <= stop.At, $"the rescue launched at {launch.At:T}, the stop at {stop.At:T}");
+        Assert.True(running <= attach.At, $"the rescue seen running at {running:T}, the root attached to it at {attach.At:T}");
         Assert.True(snapshot.StartTime >= stop.ReadyAt, $"snapshot taken at {snapshot.StartTime:T}, the instance stopped at {stop.ReadyAt:T}");
         Assert.True(repair.At >= snapshot.CompletesAt, $"the repair ran at {repair.At:T}, before the snapshot completed at {snapshot.CompletesAt:T}");
         Assert.True(repair.At >= launch.ReadyAt, $"the repair ran at {repair.At:T}, before the rescue was Online at {launch.ReadyAt:T}");

@@ -5,10 +5,10 @@ using EnaRemediate.Core.Plans.Steps;
 namespace EnaRemediate.Core.Plans.OfflineRepair;
 
 /// <summary>
-/// Waits for the rescue instance: <c>await-rescue-running</c> before the stop (EC2 launched it: a
-/// rescue that cannot launch costs the instance nothing), <c>await-rescue</c> before the repair
-/// (its SSM agent Online: it runs the repair command). The agent registers while the instance
-/// stops, its root is snapshotted and moved, so a new rescue's boot is off the repair's path.
+/// Waits for the rescue instance: <c>await-rescue-running</c> before the root is attached to it
+/// (EC2 attaches only to a running instance), <c>await-rescue</c> before the repair (its SSM agent
+/// Online: it runs the repair command). It boots while the instance stops and its root is
+/// snapshotted and moved, so a new rescue's boot is off the repair's path.
 /// Every waiting record reads the pool's shared view of the rescues (one describe a look).
 /// </summary>
 public sealed class AwaitRescueStep(string name, bool online, RescuePool pool) : IPlanStep
