@@ -30,7 +30,30 @@ internal sealed class BatchView
     }
 
     /// <summary>When every record was last read from the store.</summary>
-    public DateTimeOffset ReadAt { get; }
+    public DateTimeOffset ReadAt { get; private set; }
+
+    /// <summary>
+    /// Takes a whole re-read of the same records in place: only a record whose version moved
+    /// (another writer saved it) is indexed again, so the periodic re-read of a large batch costs
+    /// a comparison a record instead of a sort and a rebuilt index. False, with nothing changed,
+    /// when the store no longer holds exactly the records this view holds (the caller builds a new view).
+    /// </summary>
+    public bool TryRefresh(IReadOnlyList<RemediationRecord> records, DateTimeOffset readAt)
+    {
+        if (records.Count != _records.Length || records.Any(r => !_position.ContainsKey(r.RemediationId)))
+        {
+            return false;
+        }
+        foreach (var record in records)
+        {
+            if (_records[_position[record.RemediationId]].Version != record.Version)
+            {
+                Put(record);
+            }
+        }
+        ReadAt = readAt;
+        return true;
+    }
 
     public IReadOnlyList<string> Unknown { get; }
 

@@ -154,7 +154,8 @@ public sealed partial class Reconciler
 
     /// <summary>
     /// The batch's records: read whole from the store when the batch is new, small or not read for
-    /// <see cref="ReadWholeEvery"/>; otherwise as this reconciler last read or saved them.
+    /// <see cref="ReadWholeEvery"/> (into the same view when it holds the same records); otherwise
+    /// as this reconciler last read or saved them.
     /// </summary>
     private async Task<BatchView> ViewAsync(IReadOnlyList<string> remediationIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -169,6 +170,10 @@ public sealed partial class Reconciler
             {
                 records.Add(record);
             }
+        }
+        if (_batch is { } same && same.Matches(remediationIds) && same.TryRefresh(records, now))
+        {
+            return same;
         }
         return _batch = new BatchView(remediationIds, records, now);
     }
