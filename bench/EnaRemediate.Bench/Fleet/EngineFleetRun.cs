@@ -33,9 +33,11 @@ internal static class EngineFleetRun
         var ids = host.World.Instances.Select(i => i.InstanceId).ToList();
         using var meter = new RunMeter(host.World);
         var started = await service.StartAsync(new RemediationRequest(ids, RemediationMode.Remediate, false, "bench", null));
+        // Made once, as the CLI's loop does: StartResult computes the list each time it is asked for.
+        var remediationIds = started.RemediationIds;
         AdvanceResult result;
         var progress = System.Diagnostics.Stopwatch.StartNew();
-        while (!(result = await service.AdvanceAsync(started.RemediationIds)).Done)
+        while (!(result = await service.AdvanceAsync(remediationIds)).Done)
         {
             clock.Advance(TimeSpan.FromSeconds(result.WaitSeconds));
             if (progress.Elapsed > TimeSpan.FromMinutes(1))
@@ -52,7 +54,7 @@ internal static class EngineFleetRun
         {
             Console.Error.WriteLine($"engine: {reason.Count()} x {reason.Key}");
         }
-        foreach (var line in StepTimes.Lines(await Task.WhenAll(started.RemediationIds.Select(async id => (await store.GetAsync(id))!))))
+        foreach (var line in StepTimes.Lines(await Task.WhenAll(remediationIds.Select(async id => (await store.GetAsync(id))!))))
         {
             Console.Error.WriteLine(line);
         }

@@ -40,17 +40,23 @@ internal sealed class BatchView
     /// </summary>
     public bool TryRefresh(IReadOnlyList<RemediationRecord> records, DateTimeOffset readAt)
     {
-        if (records.Count != _records.Length || records.Any(r => !_position.ContainsKey(r.RemediationId)))
+        if (records.Count != _records.Length)
         {
             return false;
         }
+        var moved = new List<RemediationRecord>();
         foreach (var record in records)
         {
-            if (_records[_position[record.RemediationId]].Version != record.Version)
+            if (!_position.TryGetValue(record.RemediationId, out var at))
             {
-                Put(record);
+                return false;
+            }
+            if (_records[at].Version != record.Version)
+            {
+                moved.Add(record);
             }
         }
+        moved.ForEach(Put);
         ReadAt = readAt;
         return true;
     }

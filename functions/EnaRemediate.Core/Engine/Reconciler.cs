@@ -147,19 +147,23 @@ public sealed partial class Reconciler
     /// <summary>A batch this small is read whole on every Advance (what another writer changed shows at once).</summary>
     private const int ReadWholeUpTo = 256;
 
-    /// <summary>A larger batch is read whole this often; in between only its due records are re-read.</summary>
-    private static readonly TimeSpan ReadWholeEvery = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// A larger batch is read whole this often, in between only its due records are re-read: every
+    /// 30 s, and no more than a hundred records a second of the store's reads (a DynamoDB read each in
+    /// Lambda), so 100 s at 10,000 records. Another writer's change shows by then, or when the record is next due.
+    /// </summary>
+    private static TimeSpan ReadWholeEvery(int records) => TimeSpan.FromSeconds(Math.Max(30, records / 100.0));
 
     private BatchView? _batch;
 
     /// <summary>
     /// The batch's records: read whole from the store when the batch is new, small or not read for
-    /// <see cref="ReadWholeEvery"/> (into the same view when it holds the same records); otherwise
+    /// <see cref="ReadWholeEvery(int)"/> (into the same view when it holds the same records); otherwise
     /// as this reconciler last read or saved them.
     /// </summary>
     private async Task<BatchView> ViewAsync(IReadOnlyList<string> remediationIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (_batch is { } known && known.Count > ReadWholeUpTo && now - known.ReadAt < ReadWholeEvery && known.Matches(remediationIds))
+        if (_batch is { } known && known.Count > ReadWholeUpTo && now - known.ReadAt < ReadWholeEvery(known.Count) && known.Matches(remediationIds))
         {
             return known;
         }
