@@ -35,7 +35,7 @@ public sealed partial class Reconciler
 
     /// <summary>The description, with the checks and the ping the look's first read gave (when it read them).</summary>
     private static InstanceFacts WithHealthOf(InstanceFacts described, Observed first) =>
-        first is { Health: true, Facts: { } seen } ? described with { Status = seen.Status, SsmPingStatus = seen.SsmPingStatus } : described;
+        first is { Health: true, Facts: { } seen } ? described with { Status = seen.Status, SsmPingStatus = seen.SsmPingStatus, PingDeferred = seen.PingDeferred } : described;
 
     /// <summary>
     /// Makes the look's calls and saves their results; answers the saved records whose accepted

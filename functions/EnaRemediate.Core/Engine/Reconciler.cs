@@ -66,6 +66,10 @@ public sealed partial class Reconciler
             var described = due.Where(r => Finished(r) || StepOf(r)?.ObservesInstance(r) != false).ToList();
             var healthOf = described.Where(r => Finished(r) || StepOf(r)?.ObservesHealth(r) != false)
                 .Select(r => r.ActingOn).ToHashSet(StringComparer.Ordinal);
+            // The final health wait reads the agent's ping only in the look its checks pass (it was Online for the validation before).
+            var pingWhenChecksOk = described.Where(r => !Finished(r) && StepOf(r)?.ObservesPingOnlyWhenChecksOk(r) == true)
+                .Select(r => r.ActingOn).ToHashSet(StringComparer.Ordinal);
+            pingWhenChecksOk.ExceptWith(described.Where(r => Finished(r) || StepOf(r)?.ObservesPingOnlyWhenChecksOk(r) != true).Select(r => r.ActingOn));
             // A record whose step decides from the state alone gets it from DescribeInstanceStatus;
             // when the look describes anyway, a record whose next step reads the description joins
             // that call (it may move on in this look) instead of needing a second one.
@@ -75,7 +79,7 @@ public sealed partial class Reconciler
             {
                 describe.UnionWith(described.Where(r => SuccessorOf(r)?.ObservesAttributes(r) == true).Select(r => r.ActingOn));
             }
-            var (facts, readFailure) = await TryGatherAsync(described, healthOf, describe, cancellationToken);
+            var (facts, readFailure) = await TryGatherAsync(described, healthOf, describe, cancellationToken, pingWhenChecksOk);
             if (facts is null)
             {
                 // The read itself failed (throttled, or EC2/SSM unavailable): every due record waits and looks again; none fails.
@@ -199,11 +203,11 @@ public sealed partial class Reconciler
     }
 
     /// <summary>The facts of every due instance, or null when EC2 or SSM would not answer (the caller defers the batch).</summary>
-    private async Task<(IReadOnlyDictionary<string, InstanceFacts>? Facts, string? Failure)> TryGatherAsync(List<RemediationRecord> due, IReadOnlySet<string> healthOf, IReadOnlySet<string>? describe, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyDictionary<string, InstanceFacts>? Facts, string? Failure)> TryGatherAsync(List<RemediationRecord> due, IReadOnlySet<string> healthOf, IReadOnlySet<string>? describe, CancellationToken cancellationToken, IReadOnlySet<string>? pingWhenChecksOk = null)
     {
         try
         {
-            return (await _facts.GatherAsync(due.Select(r => r.ActingOn).ToList(), cancellationToken, healthOf, describe), null);
+            return (await _facts.GatherAsync(due.Select(r => r.ActingOn).ToList(), cancellationToken, healthOf, describe, pingWhenChecksOk), null);
         }
         catch (Exception e) when (IsCallFailure(e, cancellationToken))
         {

@@ -18,12 +18,13 @@ public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm, IAutoScalingPort? 
     private readonly Dictionary<string, string> _typeEnaSupport = new(StringComparer.Ordinal);
 
     /// <param name="healthOf">the instances whose status checks and SSM ping are wanted; null: all of them.</param>
+    /// <param name="pingWhenChecksOk">of those, the ones whose ping is wanted only when both their checks are ok (the others' is left unread: <see cref="InstanceFacts.PingDeferred"/>).</param>
     /// <param name="describe">
     /// the instances whose EC2 description is wanted; null: all of them. The others get only their
     /// state, from DescribeInstanceStatus (a few hundred bytes an instance instead of a few
     /// kilobytes); one whose state that call does not give is described after all.
     /// </param>
-    public async Task<IReadOnlyDictionary<string, InstanceFacts>> GatherAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken, IReadOnlySet<string>? healthOf = null, IReadOnlySet<string>? describe = null)
+    public async Task<IReadOnlyDictionary<string, InstanceFacts>> GatherAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken, IReadOnlySet<string>? healthOf = null, IReadOnlySet<string>? describe = null, IReadOnlySet<string>? pingWhenChecksOk = null)
     {
         var ids = instanceIds.Distinct(StringComparer.Ordinal).ToList();
         var instances = new Dictionary<string, Ec2Instance>(StringComparer.Ordinal);
@@ -43,7 +44,10 @@ public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm, IAutoScalingPort? 
             }
         }
         string? StateOf(string id) => instances.TryGetValue(id, out var i) ? i.State : observedState.Contains(id) ? statuses[id].State : null;
+        bool Deferred(string id) => pingWhenChecksOk?.Contains(id) == true && statuses.GetValueOrDefault(id) is not { InstanceStatus: "ok", SystemStatus: "ok" };
         var running = ids.Where(id => StateOf(id) == "running" && (healthOf is null || healthOf.Contains(id))).ToList();
+        var deferred = running.Where(Deferred).ToHashSet(StringComparer.Ordinal);
+        running.RemoveAll(deferred.Contains);
         var pings = running.Count == 0
             ? new Dictionary<string, string>()
             : await ssm.DescribePingStatusAsync(running, cancellationToken);
@@ -65,6 +69,7 @@ public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm, IAutoScalingPort? 
                 pings.GetValueOrDefault(id))
             {
                 ObservedState = instance is null && observedState.Contains(id) ? statuses[id].State : null,
+                PingDeferred = deferred.Contains(id),
                 AutoScaling = members.GetValueOrDefault(id),
                 AutoScalingChecked = autoScaling is not null && tagged.Contains(id),
             };

@@ -29,6 +29,12 @@ public sealed record InstanceFacts(
     /// </summary>
     public string? ObservedState { get; init; }
 
+    /// <summary>
+    /// The look left the SSM ping unread: the step reads it only once both checks are ok
+    /// (<see cref="Plans.IPlanStep.ObservesPingOnlyWhenChecksOk"/>) and they were not.
+    /// </summary>
+    public bool PingDeferred { get; init; }
+
     /// <summary>Whether this look read the EC2 description (attributes, tags, type); false for a state-only look or an id EC2 does not know.</summary>
     public bool Described => Instance is not null;
 

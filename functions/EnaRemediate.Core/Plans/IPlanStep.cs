@@ -30,6 +30,14 @@ public interface IPlanStep
     bool ObservesHealth(Engine.RemediationRecord record) => true;
 
     /// <summary>
+    /// Whether the SSM agent's ping matters to the step, where <paramref name="record"/> is in it,
+    /// only once both status checks are ok (it waits for the checks, then needs the agent Online
+    /// too): a look reads such a record's ping only when its checks are ok, not on every look while
+    /// the checks settle (a minute or three of DescribeInstanceInformation pages for a fleet).
+    /// </summary>
+    bool ObservesPingOnlyWhenChecksOk(Engine.RemediationRecord record) => false;
+
+    /// <summary>
     /// Whether the step, where <paramref name="record"/> is in it, reads the EC2 description at all;
     /// a step only waiting for its command's result says false, and a look skips DescribeInstances
     /// for it until the command is final (the step the record moves on to then gets the look it needs).

@@ -7,7 +7,8 @@ namespace EnaRemediate.Core.Tests.Engine;
 /// Issue 13: an instance whose step decides from its state alone gets the state from
 /// DescribeInstanceStatus (a few hundred bytes) instead of DescribeInstances (a few kilobytes);
 /// an id EC2 does not know, or a status answer without the state, falls back to the description,
-/// so a state-only look never takes a live instance for a missing one.
+/// so a state-only look never takes a live instance for a missing one. And the final health wait's
+/// ping is read only in the look whose checks pass.
 /// </summary>
 public sealed class StateOnlyFactsTests
 {
@@ -77,7 +78,39 @@ public sealed class StateOnlyFactsTests
         Assert.Null(facts["i-0000000000000000a"].SsmPingStatus);
     }
 
-    private FactsGatherer Gatherer() => new(_ec2, new PingAll());
+    [Fact]
+    public async Task APingWantedOnlyWithTheChecksOkIsReadOnlyForTheInstanceWhoseChecksPassed()
+    {
+        _ec2.Instances["i-0000000000000000d"] = "running";
+        _ec2.ChecksInitializing.Add("i-0000000000000000d");
+        var all = new HashSet<string>(["i-0000000000000000b", "i-0000000000000000d"], StringComparer.Ordinal);
+
+        var facts = await Gatherer().GatherAsync([.. all], CancellationToken.None, healthOf: all, describe: NoHealth, pingWhenChecksOk: all);
+
+        Assert.Equal([["i-0000000000000000b"]], _ssm.Asked);
+        Assert.True(facts["i-0000000000000000b"].IsHealthyAndManaged);
+        Assert.False(facts["i-0000000000000000b"].PingDeferred);
+        Assert.Null(facts["i-0000000000000000d"].SsmPingStatus);
+        Assert.True(facts["i-0000000000000000d"].PingDeferred);
+        Assert.Equal("initializing", facts["i-0000000000000000d"].Status!.InstanceStatus);
+    }
+
+    [Fact]
+    public async Task NoPingIsAskedWhenNoCheckPassed()
+    {
+        _ec2.ChecksInitializing.Add("i-0000000000000000b");
+        var only = new HashSet<string>(["i-0000000000000000b"], StringComparer.Ordinal);
+
+        var facts = await Gatherer().GatherAsync([.. only], CancellationToken.None, healthOf: only, describe: NoHealth, pingWhenChecksOk: only);
+
+        Assert.Empty(_ssm.Asked);
+        Assert.True(facts["i-0000000000000000b"].PingDeferred);
+        Assert.False(facts["i-0000000000000000b"].IsHealthyAndManaged);
+    }
+
+    private readonly PingAll _ssm = new();
+
+    private FactsGatherer Gatherer() => new(_ec2, _ssm);
 
     /// <summary>EC2 as far as a look reads it: instances by id and state, refusing whole calls for unknown ids as EC2 does.</summary>
     private sealed class Ec2Fleet : IEc2Port
@@ -86,6 +119,7 @@ public sealed class StateOnlyFactsTests
         public List<IReadOnlyList<string>> Described { get; } = [];
         public List<IReadOnlyList<string>> StatusRead { get; } = [];
         public bool StatusWithoutState { get; set; }
+        public HashSet<string> ChecksInitializing { get; } = new(StringComparer.Ordinal);
 
         public Task<IReadOnlyList<Ec2Instance>> DescribeInstancesAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
         {
@@ -103,7 +137,8 @@ public sealed class StateOnlyFactsTests
                 throw new AwsCallException("DescribeInstanceStatus", "InvalidInstanceID.NotFound", $"The instance ID '{unknown}' does not exist");
             }
             return Task.FromResult<IReadOnlyDictionary<string, Ec2StatusChecks>>(instanceIds.ToDictionary(id => id, id =>
-                (Instances[id] == "running" ? new Ec2StatusChecks("ok", "ok") : new Ec2StatusChecks("not-applicable", "not-applicable"))
+                (Instances[id] != "running" ? new Ec2StatusChecks("not-applicable", "not-applicable")
+                    : ChecksInitializing.Contains(id) ? new Ec2StatusChecks("initializing", "initializing") : new Ec2StatusChecks("ok", "ok"))
                     with { State = StatusWithoutState ? null : Instances[id] }));
         }
 
@@ -120,8 +155,13 @@ public sealed class StateOnlyFactsTests
     /// <summary>Every asked instance's agent is Online.</summary>
     private sealed class PingAll : ISsmPort
     {
-        public Task<IReadOnlyDictionary<string, string>> DescribePingStatusAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyDictionary<string, string>>(instanceIds.ToDictionary(id => id, _ => "Online"));
+        public List<IReadOnlyList<string>> Asked { get; } = [];
+
+        public Task<IReadOnlyDictionary<string, string>> DescribePingStatusAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
+        {
+            Asked.Add(instanceIds.ToList());
+            return Task.FromResult<IReadOnlyDictionary<string, string>>(instanceIds.ToDictionary(id => id, _ => "Online"));
+        }
 
         public Task<string> SendCommandAsync(string documentName, IReadOnlyList<string> instanceIds, IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, CancellationToken cancellationToken) => throw NotRead();
         public Task<IReadOnlyList<RecentInvocation>> ListInvocationsAsync(string commandId, CancellationToken cancellationToken) => throw NotRead();

@@ -27,6 +27,10 @@ internal static class InstanceInformationOperation
         }
         // Asked about given instances (as the engine asks), look only at those; a listing reads the fleet.
         var ids = filters.Where(f => f.Key == "InstanceIds").Select(f => f.Values).FirstOrDefault();
+        foreach (var id in ids ?? [])
+        {
+            ctx.World.Counters.Count("DescribeInstanceInformation", id);
+        }
         var candidates = ids is not null
             ? ids.Distinct(StringComparer.Ordinal).Select(ctx.World.FindInstance).OfType<SimulatedInstance>()
             : ctx.World.AllInstances;

@@ -11,7 +11,7 @@ public sealed class RequestCounters
     private long _handlerCpuTicks;
 
     public long this[string action] => _byAction.TryGetValue(action, out var n) ? n : 0;
-    /// <summary>Requests of this action that named this instance (InstanceId.N), whether or not they succeeded.</summary>
+    /// <summary>Requests of this action that named this instance (EC2's InstanceId.N, DescribeInstanceInformation's InstanceIds filter), whether or not they succeeded.</summary>
     public long this[string action, string instanceId] => _byInstance.TryGetValue((action, instanceId), out var n) ? n : 0;
     public long Throttled => Interlocked.Read(ref _throttled);
     public long Total => _byAction.Values.Sum();

@@ -69,6 +69,7 @@ public sealed class StandbyPlan : IRemediationPlan
         public IReadOnlySet<string> ValidOriginStates => inner.ValidOriginStates;
         public EngineAction? PlannedAction(EngineOptions options) => inner.PlannedAction(options);
         public bool ObservesHealth(RemediationRecord record) => inner.ObservesHealth(record);
+        public bool ObservesPingOnlyWhenChecksOk(RemediationRecord record) => inner.ObservesPingOnlyWhenChecksOk(record);
         public bool ObservesInstance(RemediationRecord record) => inner.ObservesInstance(record);
 
         /// <summary>Once this remediation put the member in Standby, a Finish reads its membership, which comes with the description.</summary>

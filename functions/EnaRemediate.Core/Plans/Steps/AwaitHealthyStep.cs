@@ -15,6 +15,9 @@ public sealed class AwaitHealthyStep(string name, bool ssmOnlineSuffices = false
     public EngineAction? PlannedAction(EngineOptions options) => null;
     public bool ObservesAttributes(RemediationRecord record) => false;
 
+    /// <summary>Waiting for both checks, the agent's ping decides nothing until they are ok (the agent was Online for the validation before).</summary>
+    public bool ObservesPingOnlyWhenChecksOk(RemediationRecord record) => !ssmOnlineSuffices;
+
     public StepDecision Decide(StepContext context)
     {
         var facts = context.Facts;
@@ -31,7 +34,7 @@ public sealed class AwaitHealthyStep(string name, bool ssmOnlineSuffices = false
             return new StepDecision.Next(ssmOnlineSuffices ? "SSM agent online" : "status checks ok and SSM agent online");
         }
         var waited = context.InStepFor;
-        var status = $"instance check {facts.Status?.InstanceStatus ?? "unknown"}, SSM {facts.SsmPingStatus ?? "not registered"}";
+        var status = $"instance check {facts.Status?.InstanceStatus ?? "unknown"}, SSM {facts.SsmPingStatus ?? (facts.PingDeferred ? "read once the checks pass" : "not registered")}";
         if (waited > context.Options.HealthyTimeout)
         {
             return new StepDecision.Fail($"not healthy {context.Options.HealthyTimeout.TotalMinutes:0} minutes after start ({status})");
