@@ -20,7 +20,7 @@ public sealed partial class Reconciler
     /// </summary>
     private async Task DecideDescribedAsync(List<(RemediationRecord Found, RemediationRecord Current, Observed First)> records, bool onlyMovedOn, BatchView batch, List<PendingAction> work, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var (facts, _) = await TryGatherAsync(records.Select(r => r.Current).ToList(), NoHealth, describe: null, cancellationToken);
+        var (facts, _) = await TryGatherAsync(records.Select(r => r.Current).ToList(), NoHealth, describe: null, pingWhenChecksOk: null, cancellationToken);
         foreach (var (found, current, first) in records)
         {
             var (decided, action) = facts?.GetValueOrDefault(current.ActingOn) is { } described

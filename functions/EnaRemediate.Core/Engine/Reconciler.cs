@@ -66,10 +66,15 @@ public sealed partial class Reconciler
             var described = due.Where(r => Finished(r) || StepOf(r)?.ObservesInstance(r) != false).ToList();
             var healthOf = described.Where(r => Finished(r) || StepOf(r)?.ObservesHealth(r) != false)
                 .Select(r => r.ActingOn).ToHashSet(StringComparer.Ordinal);
-            // The final health wait reads the agent's ping only in the look its checks pass (it was Online for the validation before).
-            var pingWhenChecksOk = described.Where(r => !Finished(r) && StepOf(r)?.ObservesPingOnlyWhenChecksOk(r) == true)
-                .Select(r => r.ActingOn).ToHashSet(StringComparer.Ordinal);
-            pingWhenChecksOk.ExceptWith(described.Where(r => Finished(r) || StepOf(r)?.ObservesPingOnlyWhenChecksOk(r) != true).Select(r => r.ActingOn));
+            // The final health wait reads the agent's ping only in the look its checks pass (it was Online for the
+            // validation before); an instance is deferred only when every due record acting on it defers.
+            var pingWhenChecksOk = new HashSet<string>(StringComparer.Ordinal);
+            var pingAlways = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var record in described)
+            {
+                (!Finished(record) && StepOf(record)?.ObservesPingOnlyWhenChecksOk(record) == true ? pingWhenChecksOk : pingAlways).Add(record.ActingOn);
+            }
+            pingWhenChecksOk.ExceptWith(pingAlways);
             // A record whose step decides from the state alone gets it from DescribeInstanceStatus;
             // when the look describes anyway, a record whose next step reads the description joins
             // that call (it may move on in this look) instead of needing a second one.
@@ -79,7 +84,7 @@ public sealed partial class Reconciler
             {
                 describe.UnionWith(described.Where(r => SuccessorOf(r)?.ObservesAttributes(r) == true).Select(r => r.ActingOn));
             }
-            var (facts, readFailure) = await TryGatherAsync(described, healthOf, describe, cancellationToken, pingWhenChecksOk);
+            var (facts, readFailure) = await TryGatherAsync(described, healthOf, describe, pingWhenChecksOk, cancellationToken);
             if (facts is null)
             {
                 // The read itself failed (throttled, or EC2/SSM unavailable): every due record waits and looks again; none fails.
@@ -203,7 +208,7 @@ public sealed partial class Reconciler
     }
 
     /// <summary>The facts of every due instance, or null when EC2 or SSM would not answer (the caller defers the batch).</summary>
-    private async Task<(IReadOnlyDictionary<string, InstanceFacts>? Facts, string? Failure)> TryGatherAsync(List<RemediationRecord> due, IReadOnlySet<string> healthOf, IReadOnlySet<string>? describe, CancellationToken cancellationToken, IReadOnlySet<string>? pingWhenChecksOk = null)
+    private async Task<(IReadOnlyDictionary<string, InstanceFacts>? Facts, string? Failure)> TryGatherAsync(List<RemediationRecord> due, IReadOnlySet<string> healthOf, IReadOnlySet<string>? describe, IReadOnlySet<string>? pingWhenChecksOk, CancellationToken cancellationToken)
     {
         try
         {
