@@ -17,17 +17,32 @@ public sealed class SsmAdapter(IAmazonSimpleSystemsManagement ssm) : ISsmPort
 
     private const int PageMax = 50;
 
-    public async Task<IReadOnlyDictionary<string, string>> DescribePingStatusAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
+    public Task<IReadOnlyDictionary<string, string>> DescribePingStatusAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken) =>
+        PingStatusAsync(instanceIds, null, cancellationToken);
+
+    public async Task<IReadOnlySet<string>> DescribeOnlineAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
+    {
+        var online = await PingStatusAsync(instanceIds, new InstanceInformationStringFilter { Key = "PingStatus", Values = ["Online"] }, cancellationToken);
+        return online.Where(p => p.Value == "Online").Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Every page of DescribeInstanceInformation for the ids, 100 a call, with <paramref name="also"/> beside the InstanceIds filter.</summary>
+    private async Task<IReadOnlyDictionary<string, string>> PingStatusAsync(IReadOnlyList<string> instanceIds, InstanceInformationStringFilter? also, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var chunk in instanceIds.Chunk(FilterMax))
         {
+            var filters = new List<InstanceInformationStringFilter> { new() { Key = "InstanceIds", Values = chunk.ToList() } };
+            if (also is not null)
+            {
+                filters.Add(also);
+            }
             string? next = null;
             do
             {
                 var response = await Ec2Adapter.Call("DescribeInstanceInformation", () => ssm.DescribeInstanceInformationAsync(new DescribeInstanceInformationRequest
                 {
-                    Filters = [new InstanceInformationStringFilter { Key = "InstanceIds", Values = chunk.ToList() }],
+                    Filters = filters,
                     MaxResults = PageMax,
                     NextToken = next,
                 }, cancellationToken));

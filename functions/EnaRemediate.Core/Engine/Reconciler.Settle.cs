@@ -20,7 +20,7 @@ public sealed partial class Reconciler
     /// </summary>
     private async Task DecideDescribedAsync(List<(RemediationRecord Found, RemediationRecord Current, Observed First)> records, bool onlyMovedOn, BatchView batch, List<PendingAction> work, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var (facts, _) = await TryGatherAsync(records.Select(r => r.Current).ToList(), NoHealth, describe: null, pingWhenChecksOk: null, cancellationToken);
+        var (facts, _) = await TryGatherAsync(records.Select(r => r.Current).ToList(), NoHealth, describe: null, pingWhenChecksOk: null, pingOnlineOnly: null, cancellationToken);
         foreach (var (found, current, first) in records)
         {
             var (decided, action) = facts?.GetValueOrDefault(current.ActingOn) is { } described
@@ -35,7 +35,7 @@ public sealed partial class Reconciler
 
     /// <summary>The description, with the checks and the ping the look's first read gave (when it read them).</summary>
     private static InstanceFacts WithHealthOf(InstanceFacts described, Observed first) =>
-        first is { Health: true, Facts: { } seen } ? described with { Status = seen.Status, SsmPingStatus = seen.SsmPingStatus, PingDeferred = seen.PingDeferred } : described;
+        first is { Health: true, Facts: { } seen } ? described with { Status = seen.Status, SsmPingStatus = seen.SsmPingStatus, PingDeferred = seen.PingDeferred, PingOnlineOnly = seen.PingOnlineOnly } : described;
 
     /// <summary>
     /// Makes the look's calls and saves their results; answers the saved records whose accepted

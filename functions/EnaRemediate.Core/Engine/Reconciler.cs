@@ -67,14 +67,20 @@ public sealed partial class Reconciler
             var healthOf = described.Where(r => Finished(r) || StepOf(r)?.ObservesHealth(r) != false)
                 .Select(r => r.ActingOn).ToHashSet(StringComparer.Ordinal);
             // The final health wait reads the agent's ping only in the look its checks pass (it was Online for the
-            // validation before); an instance is deferred only when every due record acting on it defers.
+            // validation before), and a wait for the agent asks SSM only for the Online ones; an instance
+            // is read the lighter way only when every due record acting on it can do with it.
             var pingWhenChecksOk = new HashSet<string>(StringComparer.Ordinal);
             var pingAlways = new HashSet<string>(StringComparer.Ordinal);
+            var pingOnlineOnly = new HashSet<string>(StringComparer.Ordinal);
+            var pingExact = new HashSet<string>(StringComparer.Ordinal);
             foreach (var record in described)
             {
-                (!Finished(record) && StepOf(record)?.ObservesPingOnlyWhenChecksOk(record) == true ? pingWhenChecksOk : pingAlways).Add(record.ActingOn);
+                var step = Finished(record) ? null : StepOf(record);
+                (step?.ObservesPingOnlyWhenChecksOk(record) == true ? pingWhenChecksOk : pingAlways).Add(record.ActingOn);
+                (step?.ObservesOnlyWhetherOnline(record, now - ActionExecutor.StepStartedAt(record), _options) == true ? pingOnlineOnly : pingExact).Add(record.ActingOn);
             }
             pingWhenChecksOk.ExceptWith(pingAlways);
+            pingOnlineOnly.ExceptWith(pingExact);
             // A record whose step decides from the state alone gets it from DescribeInstanceStatus;
             // when the look describes anyway, a record whose next step reads the description joins
             // that call (it may move on in this look) instead of needing a second one.
@@ -84,7 +90,7 @@ public sealed partial class Reconciler
             {
                 describe.UnionWith(described.Where(r => SuccessorOf(r)?.ObservesAttributes(r) == true).Select(r => r.ActingOn));
             }
-            var (facts, readFailure) = await TryGatherAsync(described, healthOf, describe, pingWhenChecksOk, cancellationToken);
+            var (facts, readFailure) = await TryGatherAsync(described, healthOf, describe, pingWhenChecksOk, pingOnlineOnly, cancellationToken);
             if (facts is null)
             {
                 // The read itself failed (throttled, or EC2/SSM unavailable): every due record waits and looks again; none fails.
@@ -208,11 +214,11 @@ public sealed partial class Reconciler
     }
 
     /// <summary>The facts of every due instance, or null when EC2 or SSM would not answer (the caller defers the batch).</summary>
-    private async Task<(IReadOnlyDictionary<string, InstanceFacts>? Facts, string? Failure)> TryGatherAsync(List<RemediationRecord> due, IReadOnlySet<string> healthOf, IReadOnlySet<string>? describe, IReadOnlySet<string>? pingWhenChecksOk, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyDictionary<string, InstanceFacts>? Facts, string? Failure)> TryGatherAsync(List<RemediationRecord> due, IReadOnlySet<string> healthOf, IReadOnlySet<string>? describe, IReadOnlySet<string>? pingWhenChecksOk, IReadOnlySet<string>? pingOnlineOnly, CancellationToken cancellationToken)
     {
         try
         {
-            return (await _facts.GatherAsync(due.Select(r => r.ActingOn).ToList(), cancellationToken, healthOf, describe, pingWhenChecksOk), null);
+            return (await _facts.GatherAsync(due.Select(r => r.ActingOn).ToList(), cancellationToken, healthOf, describe, pingWhenChecksOk, pingOnlineOnly), null);
         }
         catch (Exception e) when (IsCallFailure(e, cancellationToken))
         {

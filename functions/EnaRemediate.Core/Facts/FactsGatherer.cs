@@ -7,7 +7,8 @@ namespace EnaRemediate.Core.Facts;
 /// ids (only for the instances whose description is wanted), one DescribeInstanceTypes for the
 /// distinct types (cached: a type's EnaSupport never changes), one DescribeInstanceStatus per
 /// 1,000 ids (for the instances whose health is wanted, and the state of those whose step needs
-/// only the state) and DescribeInstanceInformation for the running ones whose health is wanted;
+/// only the state) and DescribeInstanceInformation for the running ones whose health is wanted
+/// (only for the Online agents among those whose step needs no more than that);
 /// and, for described instances tagged as Auto Scaling members, DescribeAutoScalingInstances (50 ids a call).
 /// </summary>
 public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm, IAutoScalingPort? autoScaling = null)
@@ -15,16 +16,25 @@ public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm, IAutoScalingPort? 
     public const string AutoScalingGroupTag = "aws:autoscaling:groupName";
 
     private const int DescribeBatch = 1000;
+
+    /// <summary>DescribeInstanceInformation's largest page (MaxResults 5–50).</summary>
+    private const int PingPage = 50;
     private readonly Dictionary<string, string> _typeEnaSupport = new(StringComparer.Ordinal);
 
     /// <param name="healthOf">the instances whose status checks and SSM ping are wanted; null: all of them.</param>
     /// <param name="pingWhenChecksOk">of those, the ones whose ping is wanted only when both their checks are ok (the others' is left unread: <see cref="InstanceFacts.PingDeferred"/>).</param>
+    /// <param name="pingOnlineOnly">
+    /// of those, the ones whose step needs to know only whether the agent is Online: SSM is asked
+    /// for the Online ones among them (<see cref="ISsmPort.DescribeOnlineAsync"/>), a short answer
+    /// where the whole status is a page entry for every registered agent; one that is not Online has
+    /// no ping (<see cref="InstanceFacts.PingOnlineOnly"/>).
+    /// </param>
     /// <param name="describe">
     /// the instances whose EC2 description is wanted; null: all of them. The others get only their
     /// state, from DescribeInstanceStatus (a few hundred bytes an instance instead of a few
     /// kilobytes); one whose state that call does not give is described after all.
     /// </param>
-    public async Task<IReadOnlyDictionary<string, InstanceFacts>> GatherAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken, IReadOnlySet<string>? healthOf = null, IReadOnlySet<string>? describe = null, IReadOnlySet<string>? pingWhenChecksOk = null)
+    public async Task<IReadOnlyDictionary<string, InstanceFacts>> GatherAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken, IReadOnlySet<string>? healthOf = null, IReadOnlySet<string>? describe = null, IReadOnlySet<string>? pingWhenChecksOk = null, IReadOnlySet<string>? pingOnlineOnly = null)
     {
         var ids = instanceIds.Distinct(StringComparer.Ordinal).ToList();
         var instances = new Dictionary<string, Ec2Instance>(StringComparer.Ordinal);
@@ -48,9 +58,18 @@ public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm, IAutoScalingPort? 
         var running = ids.Where(id => StateOf(id) == "running" && (healthOf is null || healthOf.Contains(id))).ToList();
         var deferred = running.Where(Deferred).ToHashSet(StringComparer.Ordinal);
         running.RemoveAll(deferred.Contains);
-        var pings = running.Count == 0
-            ? new Dictionary<string, string>()
-            : await ssm.DescribePingStatusAsync(running, cancellationToken);
+        var (exact, onlineOnly) = SplitPingReads(running, pingOnlineOnly);
+        var pings = exact.Count == 0
+            ? new Dictionary<string, string>(StringComparer.Ordinal)
+            : new Dictionary<string, string>(await ssm.DescribePingStatusAsync(exact, cancellationToken), StringComparer.Ordinal);
+        var readOnlineOnly = onlineOnly.ToHashSet(StringComparer.Ordinal);
+        if (onlineOnly.Count > 0)
+        {
+            foreach (var id in await ssm.DescribeOnlineAsync(onlineOnly, cancellationToken))
+            {
+                pings[id] = "Online";
+            }
+        }
 
         // Only tagged instances are asked about: EC2 tags every member, and the tag alone cannot tell Standby from InService.
         var tagged = instances.Values.Where(i => i.Tags.ContainsKey(AutoScalingGroupTag)).Select(i => i.InstanceId).ToList();
@@ -70,10 +89,25 @@ public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm, IAutoScalingPort? 
             {
                 ObservedState = instance is null && observedState.Contains(id) ? statuses[id].State : null,
                 PingDeferred = deferred.Contains(id),
+                PingOnlineOnly = readOnlineOnly.Contains(id),
                 AutoScaling = members.GetValueOrDefault(id),
                 AutoScalingChecked = autoScaling is not null && tagged.Contains(id),
             };
         }, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The running instances whose whole ping is read, and those asked only whether they are
+    /// Online. The whole read's last page has room left (a page holds 50 agents): online-only ids
+    /// fill it for nothing instead of costing a call of their own.
+    /// </summary>
+    private static (List<string> Exact, List<string> OnlineOnly) SplitPingReads(List<string> running, IReadOnlySet<string>? pingOnlineOnly)
+    {
+        var exact = running.Where(id => pingOnlineOnly?.Contains(id) != true).ToList();
+        var onlineOnly = running.Where(id => pingOnlineOnly?.Contains(id) == true).ToList();
+        var room = exact.Count % PingPage == 0 ? 0 : PingPage - exact.Count % PingPage;
+        exact.AddRange(onlineOnly.Take(room));
+        return (exact, onlineOnly.Skip(room).ToList());
     }
 
     private async Task DescribeAsync(IEnumerable<string> ids, Dictionary<string, Ec2Instance> instances, CancellationToken cancellationToken)

@@ -35,6 +35,15 @@ public sealed record InstanceFacts(
     /// </summary>
     public bool PingDeferred { get; init; }
 
+    /// <summary>
+    /// The look asked SSM only whether the agent is Online (<see cref="Plans.IPlanStep.ObservesOnlyWhetherOnline"/>):
+    /// <see cref="SsmPingStatus"/> is "Online" or null, and null says "not Online", not "not registered".
+    /// </summary>
+    public bool PingOnlineOnly { get; init; }
+
+    /// <summary>The agent's ping as a wait or a failure names it: its status, or why the look has none.</summary>
+    public string PingText => SsmPingStatus ?? (PingDeferred ? "read once the checks pass" : PingOnlineOnly ? "not Online" : "not registered");
+
     /// <summary>Whether this look read the EC2 description (attributes, tags, type); false for a state-only look or an id EC2 does not know.</summary>
     public bool Described => Instance is not null;
 

@@ -38,6 +38,16 @@ public interface IPlanStep
     bool ObservesPingOnlyWhenChecksOk(Engine.RemediationRecord record) => false;
 
     /// <summary>
+    /// Whether the step, where <paramref name="record"/> has been for <paramref name="inStep"/>,
+    /// decides from the agent's ping only whether it is Online: a look then asks SSM for the Online
+    /// agents only (a fleet's waits are mostly agents not yet back, each a page entry otherwise). A
+    /// step whose failure names the ping says false in the look its time runs out, so that the
+    /// failure says ConnectionLost or "not registered" (an agent that never registered: no
+    /// instance profile) rather than just "not Online".
+    /// </summary>
+    bool ObservesOnlyWhetherOnline(Engine.RemediationRecord record, TimeSpan inStep, Engine.EngineOptions options) => false;
+
+    /// <summary>
     /// Whether the step, where <paramref name="record"/> is in it, reads the EC2 description at all;
     /// a step only waiting for its command's result says false, and a look skips DescribeInstances
     /// for it until the command is final (the step the record moves on to then gets the look it needs).

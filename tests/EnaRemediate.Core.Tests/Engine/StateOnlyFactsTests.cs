@@ -8,7 +8,8 @@ namespace EnaRemediate.Core.Tests.Engine;
 /// DescribeInstanceStatus (a few hundred bytes) instead of DescribeInstances (a few kilobytes);
 /// an id EC2 does not know, or a status answer without the state, falls back to the description,
 /// so a state-only look never takes a live instance for a missing one. And the final health wait's
-/// ping is read only in the look whose checks pass.
+/// ping is read only in the look whose checks pass, and a wait for the agent asks SSM only which
+/// agents are Online.
 /// </summary>
 public sealed class StateOnlyFactsTests
 {
@@ -108,6 +109,55 @@ public sealed class StateOnlyFactsTests
         Assert.False(facts["i-0000000000000000b"].IsHealthyAndManaged);
     }
 
+    [Fact]
+    public async Task AWaitForTheAgentAsksOnlyWhichAreOnlineAndCallsTheRestNotOnline()
+    {
+        _ec2.Instances["i-0000000000000000d"] = "running";
+        _ssm.ConnectionLost.Add("i-0000000000000000d");
+        var both = new HashSet<string>(["i-0000000000000000b", "i-0000000000000000d"], StringComparer.Ordinal);
+
+        var facts = await Gatherer().GatherAsync([.. both], CancellationToken.None, healthOf: both, describe: NoHealth, pingOnlineOnly: both);
+
+        Assert.Empty(_ssm.Asked);
+        Assert.Equal([["i-0000000000000000b", "i-0000000000000000d"]], _ssm.OnlineAsked.Select(ids => ids.Order().ToList()));
+        Assert.True(facts["i-0000000000000000b"].IsManaged);
+        Assert.Null(facts["i-0000000000000000d"].SsmPingStatus);
+        Assert.True(facts["i-0000000000000000d"].PingOnlineOnly);
+        Assert.Equal("not Online", facts["i-0000000000000000d"].PingText);
+    }
+
+    [Fact]
+    public async Task AnOnlineOnlyIdRidesInTheWholeReadsLastPageAndPaysItsOwnCallOnlyWhenThePageIsFull()
+    {
+        _ec2.Instances["i-0000000000000000d"] = "running";
+        _ssm.ConnectionLost.Add("i-0000000000000000d");
+        var onlineOnly = new HashSet<string>(["i-0000000000000000d"], StringComparer.Ordinal);
+        var one = new HashSet<string>(["i-0000000000000000b", "i-0000000000000000d"], StringComparer.Ordinal);
+
+        var shared = await Gatherer().GatherAsync([.. one], CancellationToken.None, healthOf: one, describe: NoHealth, pingOnlineOnly: onlineOnly);
+
+        // Room in the whole read's page: d is read whole, for nothing, and named exactly.
+        Assert.Equal([["i-0000000000000000b", "i-0000000000000000d"]], _ssm.Asked);
+        Assert.Empty(_ssm.OnlineAsked);
+        Assert.Equal("ConnectionLost", shared["i-0000000000000000d"].SsmPingStatus);
+        Assert.False(shared["i-0000000000000000d"].PingOnlineOnly);
+
+        _ssm.Asked.Clear();
+        var fullPage = Enumerable.Range(0, 50).Select(n => $"i-1{n:x16}").ToList();
+        foreach (var id in fullPage)
+        {
+            _ec2.Instances[id] = "running";
+        }
+        var all = new HashSet<string>([.. fullPage, "i-0000000000000000d"], StringComparer.Ordinal);
+
+        var apart = await Gatherer().GatherAsync([.. all], CancellationToken.None, healthOf: all, describe: NoHealth, pingOnlineOnly: onlineOnly);
+
+        Assert.Equal([fullPage.Order().ToList()], _ssm.Asked.Select(ids => ids.Order().ToList()));
+        Assert.Equal([["i-0000000000000000d"]], _ssm.OnlineAsked);
+        Assert.True(apart["i-0000000000000000d"].PingOnlineOnly);
+        Assert.False(apart["i-0000000000000000d"].IsManaged);
+    }
+
     private readonly PingAll _ssm = new();
 
     private FactsGatherer Gatherer() => new(_ec2, _ssm);
@@ -152,15 +202,23 @@ public sealed class StateOnlyFactsTests
         private static InvalidOperationException Mutated() => new("a look only reads");
     }
 
-    /// <summary>Every asked instance's agent is Online.</summary>
+    /// <summary>Every asked instance's agent is Online, but those whose connection is lost.</summary>
     private sealed class PingAll : ISsmPort
     {
         public List<IReadOnlyList<string>> Asked { get; } = [];
+        public List<IReadOnlyList<string>> OnlineAsked { get; } = [];
+        public HashSet<string> ConnectionLost { get; } = new(StringComparer.Ordinal);
 
         public Task<IReadOnlyDictionary<string, string>> DescribePingStatusAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
         {
             Asked.Add(instanceIds.ToList());
-            return Task.FromResult<IReadOnlyDictionary<string, string>>(instanceIds.ToDictionary(id => id, _ => "Online"));
+            return Task.FromResult<IReadOnlyDictionary<string, string>>(instanceIds.ToDictionary(id => id, id => ConnectionLost.Contains(id) ? "ConnectionLost" : "Online"));
+        }
+
+        public Task<IReadOnlySet<string>> DescribeOnlineAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
+        {
+            OnlineAsked.Add(instanceIds.ToList());
+            return Task.FromResult<IReadOnlySet<string>>(instanceIds.Where(id => !ConnectionLost.Contains(id)).ToHashSet(StringComparer.Ordinal));
         }
 
         public Task<string> SendCommandAsync(string documentName, IReadOnlyList<string> instanceIds, IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, CancellationToken cancellationToken) => throw NotRead();

@@ -55,6 +55,7 @@ internal sealed class CrashingEc2(IEc2Port inner, CrashSwitch crash) : IEc2Port
 internal sealed class CrashingSsm(ISsmPort inner, CrashSwitch crash) : ISsmPort
 {
     public Task<IReadOnlyDictionary<string, string>> DescribePingStatusAsync(IReadOnlyList<string> ids, CancellationToken ct) => inner.DescribePingStatusAsync(ids, ct);
+    public Task<IReadOnlySet<string>> DescribeOnlineAsync(IReadOnlyList<string> ids, CancellationToken ct) => inner.DescribeOnlineAsync(ids, ct);
     public Task<string> SendCommandAsync(string doc, IReadOnlyList<string> ids, IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, CancellationToken ct) => crash.Around(() => inner.SendCommandAsync(doc, ids, parameters, comment, ct));
     public Task<IReadOnlyList<RecentInvocation>> ListInvocationsAsync(string commandId, CancellationToken ct) => inner.ListInvocationsAsync(commandId, ct);
     public Task<IReadOnlyList<RecentInvocation>> ListRecentInvocationsAsync(string doc, DateTimeOffset after, CancellationToken ct) => inner.ListRecentInvocationsAsync(doc, after, ct);

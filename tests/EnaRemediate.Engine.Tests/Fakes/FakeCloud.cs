@@ -190,6 +190,9 @@ internal sealed class FakeCloud(TimeProvider time) : IEc2Port, ISsmPort
     public Task<IReadOnlyDictionary<string, string>> DescribePingStatusAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyDictionary<string, string>>(instanceIds.Where(id => Vms.ContainsKey(id) && Reachable(Vms[id])).ToDictionary(id => id, _ => "Online"));
 
+    public async Task<IReadOnlySet<string>> DescribeOnlineAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken) =>
+        (await DescribePingStatusAsync(instanceIds, cancellationToken)).Keys.ToHashSet(StringComparer.Ordinal);
+
     public Task<string> SendCommandAsync(string documentName, IReadOnlyList<string> instanceIds, IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, CancellationToken cancellationToken)
     {
         var id = Guid.NewGuid().ToString();

@@ -48,6 +48,7 @@ public sealed class IntakeIgnoresTests
         public Task StartInstancesAsync(IReadOnlyList<string> ids, bool dryRun, CancellationToken ct) => throw Touched();
         public Task SetEnaSupportAsync(string id, bool enabled, bool dryRun, CancellationToken ct) => throw Touched();
         public Task<IReadOnlyDictionary<string, string>> DescribePingStatusAsync(IReadOnlyList<string> ids, CancellationToken ct) => throw Touched();
+        public Task<IReadOnlySet<string>> DescribeOnlineAsync(IReadOnlyList<string> ids, CancellationToken ct) => throw Touched();
         public Task<string> SendCommandAsync(string doc, IReadOnlyList<string> ids, IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, CancellationToken ct) => throw Touched();
         public Task<IReadOnlyList<RecentInvocation>> ListInvocationsAsync(string commandId, CancellationToken ct) => throw Touched();
         public Task<IReadOnlyList<RecentInvocation>> ListRecentInvocationsAsync(string doc, DateTimeOffset after, CancellationToken ct) => throw Touched();

@@ -56,6 +56,7 @@ internal sealed class CallCounter(TimeProvider clock)
     private sealed class CountingSsm(ISsmPort inner, CallCounter counter) : ISsmPort
     {
         public Task<IReadOnlyDictionary<string, string>> DescribePingStatusAsync(IReadOnlyList<string> ids, CancellationToken ct) { counter.Count(ids); return inner.DescribePingStatusAsync(ids, ct); }
+        public Task<IReadOnlySet<string>> DescribeOnlineAsync(IReadOnlyList<string> ids, CancellationToken ct) { counter.Count(ids); return inner.DescribeOnlineAsync(ids, ct); }
         public Task<string> SendCommandAsync(string doc, IReadOnlyList<string> ids, IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, CancellationToken ct) { counter.Count(ids); return inner.SendCommandAsync(doc, ids, parameters, comment, ct); }
         public Task<IReadOnlyList<RecentInvocation>> ListInvocationsAsync(string commandId, CancellationToken ct) => inner.ListInvocationsAsync(commandId, ct);
         public Task<IReadOnlyList<RecentInvocation>> ListRecentInvocationsAsync(string doc, DateTimeOffset after, CancellationToken ct) => inner.ListRecentInvocationsAsync(doc, after, ct);

@@ -40,6 +40,10 @@ internal static class InstanceInformationOperation
             .Where(x => filters.All(f => Matches(f.Key, f.Values, x.I, x.Ping!)))
             .ToList();
         var (page, next) = SsmPaging.Page(rows, ctx.Request.String("NextToken"), maxResults ?? 50);
+        foreach (var (instance, _) in page)
+        {
+            ctx.World.Counters.Count(RequestCounters.PingListed, instance.InstanceId);
+        }
         var result = new JsonObject
         {
             ["InstanceInformationList"] = new JsonArray(page.Select(x => (JsonNode)Item(x.I, x.Ping!, ctx.Now)).ToArray()),

@@ -10,6 +10,9 @@ public sealed class RequestCounters
     private long _throttled;
     private long _handlerCpuTicks;
 
+    /// <summary>The per-instance key (<c>this[PingListed, id]</c>) of the DescribeInstanceInformation answers whose page held the instance's entry.</summary>
+    public const string PingListed = "DescribeInstanceInformation:listed";
+
     public long this[string action] => _byAction.TryGetValue(action, out var n) ? n : 0;
     /// <summary>Requests of this action that named this instance (EC2's InstanceId.N, DescribeInstanceInformation's InstanceIds filter), whether or not they succeeded.</summary>
     public long this[string action, string instanceId] => _byInstance.TryGetValue((action, instanceId), out var n) ? n : 0;

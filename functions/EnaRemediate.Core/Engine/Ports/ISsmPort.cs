@@ -7,6 +7,14 @@ public interface ISsmPort
     [AwsAction("ssm:DescribeInstanceInformation")]
     Task<IReadOnlyDictionary<string, string>> DescribePingStatusAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Which of these instances' agents are Online (the PingStatus=Online filter beside the ids): a
+    /// wait for the agent needs no more, and SSM then answers with the few that are instead of a
+    /// page entry for every registered agent.
+    /// </summary>
+    [AwsAction("ssm:DescribeInstanceInformation")]
+    Task<IReadOnlySet<string>> DescribeOnlineAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken);
+
     /// <summary>Runs a Command document on up to 50 instances; returns the command id.</summary>
     [AwsAction("ssm:SendCommand", Mutating = true)]
     Task<string> SendCommandAsync(string documentName, IReadOnlyList<string> instanceIds, IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, CancellationToken cancellationToken);

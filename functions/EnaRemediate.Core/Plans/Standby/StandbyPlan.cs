@@ -70,6 +70,7 @@ public sealed class StandbyPlan : IRemediationPlan
         public EngineAction? PlannedAction(EngineOptions options) => inner.PlannedAction(options);
         public bool ObservesHealth(RemediationRecord record) => inner.ObservesHealth(record);
         public bool ObservesPingOnlyWhenChecksOk(RemediationRecord record) => inner.ObservesPingOnlyWhenChecksOk(record);
+        public bool ObservesOnlyWhetherOnline(RemediationRecord record, TimeSpan inStep, EngineOptions options) => inner.ObservesOnlyWhetherOnline(record, inStep, options);
         public bool ObservesInstance(RemediationRecord record) => inner.ObservesInstance(record);
 
         /// <summary>Once this remediation put the member in Standby, a Finish reads its membership, which comes with the description.</summary>

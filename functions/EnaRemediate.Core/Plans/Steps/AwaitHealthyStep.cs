@@ -18,6 +18,9 @@ public sealed class AwaitHealthyStep(string name, bool ssmOnlineSuffices = false
     /// <summary>Waiting for both checks, the agent's ping decides nothing until they are ok (the agent was Online for the validation before).</summary>
     public bool ObservesPingOnlyWhenChecksOk(RemediationRecord record) => !ssmOnlineSuffices;
 
+    /// <summary>Both waits need the agent Online, nothing more, until the look that fails them on <see cref="EngineOptions.HealthyTimeout"/>.</summary>
+    public bool ObservesOnlyWhetherOnline(RemediationRecord record, TimeSpan inStep, EngineOptions options) => inStep <= options.HealthyTimeout;
+
     public StepDecision Decide(StepContext context)
     {
         var facts = context.Facts;
@@ -34,7 +37,7 @@ public sealed class AwaitHealthyStep(string name, bool ssmOnlineSuffices = false
             return new StepDecision.Next(ssmOnlineSuffices ? "SSM agent online" : "status checks ok and SSM agent online");
         }
         var waited = context.InStepFor;
-        var status = $"instance check {facts.Status?.InstanceStatus ?? "unknown"}, SSM {facts.SsmPingStatus ?? (facts.PingDeferred ? "read once the checks pass" : "not registered")}";
+        var status = $"instance check {facts.Status?.InstanceStatus ?? "unknown"}, SSM {facts.PingText}";
         if (waited > context.Options.HealthyTimeout)
         {
             return new StepDecision.Fail($"not healthy {context.Options.HealthyTimeout.TotalMinutes:0} minutes after start ({status})");

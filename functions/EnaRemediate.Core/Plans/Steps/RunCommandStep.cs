@@ -49,7 +49,7 @@ public sealed class RunCommandStep(
             }
             if (!context.Facts.IsManaged)
             {
-                return new StepDecision.Fail($"the instance cannot take an SSM command (state {context.Facts.State}, instance check {context.Facts.Status?.InstanceStatus ?? "unknown"}, SSM {context.Facts.SsmPingStatus ?? "not registered"})");
+                return new StepDecision.Fail($"the instance cannot take an SSM command (state {context.Facts.State}, instance check {context.Facts.Status?.InstanceStatus ?? "unknown"}, SSM {context.Facts.PingText})");
             }
             return new StepDecision.Act(Action(context.Options), $"running {document(context.Options)}");
         }

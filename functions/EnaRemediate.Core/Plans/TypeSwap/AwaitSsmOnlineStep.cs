@@ -14,6 +14,9 @@ public sealed class AwaitSsmOnlineStep(string name) : IPlanStep
     public IReadOnlySet<string> ValidOriginStates { get; } = new HashSet<string>();
     public EngineAction? PlannedAction(EngineOptions options) => null;
 
+    /// <summary>Online or not decides, until the look that fails the step on <see cref="EngineOptions.HealthyTimeout"/>.</summary>
+    public bool ObservesOnlyWhetherOnline(RemediationRecord record, TimeSpan inStep, EngineOptions options) => inStep <= options.HealthyTimeout;
+
     public StepDecision Decide(StepContext context)
     {
         if (context.Facts.State is not ("running" or "pending"))
@@ -27,8 +30,8 @@ public sealed class AwaitSsmOnlineStep(string name) : IPlanStep
         if (context.InStepFor > context.Options.HealthyTimeout)
         {
             return new StepDecision.Fail($"the SSM agent was not online {context.Options.HealthyTimeout.TotalMinutes:0} minutes after the start on the stand-in type " +
-                $"(SSM {context.Facts.SsmPingStatus ?? "not registered"}); the guest may not boot on Xen (an fstab naming /dev/nvme devices, or no xen-blkfront)");
+                $"(SSM {context.Facts.PingText}); the guest may not boot on Xen (an fstab naming /dev/nvme devices, or no xen-blkfront)");
         }
-        return new StepDecision.Wait(ExpectedLatencies.SsmOnline.NextLook(context.InStepFor), $"waiting for the SSM agent on the stand-in (SSM {context.Facts.SsmPingStatus ?? "not registered"})");
+        return new StepDecision.Wait(ExpectedLatencies.SsmOnline.NextLook(context.InStepFor), $"waiting for the SSM agent on the stand-in (SSM {context.Facts.PingText})");
     }
 }
