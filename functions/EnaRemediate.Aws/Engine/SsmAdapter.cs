@@ -17,13 +17,31 @@ public sealed class SsmAdapter(IAmazonSimpleSystemsManagement ssm) : ISsmPort
 
     private const int PageMax = 50;
 
+    private static readonly InstanceInformationStringFilter OnlineOnly = new() { Key = "PingStatus", Values = ["Online"] };
+
+    /// <summary>
+    /// Set once SSM refused the PingStatus filter beside the InstanceIds filter (documented as valid
+    /// together; an endpoint that disagrees must not stop every wait): from then on an online read
+    /// is a whole read, filtered here.
+    /// </summary>
+    private volatile bool _onlineFilterRefused;
+
     public Task<IReadOnlyDictionary<string, string>> DescribePingStatusAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken) =>
         PingStatusAsync(instanceIds, null, cancellationToken);
 
     public async Task<IReadOnlySet<string>> DescribeOnlineAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
     {
-        var online = await PingStatusAsync(instanceIds, new InstanceInformationStringFilter { Key = "PingStatus", Values = ["Online"] }, cancellationToken);
-        return online.Where(p => p.Value == "Online").Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        IReadOnlyDictionary<string, string> pings;
+        try
+        {
+            pings = await PingStatusAsync(instanceIds, _onlineFilterRefused ? null : OnlineOnly, cancellationToken);
+        }
+        catch (AwsCallException e) when (e.ErrorCode is "InvalidFilterKey" or "InvalidInstanceInformationFilterValue" && !_onlineFilterRefused)
+        {
+            _onlineFilterRefused = true;
+            pings = await PingStatusAsync(instanceIds, null, cancellationToken);
+        }
+        return pings.Where(p => p.Value == "Online").Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>Every page of DescribeInstanceInformation for the ids, 100 a call, with <paramref name="also"/> beside the InstanceIds filter.</summary>
