@@ -8,6 +8,8 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["simulate-fleet"] = SimulateFleetBenchmark.Run,
     ["fleet"] = FleetBenchmark.Run,
     ["fleet-workflow"] = FleetWorkflowBenchmark.Run,
+    // Not a benchmark: the engine's process of a fleet run (EngineFleetRun starts it).
+    [EngineProcess.Command] = EngineProcess.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

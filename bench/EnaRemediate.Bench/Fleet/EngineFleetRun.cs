@@ -1,8 +1,9 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
 using Amazon.Runtime;
 using EnaRemediate.Aws.Engine;
 using EnaRemediate.Core.Engine;
-using EnaRemediate.Core.Engine.Stores;
-using EnaRemediate.Core.Plans;
 using EnaRemediate.Simulator;
 using EnaRemediate.Simulator.Time;
 
@@ -12,6 +13,8 @@ namespace EnaRemediate.Bench.Fleet;
 /// The engine as it is, recovering a scenario fleet through the real AWS SDK against the simulator:
 /// StartAsync for every instance, then AdvanceAsync until done, jumping a stepped clock to each
 /// answer's next-look time (no sleeping: wall time is the engine's, the SDK's and the simulator's work).
+/// The engine runs in a process of its own (<see cref="EngineProcess"/>), so that its CPU and peak
+/// memory are measured alone; the simulator stays here, where the floor reads its world.
 /// The engine's poll jitter is seeded with the fleet's seed, so that one seed gives one run.
 /// Instances refused at the start count with their outcome (refused) and no time.
 /// </summary>
@@ -28,54 +31,81 @@ internal static class EngineFleetRun
         routes ??= await FleetRoutes.PlanAsync(scenario, instances, seed);
         var clock = new SteppedClock(Start);
         await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { Scenario = scenario, Instances = instances, Seed = seed, Clock = clock });
-        var store = new InMemoryRemediationStore();
-        var service = CreateService(host, clock, seed, store);
-        var ids = host.World.Instances.Select(i => i.InstanceId).ToList();
-        using var meter = new RunMeter(host.World);
-        var started = await service.StartAsync(new RemediationRequest(ids, RemediationMode.Remediate, false, "bench", null));
-        // Made once, as the CLI's loop does: StartResult computes the list each time it is asked for.
-        var remediationIds = started.RemediationIds;
-        AdvanceResult result;
-        var progress = System.Diagnostics.Stopwatch.StartNew();
-        while (!(result = await service.AdvanceAsync(remediationIds)).Done)
+        var idsFile = Path.GetTempFileName();
+        try
         {
-            clock.Advance(TimeSpan.FromSeconds(result.WaitSeconds));
-            if (progress.Elapsed > TimeSpan.FromMinutes(1))
+            await File.WriteAllLinesAsync(idsFile, host.World.Instances.Select(i => i.InstanceId));
+            using var meter = new RunMeter(host.World);
+            var simulatorProcessCpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var engine = await RunEngineProcessAsync(host, clock, seed, idsFile);
+            meter.Stop();
+            Console.Error.WriteLine($"engine: its process took {engine.CpuSeconds:0.0} s of CPU, peak {engine.PeakMiB:0} MiB; the simulator's process " +
+                $"{(Process.GetCurrentProcess().TotalProcessorTime - simulatorProcessCpu).TotalSeconds:0.0} s ({meter.SimulatorCpuSeconds:0.0} s in its handlers)");
+            if (engine.ClockJumps > 0)
             {
-                // What a run that is cut short got to: one line a minute of wall time.
-                Console.Error.WriteLine($"engine progress: {meter.Elapsed.TotalSeconds:0} s wall, {(clock.GetUtcNow() - Start).TotalSeconds:0} s simulated, " +
-                    $"{result.Records.Count(r => r.Outcome is not null)} of {result.Records.Count} finished, {host.World.Counters.Total} calls, " +
-                    $"simulator CPU {host.World.Counters.HandlerCpu.TotalSeconds:0.0} s of the process's {System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.0} s");
-                progress.Restart();
+                Console.Error.WriteLine($"engine: WARNING: the clock moved inside {engine.ClockJumps} Advance(s), where the simulator's could not follow");
             }
+            return FleetRunReport.From(scenario, seed, host.World, routes, engine.CompletionSeconds,
+                engine.Ends.Select(e => (e.Seconds, e.Outcome)).ToList(), engine.FailedFromThrottling,
+                meter.Cost with { ClientCpuSeconds = engine.CpuSeconds, PeakMiB = engine.PeakMiB, WallSeconds = engine.WallSeconds });
         }
-        meter.Stop();
-        foreach (var reason in result.Records.Where(r => r.Outcome != Outcomes.Recovered).GroupBy(r => r.OutcomeReason))
+        finally
         {
-            Console.Error.WriteLine($"engine: {reason.Count()} x {reason.Key}");
+            File.Delete(idsFile);
         }
-        foreach (var line in StepTimes.Lines(await Task.WhenAll(remediationIds.Select(async id => (await store.GetAsync(id))!))))
-        {
-            Console.Error.WriteLine(line);
-        }
-        // Instances refused at the start (no record to advance) end there, with the outcome the start gave them.
-        var refused = started.Instances.Where(i => i.Outcome is not null && !result.Records.Any(r => r.InstanceId == i.InstanceId)).Select(i => (0.0, i.Outcome!));
-        return FleetRunReport.From(scenario, seed, host.World, routes, (clock.GetUtcNow() - Start).TotalSeconds,
-            result.Records.Select(r => (r.ElapsedSeconds, r.Outcome ?? "unfinished")).Concat(refused).ToList(),
-            result.Records.Count(r => r.Outcome != Outcomes.Recovered && IsThrottling(r.OutcomeReason)),
-            meter);
     }
 
     /// <summary>
-    /// The engine as the CLI's `simulate` builds it: the bench's pinned driver, poll jitter seeded
-    /// with the fleet's seed, and the scenario's rescue AMIs (named enaremediate-rescue-*) for offline repair.
+    /// Runs <see cref="EngineProcess"/> (`dotnet` on this assembly, a command of its own) on the
+    /// instances listed in <paramref name="idsFile"/> to its end, moving the simulator's clock
+    /// wherever the engine's goes; its stderr is this process's.
     /// </summary>
-    public static RemediationService CreateService(SimulatorHost host, TimeProvider clock, int seed, IRemediationStore store)
+    internal static async Task<EngineProcessResult> RunEngineProcessAsync(SimulatorHost host, SteppedClock clock, int seed, string idsFile)
     {
-        var rescueImages = host.World.AllImages.Where(i => i.Name.StartsWith("enaremediate-rescue-", StringComparison.Ordinal))
+        // The dotnet host: this process when it is one (`dotnet EnaRemediate.Bench.dll`), else the one the SDK names (a test host).
+        var dotnet = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath!
+            : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } named ? named : "dotnet";
+        var start = new ProcessStartInfo(dotnet) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add(typeof(EngineFleetRun).Assembly.Location);
+        foreach (var argument in EngineProcess.Arguments(host.Endpoint, seed, idsFile, RescueImages(host)))
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var child = Process.Start(start) ?? throw new InvalidOperationException($"could not start {dotnet}");
+        EngineProcessResult? result = null;
+        while (await child.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith(EngineProcess.AdvancePrefix, StringComparison.Ordinal))
+            {
+                var to = new DateTimeOffset(long.Parse(line.AsSpan(EngineProcess.AdvancePrefix.Length), CultureInfo.InvariantCulture), TimeSpan.Zero);
+                clock.Advance(to - clock.GetUtcNow());
+                await child.StandardInput.WriteLineAsync("ok");
+                await child.StandardInput.FlushAsync();
+            }
+            else if (line.StartsWith(EngineProcess.DonePrefix, StringComparison.Ordinal))
+            {
+                result = JsonSerializer.Deserialize<EngineProcessResult>(line[EngineProcess.DonePrefix.Length..]);
+            }
+            else
+            {
+                Console.Error.WriteLine(line);
+            }
+        }
+        await child.WaitForExitAsync();
+        return child.ExitCode == 0 && result is not null ? result
+            : throw new InvalidOperationException($"the engine's process ended with exit code {child.ExitCode} and {(result is null ? "no" : "a")} result");
+    }
+
+    /// <summary>The scenario's rescue AMIs (named enaremediate-rescue-*) by architecture, for offline repair.</summary>
+    public static IReadOnlyDictionary<string, string> RescueImages(SimulatorHost host) =>
+        host.World.AllImages.Where(i => i.Name.StartsWith("enaremediate-rescue-", StringComparison.Ordinal))
             .GroupBy(i => i.Architecture).ToDictionary(g => g.Key, g => g.First().ImageId, StringComparer.Ordinal);
+
+    /// <summary>The engine as the CLI's `simulate` builds it: the bench's pinned driver, poll jitter seeded with the fleet's seed, the scenario's rescue AMIs.</summary>
+    public static RemediationService CreateService(Uri endpoint, IReadOnlyDictionary<string, string> rescueImages, TimeProvider clock, int seed, IRemediationStore store)
+    {
         var options = new EngineOptions { JitterSeed = seed }.WithDriver(Sha256) with { Nitro = new NitroOptions { RescueImages = rescueImages } };
-        return EngineFactory.Create(new AwsConnection("us-east-1", host.Endpoint.ToString(), new BasicAWSCredentials("bench", "bench")),
+        return EngineFactory.Create(new AwsConnection("us-east-1", endpoint.ToString(), new BasicAWSCredentials("bench", "bench")),
             store, options, clock);
     }
 

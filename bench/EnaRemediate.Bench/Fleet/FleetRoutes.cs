@@ -17,7 +17,7 @@ internal static class FleetRoutes
     {
         var clock = new SteppedClock(EngineFleetRun.Start);
         await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { Scenario = scenario, Instances = instances, Seed = seed, Clock = clock });
-        var service = EngineFleetRun.CreateService(host, clock, seed, new InMemoryRemediationStore());
+        var service = EngineFleetRun.CreateService(host.Endpoint, EngineFleetRun.RescueImages(host), clock, seed, new InMemoryRemediationStore());
         var plans = await service.PlanAsync(host.World.Instances.Select(i => i.InstanceId).ToList(), force: false, route: null);
         return plans.ToDictionary(p => p.Triage.InstanceId, p => p.Triage.Refused ? PlanNames.Refused : p.Triage.Plan, StringComparer.Ordinal);
     }

@@ -56,7 +56,7 @@ internal sealed record FleetRunReport(
     /// </summary>
     /// <param name="routes">the fleet (rescue instances the run launched are not part of it) and the engine's route for each.</param>
     public static FleetRunReport From(string scenario, int seed, SimulatedWorld world, IReadOnlyDictionary<string, string> routes, double completionSeconds,
-        IReadOnlyList<(double Seconds, string Outcome)> ends, int failedFromThrottling, RunMeter meter)
+        IReadOnlyList<(double Seconds, string Outcome)> ends, int failedFromThrottling, RunCost cost)
     {
         var instances = routes.Count;
         var floor = FleetFloor.Seconds(world.Instances, routes);
@@ -76,13 +76,13 @@ internal sealed record FleetRunReport(
                 calls.Snapshot().OrderByDescending(p => p.Value).ToDictionary(p => p.Key, p => p.Value)),
             calls.Throttled,
             failedFromThrottling,
-            Math.Round(meter.ClientCpuSeconds, 3),
-            Math.Round(meter.SimulatorCpuSeconds, 3),
-            Math.Round(meter.PeakMiB, 1),
+            Math.Round(cost.ClientCpuSeconds, 3),
+            Math.Round(cost.SimulatorCpuSeconds, 3),
+            Math.Round(cost.PeakMiB, 1),
             ends.GroupBy(e => e.Outcome).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()))
         {
-            WallSeconds = meter.WallSeconds,
-            ThrottledByAction = meter.ThrottledByAction,
+            WallSeconds = cost.WallSeconds,
+            ThrottledByAction = cost.ThrottledByAction,
             FirstAskedFloorSeconds = FleetFloor.Seconds(world.Instances, routes, FleetFloor.TokenOrder.FirstAsked) is { } asked ? Math.Round(asked, 1) : null,
             RouteFloors = routes.GroupBy(r => r.Value).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key,
                 g => FleetFloor.Seconds(world.Instances, g.ToDictionary(r => r.Key, r => r.Value)) is { } f ? Math.Round(f, 1) : (double?)null),

@@ -151,7 +151,7 @@ internal sealed class NaiveRunbook(IAmazonEC2 ec2, IAmazonSimpleSystemsManagemen
             return FleetRunReport.From(scenario, seed, host.World, routes, (clock.GetUtcNow() - EngineFleetRun.Start).TotalSeconds,
                 outcomes.Select(o => (o.Seconds, o.Recovered ? "recovered" : "failed")).ToList(),
                 outcomes.Count(o => o.Throttled),
-                meter);
+                meter.Cost);
         }
     }
 }

@@ -4,6 +4,9 @@ using EnaRemediate.Simulator.World;
 
 namespace EnaRemediate.Bench.Fleet;
 
+/// <summary>What one fleet run cost: the client's CPU and peak working set, the simulator's CPU, wall time, the throttled requests by action.</summary>
+internal sealed record RunCost(double ClientCpuSeconds, double SimulatorCpuSeconds, double PeakMiB, double WallSeconds, IReadOnlyDictionary<string, int> ThrottledByAction);
+
 /// <summary>
 /// What one fleet run cost the machine: wall time, the simulator's CPU (inside its handlers, on
 /// its own thread clock), the client's CPU (the rest of the process: engine or runbook, the SDK,
@@ -18,8 +21,7 @@ internal sealed class RunMeter : IDisposable
     private readonly Stopwatch _wall = Stopwatch.StartNew();
     private readonly TimeSpan _processCpu;
     private readonly TimeSpan _simulatorCpu;
-    private readonly Timer _sampler;
-    private long _peakBytes;
+    private readonly PeakSampler _peak;
 
     public RunMeter(SimulatedWorld world)
     {
@@ -29,22 +31,25 @@ internal sealed class RunMeter : IDisposable
         _throttle.Rejected += CountRejected;
         _processCpu = Process.GetCurrentProcess().TotalProcessorTime;
         _simulatorCpu = _counters.HandlerCpu;
-        _sampler = new Timer(_ => Sample(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(200));
+        _peak = new PeakSampler();
     }
 
     public TimeSpan Elapsed => _wall.Elapsed;
     public double WallSeconds { get; private set; }
     public double ClientCpuSeconds { get; private set; }
     public double SimulatorCpuSeconds { get; private set; }
-    public double PeakMiB => Interlocked.Read(ref _peakBytes) / (1024.0 * 1024.0);
+    public double PeakMiB { get; private set; }
     /// <summary>RequestLimitExceeded answers by action, most first.</summary>
     public IReadOnlyDictionary<string, int> ThrottledByAction => _throttled.OrderByDescending(p => p.Value).ToDictionary(p => p.Key, p => p.Value);
+
+    /// <summary>What <see cref="Stop"/> measured.</summary>
+    public RunCost Cost => new(ClientCpuSeconds, SimulatorCpuSeconds, PeakMiB, WallSeconds, ThrottledByAction);
 
     public void Stop()
     {
         _throttle.Rejected -= CountRejected;
-        _sampler.Dispose();
-        Sample();
+        PeakMiB = _peak.PeakMiB;
+        _peak.Dispose();
         _wall.Stop();
         WallSeconds = _wall.Elapsed.TotalSeconds;
         var simulator = _counters.HandlerCpu - _simulatorCpu;
@@ -55,18 +60,8 @@ internal sealed class RunMeter : IDisposable
     public void Dispose()
     {
         _throttle.Rejected -= CountRejected;
-        _sampler.Dispose();
+        _peak.Dispose();
     }
 
     private void CountRejected(string action) => _throttled.AddOrUpdate(action, 1, (_, n) => n + 1);
-
-    private void Sample()
-    {
-        using var self = Process.GetCurrentProcess();
-        var bytes = self.WorkingSet64;
-        long seen;
-        while (bytes > (seen = Interlocked.Read(ref _peakBytes)) && Interlocked.CompareExchange(ref _peakBytes, bytes, seen) != seen)
-        {
-        }
-    }
 }
