@@ -35,19 +35,19 @@ internal static class EngineFleetRun
         try
         {
             await File.WriteAllLinesAsync(idsFile, host.World.Instances.Select(i => i.InstanceId));
-            using var meter = new RunMeter(host.World);
-            var simulatorProcessCpu = Process.GetCurrentProcess().TotalProcessorTime;
+            using var meter = RunMeter.ForClientElsewhere(host.World);
             var engine = await RunEngineProcessAsync(host, clock, seed, idsFile);
-            meter.Stop();
+            var simulatorProcessCpu = meter.ProcessCpuSeconds;
+            var cost = meter.Stop(new ClientCost(engine.CpuSeconds, engine.PeakMiB, engine.WallSeconds));
             Console.Error.WriteLine($"engine: its process took {engine.CpuSeconds:0.0} s of CPU, peak {engine.PeakMiB:0} MiB; the simulator's process " +
-                $"{(Process.GetCurrentProcess().TotalProcessorTime - simulatorProcessCpu).TotalSeconds:0.0} s ({meter.SimulatorCpuSeconds:0.0} s in its handlers)");
+                $"{simulatorProcessCpu:0.0} s ({cost.SimulatorCpuSeconds:0.0} s in its handlers)");
             if (engine.ClockJumps > 0)
             {
                 Console.Error.WriteLine($"engine: WARNING: the clock moved inside {engine.ClockJumps} Advance(s), where the simulator's could not follow");
             }
             return FleetRunReport.From(scenario, seed, host.World, routes, engine.CompletionSeconds,
                 engine.Ends.Select(e => (e.Seconds, e.Outcome)).ToList(), engine.FailedFromThrottling,
-                meter.Cost with { ClientCpuSeconds = engine.CpuSeconds, PeakMiB = engine.PeakMiB, WallSeconds = engine.WallSeconds });
+                cost);
         }
         finally
         {

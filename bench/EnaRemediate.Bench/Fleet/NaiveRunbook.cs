@@ -141,9 +141,9 @@ internal sealed class NaiveRunbook(IAmazonEC2 ec2, IAmazonSimpleSystemsManagemen
             var runbook = new NaiveRunbook(ec2, ssm, clock, new EngineOptions().WithDriver(EngineFleetRun.Sha256));
             var ids = host.World.Instances.Select(i => i.InstanceId).ToList();
             var outcomes = new Outcome[ids.Count];
-            using var meter = new RunMeter(host.World);
+            using var meter = RunMeter.ForClientInProcess(host.World);
             await clock.RunAllAsync(ids.Select((id, n) => (Func<Task>)(async () => outcomes[n] = await runbook.RecoverAsync(id))).ToList());
-            meter.Stop();
+            var cost = meter.Stop();
             foreach (var reason in outcomes.Where(o => !o.Recovered).GroupBy(o => o.Reason))
             {
                 Console.Error.WriteLine($"baseline: {reason.Count()} x {reason.Key}");
@@ -151,7 +151,7 @@ internal sealed class NaiveRunbook(IAmazonEC2 ec2, IAmazonSimpleSystemsManagemen
             return FleetRunReport.From(scenario, seed, host.World, routes, (clock.GetUtcNow() - EngineFleetRun.Start).TotalSeconds,
                 outcomes.Select(o => (o.Seconds, o.Recovered ? "recovered" : "failed")).ToList(),
                 outcomes.Count(o => o.Throttled),
-                meter.Cost);
+                cost);
         }
     }
 }

@@ -15,8 +15,6 @@ public sealed class SsmAdapter(IAmazonSimpleSystemsManagement ssm) : ISsmPort
     /// </summary>
     private const int FilterMax = 100;
 
-    private const int PageMax = 50;
-
     private static readonly InstanceInformationStringFilter OnlineOnly = new() { Key = "PingStatus", Values = ["Online"] };
 
     /// <summary>
@@ -61,7 +59,7 @@ public sealed class SsmAdapter(IAmazonSimpleSystemsManagement ssm) : ISsmPort
                 var response = await Ec2Adapter.Call("DescribeInstanceInformation", () => ssm.DescribeInstanceInformationAsync(new DescribeInstanceInformationRequest
                 {
                     Filters = filters,
-                    MaxResults = PageMax,
+                    MaxResults = ISsmPort.PingPageSize,
                     NextToken = next,
                 }, cancellationToken));
                 foreach (var info in response.InstanceInformationList ?? [])

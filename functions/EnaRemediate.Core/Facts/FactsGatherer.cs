@@ -17,8 +17,6 @@ public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm, IAutoScalingPort? 
 
     private const int DescribeBatch = 1000;
 
-    /// <summary>DescribeInstanceInformation's largest page (MaxResults 5–50).</summary>
-    private const int PingPage = 50;
     private readonly Dictionary<string, string> _typeEnaSupport = new(StringComparer.Ordinal);
 
     /// <param name="healthOf">the instances whose status checks and SSM ping are wanted; null: all of them.</param>
@@ -62,6 +60,7 @@ public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm, IAutoScalingPort? 
         var pings = exact.Count == 0
             ? new Dictionary<string, string>(StringComparer.Ordinal)
             : new Dictionary<string, string>(await ssm.DescribePingStatusAsync(exact, cancellationToken), StringComparer.Ordinal);
+        // A set: every id's facts below ask whether it was read this way.
         var readOnlineOnly = onlineOnly.ToHashSet(StringComparer.Ordinal);
         if (onlineOnly.Count > 0)
         {
@@ -105,7 +104,7 @@ public sealed class FactsGatherer(IEc2Port ec2, ISsmPort ssm, IAutoScalingPort? 
     {
         var exact = running.Where(id => pingOnlineOnly?.Contains(id) != true).ToList();
         var onlineOnly = running.Where(id => pingOnlineOnly?.Contains(id) == true).ToList();
-        var room = exact.Count % PingPage == 0 ? 0 : PingPage - exact.Count % PingPage;
+        var room = exact.Count % ISsmPort.PingPageSize == 0 ? 0 : ISsmPort.PingPageSize - exact.Count % ISsmPort.PingPageSize;
         exact.AddRange(onlineOnly.Take(room));
         return (exact, onlineOnly.Skip(room).ToList());
     }

@@ -3,6 +3,9 @@ namespace EnaRemediate.Core.Engine.Ports;
 /// <summary>Every SSM call the engine can make, each with its IAM action (see <see cref="IEc2Port"/>).</summary>
 public interface ISsmPort
 {
+    /// <summary>DescribeInstanceInformation's largest page (MaxResults 5–50): how many agents one call can list.</summary>
+    public const int PingPageSize = 50;
+
     /// <summary>PingStatus (Online, ConnectionLost, Inactive) of the managed instances among these ids; absent ids are unknown to SSM.</summary>
     [AwsAction("ssm:DescribeInstanceInformation")]
     Task<IReadOnlyDictionary<string, string>> DescribePingStatusAsync(IReadOnlyList<string> instanceIds, CancellationToken cancellationToken);
