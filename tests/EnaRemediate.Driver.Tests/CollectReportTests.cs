@@ -18,9 +18,9 @@ public sealed class CollectReportTests : IDisposable
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
-    internal static (HostReport Report, string Json) Collect(IReadOnlyDictionary<string, string?>? environment = null)
+    internal static (HostReport Report, string Json) Collect(IReadOnlyDictionary<string, string?>? environment = null, params string[] arguments)
     {
-        var result = Shell.Run(RepoPaths.CollectScript, [], environment);
+        var result = Shell.Run(RepoPaths.CollectScript, arguments, environment);
         Assert.True(result.ExitCode == 0, result.ToString());
         var json = result.Stdout.TrimEnd('\n');
         Assert.DoesNotContain('\n', json);
@@ -145,5 +145,62 @@ public sealed class CollectReportTests : IDisposable
         // The most recent lines are the ones kept.
         Assert.StartsWith("[     999.000000] ena", report.KernelLog![^1]);
         Assert.NotNull(report.Kernels);
+    }
+
+    /// <summary>
+    /// An ENA eth0 as ethtool shows it (a stand-in `ethtool` first on PATH: this machine has no ENA
+    /// device): device-wide counters and queue_N_ ones, as the 6.1 driver names them.
+    /// </summary>
+    private Dictionary<string, string?> EnaInterfaceWithEthtool()
+    {
+        var net = Path.Combine(_work, "net");
+        Directory.CreateDirectory(Path.Combine(net, "eth0"));
+        File.WriteAllText(Path.Combine(net, "eth0", "operstate"), "up\n");
+        var bin = Path.Combine(_work, "ethtool-bin");
+        Directory.CreateDirectory(bin);
+        var ethtool = Path.Combine(bin, "ethtool");
+        File.WriteAllText(ethtool, """
+            #!/bin/sh
+            case "$1" in
+              -i) printf 'driver: ena\nversion: 2.13.3g\nbus-info: 0000:00:05.0\n' ;;
+              -S) printf 'NIC statistics:\n     tx_timeout: 0\n     wd_expired: 3\n     queue_0_tx_cnt: 4329\n     queue_0_tx_bad_req_id: 2\n     queue_1_rx_cnt: 5120\n     ena_admin_q_aborted_cmd: 0\n' ;;
+              *) exit 1 ;;
+            esac
+            """);
+        Shell.Check("chmod", "+x", ethtool);
+        return new Dictionary<string, string?>
+        {
+            ["ENA_COLLECT_SYS_CLASS_NET"] = net,
+            ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH"),
+        };
+    }
+
+    [Fact]
+    public void CountersGlobalLeavesOutOnlyThePerQueueCountersAndIsNotACut()
+    {
+        var environment = EnaInterfaceWithEthtool();
+        var (all, _) = Collect(environment);
+        Assert.Equal(["ena_admin_q_aborted_cmd", "queue_0_tx_bad_req_id", "queue_0_tx_cnt", "queue_1_rx_cnt", "tx_timeout", "wd_expired"],
+            all.EthtoolStats!["eth0"].Keys.Order(StringComparer.Ordinal));
+
+        var (global, globalJson) = Collect(environment, "--counters", "global");
+        Assert.Equal(["ena_admin_q_aborted_cmd=0", "tx_timeout=0", "wd_expired=3"],
+            global.EthtoolStats!["eth0"].Select(c => $"{c.Key}={c.Value}").Order(StringComparer.Ordinal));
+        Assert.False(global.Truncated);
+        Assert.Equal("ena", Assert.Single(global.Interfaces!).Driver);
+        Assert.DoesNotContain("queue_", globalJson, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--counters", "none")]
+    [InlineData("--counters", "all; reboot")]
+    [InlineData("--counters")]
+    [InlineData("--verbose")]
+    public void ABadArgumentIsRefusedBeforeAnythingIsRead(params string[] arguments)
+    {
+        var result = Shell.Run(RepoPaths.CollectScript, arguments, null);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        Assert.StartsWith("collect-ena.sh: ", result.Stderr);
     }
 }

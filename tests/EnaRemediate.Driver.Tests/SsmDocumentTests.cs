@@ -44,7 +44,7 @@ public sealed class SsmDocumentTests(S3Server s3) : IClassFixture<S3Server>
     [Theory]
     [InlineData(Install, "installEnaDriver", new[] { "SourceArchive", "Sha256", "Version", "Kernels" })]
     [InlineData(Offline, "offlineRepair", new[] { "TargetDevice", "VolumeId", "SourceArchive", "Sha256", "Version", "Kernels" })]
-    [InlineData(Collect, "collectHostReport", new string[0])]
+    [InlineData(Collect, "collectHostReport", new[] { "Counters" })]
     [InlineData(Rebundle, "rebundleInstance", new[] { "Bucket", "KeyPrefix", "Architecture" })]
     public void DocumentsHaveTheCommandDocumentStructure(string name, string stepName, string[] parameterNames)
     {

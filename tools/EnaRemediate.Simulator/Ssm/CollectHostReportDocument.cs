@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using EnaRemediate.Core.HostReports;
 using EnaRemediate.Simulator.World;
 
@@ -8,22 +9,23 @@ namespace EnaRemediate.Simulator.Ssm;
 /// EnaRemediate-CollectHostReport against the guest model: stdout is the host report
 /// (docs/host-report.md) built from the guest's true state and the driver the instance has bound.
 /// With the "validation fails after ENA re-enabled" fault, the ENA device keeps resetting: the
-/// report shows it and the document fails.
+/// report shows it and the document fails. Counters=global leaves out the per-queue counters, as
+/// collect-ena.sh --counters global does.
 /// </summary>
-internal sealed class CollectHostReportDocument : SimulatedDocument
+internal sealed partial class CollectHostReportDocument : SimulatedDocument
 {
     public const string DocumentName = "EnaRemediate-CollectHostReport";
 
     public override string Name => DocumentName;
     public override string PluginName => "collectHostReport";
-    /// <summary>The real document takes none.</summary>
-    public override IReadOnlyList<DocumentParameter> Parameters { get; } = [];
+    /// <summary>As in driver/documents/EnaRemediate-CollectHostReport.json.</summary>
+    public override IReadOnlyList<DocumentParameter> Parameters { get; } = [new("Counters", "all", AllOrGlobal())];
     public override TimeSpan Duration(Random random) => random.Draw(Latencies.ShortCommand);
 
     public override DocumentResult Run(DocumentRun run)
     {
         var deviceFails = run.Instance.EnaSupport && run.World.Faults.For(run.Instance.InstanceId).ValidationFailsAfterEnaEnabled;
-        var report = Build(run.Instance, run.At, deviceFails);
+        var report = Build(run.Instance, run.At, deviceFails, perQueueCounters: run.Single("Counters") != "global");
         var json = JsonSerializer.Serialize(report, HostReportJson.Options);
         return deviceFails
             ? new DocumentResult(1, json + "\n", "ena 0000:00:05.0: Device reset failed\n")
@@ -50,7 +52,7 @@ internal sealed class CollectHostReportDocument : SimulatedDocument
         return new Readiness(missing.Count == 0, missing);
     }
 
-    public static HostReport Build(SimulatedInstance instance, DateTimeOffset at, bool deviceFails)
+    public static HostReport Build(SimulatedInstance instance, DateTimeOffset at, bool deviceFails, bool perQueueCounters)
     {
         var guest = instance.Guest!;
         var driver = instance.BoundNetworkDriver(at) ?? "ena";
@@ -74,7 +76,7 @@ internal sealed class CollectHostReportDocument : SimulatedDocument
             Dkms = Dkms(guest),
             Interfaces = [new InterfaceEntry("eth0", driver, ena ? runningModule?.Version : null, BusInfo(driver), deviceFails ? "down" : "up")],
             EthtoolStats = ena
-                ? new Dictionary<string, IReadOnlyDictionary<string, long>> { ["eth0"] = Counters(deviceFails) }
+                ? new Dictionary<string, IReadOnlyDictionary<string, long>> { ["eth0"] = Counters(deviceFails, perQueueCounters) }
                 : new Dictionary<string, IReadOnlyDictionary<string, long>>(),
             KernelLog = ena ? KernelLog(deviceFails) : [],
             Readiness = ReadinessOf(kernels),
@@ -94,9 +96,10 @@ internal sealed class CollectHostReportDocument : SimulatedDocument
     /// driver names them (ena_ethtool.c: the globals, the ENI allowances, queue_N_tx_* and
     /// queue_N_rx_* per queue, ena_admin_q_*), plus the reset counters of the out-of-tree driver.
     /// About 90 counters: like a real report, the whole report is longer than a command listing's
-    /// 2,500 characters, so reading it costs a GetCommandInvocation here as it does in AWS.
+    /// 2,500 characters, so reading it costs a GetCommandInvocation here as it does in AWS; without
+    /// the per-queue ones (Counters=global) it is about 20, and the report fits in the listing.
     /// </summary>
-    private static Dictionary<string, long> Counters(bool deviceFails)
+    private static Dictionary<string, long> Counters(bool deviceFails, bool perQueue)
     {
         var counters = new Dictionary<string, long>
         {
@@ -115,7 +118,7 @@ internal sealed class CollectHostReportDocument : SimulatedDocument
             ["total_resets"] = deviceFails ? 57 : 0,
             ["reset_fail"] = deviceFails ? 57 : 0,
         };
-        for (var queue = 0; queue < 2; queue++)
+        for (var queue = 0; perQueue && queue < 2; queue++)
         {
             foreach (var name in TxCounters)
             {
@@ -148,6 +151,9 @@ internal sealed class CollectHostReportDocument : SimulatedDocument
 
     private static readonly string[] RxCounters =
         ["cnt", "bytes", "rx_copybreak_pkt", "csum_good", "refil_partial", "csum_bad", "page_alloc_fail", "skb_alloc_fail", "dma_mapping_err", "bad_desc_num", "bad_req_id", "empty_rx_ring", "csum_unchecked", "xdp_aborted", "xdp_drop", "xdp_pass", "xdp_tx", "xdp_invalid", "xdp_redirect"];
+
+    [GeneratedRegex("^(all|global)$")]
+    private static partial Regex AllOrGlobal();
 
     private static readonly string[] AdminCounters = ["aborted_cmd", "submitted_cmd", "completed_cmd", "out_of_space", "no_completion"];
 
