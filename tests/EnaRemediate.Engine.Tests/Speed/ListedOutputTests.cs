@@ -10,8 +10,8 @@ namespace EnaRemediate.Engine.Tests.Speed;
 /// <summary>
 /// Issue 13: a finished command's output is read from the status listing (ListCommandInvocations
 /// with Details) when the listing holds it whole, and from GetCommandInvocation only when the
-/// agent cut it to the listing's 2,500 characters: of the three commands of the fallback, only the
-/// last report (with ENA's counters) costs a call of its own.
+/// agent cut it to the listing's 2,500 characters. The fallback's three outputs all fit: the last
+/// report is asked for with only ENA's device-wide counters.
 /// </summary>
 public sealed class ListedOutputTests
 {
@@ -95,15 +95,53 @@ public sealed class ListedOutputTests
     }
 
     [Fact]
-    public async Task AFleetReadsWithGetCommandInvocationOnlyTheReportsLongerThanTheListing()
+    public async Task AFleetReadsEveryOutputFromTheListingWithTheFinalReportsDeviceWideCounters()
     {
         await using var sim = await SimulatedEngine.StartAsync("kernel-update", instances: 10);
-        var (_, result) = await sim.RemediateAsync(sim.InstanceIds);
+        var (started, result) = await sim.RemediateAsync(sim.InstanceIds);
 
         Assert.All(result.Records, r => Assert.Equal(Outcomes.Recovered, r.Outcome));
-        // Three commands an instance; only the last report (ENA on: ~90 ethtool counters, as on a
-        // real host) is longer than the listing. The install result and the report without ENA are read from it.
-        Assert.Equal(10, sim.World.Counters["GetCommandInvocation"]);
+        // Three commands an instance, all read from the listing: the install result, the report
+        // without ENA, and the final report asked for without per-queue counters (Counters=global).
+        Assert.Equal(0L, sim.World.Counters["GetCommandInvocation"]);
+        foreach (var id in started.RemediationIds)
+        {
+            var history = (await sim.Store.GetAsync(id))!.History;
+            Assert.Contains(history, h => h.Event.Contains("is bound to ena", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task AnEnaHostsWholeReportIsCutInTheListingAndItsDeviceWideReportIsNot()
+    {
+        await using var sim = await SimulatedEngine.StartAsync("healthy");
+        var ssm = Adapter(sim);
+        var id = sim.Id("ok");
+        var whole = await ssm.SendCommandAsync(Collect, [id], None, "test", CancellationToken.None);
+        var deviceWide = await ssm.SendCommandAsync(Collect, [id], new Dictionary<string, IReadOnlyList<string>> { ["Counters"] = ["global"] }, "test", CancellationToken.None);
+        sim.Clock.Advance(TimeSpan.FromMinutes(2));
+
+        Assert.Null(Assert.Single(await ssm.ListInvocationsAsync(whole, CancellationToken.None)).Result);
+        var listed = Assert.Single(await ssm.ListInvocationsAsync(deviceWide, CancellationToken.None)).Result;
+        Assert.NotNull(listed);
+        var (report, problem) = EnaRemediate.Core.Readiness.HostReportOutput.Read(listed.StandardOutput);
+        Assert.Null(problem);
+        var counters = report!.EthtoolStats!["eth0"];
+        Assert.Contains("total_resets", counters.Keys);
+        Assert.DoesNotContain(counters.Keys, k => k.StartsWith("queue_", StringComparison.Ordinal));
+        var full = EnaRemediate.Core.Readiness.HostReportOutput.Read((await ssm.GetCommandInvocationAsync(whole, id, CancellationToken.None))!.StandardOutput).Report;
+        Assert.Contains(full!.EthtoolStats!["eth0"].Keys, k => k.StartsWith("queue_", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ACountersValueOtherThanAllOrGlobalIsRefusedBySendCommand()
+    {
+        await using var sim = await SimulatedEngine.StartAsync("healthy");
+        var ssm = Adapter(sim);
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ssm.SendCommandAsync(Collect, [sim.Id("ok")],
+            new Dictionary<string, IReadOnlyList<string>> { ["Counters"] = ["global; reboot"] }, "test", CancellationToken.None));
+        Assert.Contains("Counters", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0L, sim.World.Counters["GetCommandInvocation"]);
     }
 
     [Fact]
