@@ -180,7 +180,7 @@ SH
 collect_parameters=$(jq -n --indent 2 '{
   Counters: {
     type: "String",
-    description: "all: every ethtool counter; global: the device-wide counters only, no per-queue ones (the final validation: its verdict needs no per-queue counter, and the report then fits in a command listing)",
+    description: "all: every ethtool counter; global: the device-wide counters only, no per-queue ones (the final validation: its verdict needs no per-queue counter, and a short report then fits in a command listing)",
     allowedPattern: "^(all|global)$",
     default: "all"
   }

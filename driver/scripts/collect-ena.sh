@@ -10,7 +10,7 @@
 #   --counters global  leaves out the per-queue ethtool counters from the start (not a cut:
 #                      "truncated" stays false). The engine's final validation asks for this: its
 #                      verdict rests on the device-wide counters and the kernel log (a per-queue
-#                      counter never fails a host, docs/host-report.md), and the shorter report fits
+#                      counter never fails a host, docs/host-report.md), and the shorter report often fits
 #                      in a command listing's 2,500 characters, so no GetCommandInvocation is needed.
 #
 # Environment (for replaying saved data and for tests):

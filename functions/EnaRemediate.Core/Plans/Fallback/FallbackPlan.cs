@@ -61,7 +61,7 @@ public sealed class FallbackPlan : IRemediationPlan
 
     /// <summary>
     /// The final report without per-queue counters: no per-queue counter can fail the verdict
-    /// (docs/host-report.md), and without them an ENA host's report fits in the command listing's
+    /// (docs/host-report.md), and without them a short ENA host's report fits in the command listing's
     /// 2,500 characters, so its output needs no GetCommandInvocation (one call fewer per instance).
     /// </summary>
     internal static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> DeviceWideCounters = new Dictionary<string, IReadOnlyList<string>> { ["Counters"] = ["global"] };
