@@ -281,6 +281,24 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
 
     private static readonly CallOutcome Nothing = new(null, null);
 
+    /// <summary>
+    /// SendCommand; refused for its parameters while it carries optional ones, sent once more
+    /// without them (<see cref="SendCommandAction.OptionalParameters"/>). A refused SendCommand
+    /// made no command, so the second send cannot run the document twice.
+    /// </summary>
+    private async Task<string> SendAsync(SendCommandAction send, IReadOnlyList<string> ids, string comment, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ssm.SendCommandAsync(send.DocumentName, ids, send.Parameters, comment, cancellationToken);
+        }
+        catch (AwsCallException e) when (e.ErrorCode == "InvalidParameters" && send.Parameters.Keys.Any(send.OptionalParameters.Contains))
+        {
+            var required = send.Parameters.Where(p => !send.OptionalParameters.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+            return await ssm.SendCommandAsync(send.DocumentName, ids, required, comment, cancellationToken);
+        }
+    }
+
     private async Task<CallOutcome> InvokeAsync(EngineAction action, IReadOnlyList<string> ids, string comment, CancellationToken cancellationToken)
     {
         switch (action)
@@ -295,7 +313,7 @@ internal sealed class ActionExecutor(IEc2Port ec2, ISsmPort ssm, EngineOptions o
                 await ec2.SetEnaSupportAsync(ids[0], ena.Enabled, dryRun: false, cancellationToken);
                 return Nothing;
             case SendCommandAction send:
-                return new CallOutcome(await ssm.SendCommandAsync(send.DocumentName, ids, send.Parameters, comment, cancellationToken), null);
+                return new CallOutcome(await SendAsync(send, ids, comment, cancellationToken), null);
             case PlanOwnedAction own:
                 return new CallOutcome(null, await own.ExecuteAsync(cancellationToken));
             default:

@@ -33,6 +33,13 @@ public sealed record SendCommandAction(string DocumentName, IReadOnlyDictionary<
     /// <summary>How long the document takes: the first look after sending comes when the fastest run would be done.</summary>
     public Engine.ExpectedLatency Expected { get; init; } = Engine.ExpectedLatencies.ShortCommand;
 
+    /// <summary>
+    /// Parameters a copy of the document older than this engine may not declare (the account's
+    /// documents deploy from the template, the CLI may be newer): when SendCommand refuses the
+    /// parameters, the command is sent once more without these, as that older copy expects.
+    /// </summary>
+    public IReadOnlySet<string> OptionalParameters { get; init; } = new HashSet<string>();
+
     /// <summary>Grouping key: the same document with the same parameters can go to many instances in one call.</summary>
     public string GroupKey => DocumentName + "\n" + string.Join("\n", Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + string.Join(",", p.Value)));
 }

@@ -134,6 +134,32 @@ public sealed class ListedOutputTests
     }
 
     [Fact]
+    public async Task ACollectDocumentDeployedBeforeCountersGivesTheWholeReportAndTheInstanceRecovers()
+    {
+        // The account's documents predate this engine (the CLI is newer than the stack): the final
+        // validation's SendCommand with Counters is refused, so it is sent again without it.
+        await using var sim = await SimulatedEngine.StartAsync("kernel-update", instances: 3,
+            arrange: world => world.Faults.UndeclaredParameters.Add((Collect, "Counters")));
+        var (_, result) = await sim.RemediateAsync(sim.InstanceIds);
+
+        Assert.All(result.Records, r => Assert.True(r.Outcome == Outcomes.Recovered, $"{r.InstanceId}: {r.Outcome}: {r.OutcomeReason}"));
+        // Each whole report (ENA's per-queue counters too) is longer than the listing: read whole.
+        Assert.Equal(3L, sim.World.Counters["GetCommandInvocation"]);
+    }
+
+    [Fact]
+    public async Task ARefusedParameterThatIsNotOptionalIsNotDroppedAndTheRecordSaysWhy()
+    {
+        await using var sim = await SimulatedEngine.StartAsync("kernel-update", instances: 1,
+            arrange: world => world.Faults.UndeclaredParameters.Add(("EnaRemediate-InstallDriver", "Version")));
+        var (_, result) = await sim.RemediateAsync(sim.InstanceIds);
+
+        var record = Assert.Single(result.Records);
+        Assert.NotEqual(Outcomes.Recovered, record.Outcome);
+        Assert.Contains("Parameter \"Version\" is not defined", record.OutcomeReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ACountersValueOtherThanAllOrGlobalIsRefusedBySendCommand()
     {
         await using var sim = await SimulatedEngine.StartAsync("healthy");

@@ -35,6 +35,12 @@ public sealed class FaultInjector
     private string? _serverErrorAction;
     private int _refusedLaunches;
 
+    /// <summary>
+    /// Document parameters the account's copies of the documents do not declare yet (documents
+    /// deployed before the engine that sends them): SendCommand naming one is InvalidParameters.
+    /// </summary>
+    public HashSet<(string Document, string Parameter)> UndeclaredParameters { get; } = [];
+
     public InstanceFaults For(string instanceId)
     {
         lock (_sync)

@@ -55,7 +55,8 @@ public sealed class FallbackPlan : IRemediationPlan
 
     /// <summary>validate-final: the host report must show ena bound with ENA on.</summary>
     public static RunCommandStep ValidateFinal(IHostValidator validator) =>
-        new(ValidateFinalStep, o => o.CollectDocument, _ => DeviceWideCounters, i => JudgeReport(i, validator.CheckEnaBound, MemoKeys.FinalVerdict));
+        new(ValidateFinalStep, o => o.CollectDocument, _ => DeviceWideCounters, i => JudgeReport(i, validator.CheckEnaBound, MemoKeys.FinalVerdict),
+            optionalParameters: new HashSet<string>(DeviceWideCounters.Keys));
 
     internal static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> NoParameters = new Dictionary<string, IReadOnlyList<string>>();
 
@@ -63,6 +64,8 @@ public sealed class FallbackPlan : IRemediationPlan
     /// The final report without per-queue counters: no per-queue counter can fail the verdict
     /// (docs/host-report.md), and without them a short ENA host's report fits in the command listing's
     /// 2,500 characters, so its output needs no GetCommandInvocation (one call fewer per instance).
+    /// Optional: a collect document deployed before it had Counters gets the whole report instead
+    /// of a refused command (a refused final validation would roll back a recovered instance).
     /// </summary>
     internal static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> DeviceWideCounters = new Dictionary<string, IReadOnlyList<string>> { ["Counters"] = ["global"] };
 

@@ -19,7 +19,8 @@ public sealed class RunCommandStep(
     Func<EngineOptions, string> document,
     Func<EngineOptions, IReadOnlyDictionary<string, IReadOnlyList<string>>> parameters,
     Func<CommandInvocation, CommandJudgement> judge,
-    ExpectedLatency? expected = null) : IPlanStep
+    ExpectedLatency? expected = null,
+    IReadOnlySet<string>? optionalParameters = null) : IPlanStep
 {
     public string Name => name;
     public IReadOnlyList<string> Permissions { get; } = ["ssm:SendCommand", "ssm:ListCommandInvocations", "ssm:GetCommandInvocation"];
@@ -37,7 +38,11 @@ public sealed class RunCommandStep(
     /// <summary>Sending needs the state, the checks and the agent, not the description.</summary>
     public bool ObservesAttributes(RemediationRecord record) => false;
 
-    public SendCommandAction Action(EngineOptions options) => new(document(options), parameters(options), MemoKeys.CommandId(Name)) { Expected = Expected };
+    public SendCommandAction Action(EngineOptions options) => new(document(options), parameters(options), MemoKeys.CommandId(Name))
+    {
+        Expected = Expected,
+        OptionalParameters = optionalParameters ?? new HashSet<string>(),
+    };
 
     public StepDecision Decide(StepContext context)
     {
