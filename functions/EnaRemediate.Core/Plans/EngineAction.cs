@@ -38,7 +38,10 @@ public sealed record SendCommandAction(string DocumentName, IReadOnlyDictionary<
     /// documents deploy from the template, the CLI may be newer): when SendCommand refuses the
     /// parameters, the command is sent once more without these, as that older copy expects.
     /// </summary>
-    public IReadOnlySet<string> OptionalParameters { get; init; } = new HashSet<string>();
+    public IReadOnlySet<string> OptionalParameters { get; init; } = NoneOptional;
+
+    /// <summary>One shared empty set, so that two actions of the same step stay equal records.</summary>
+    public static readonly IReadOnlySet<string> NoneOptional = new HashSet<string>();
 
     /// <summary>Grouping key: the same document with the same parameters can go to many instances in one call.</summary>
     public string GroupKey => DocumentName + "\n" + string.Join("\n", Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + string.Join(",", p.Value)));

@@ -41,7 +41,7 @@ public sealed class RunCommandStep(
     public SendCommandAction Action(EngineOptions options) => new(document(options), parameters(options), MemoKeys.CommandId(Name))
     {
         Expected = Expected,
-        OptionalParameters = optionalParameters ?? new HashSet<string>(),
+        OptionalParameters = optionalParameters ?? SendCommandAction.NoneOptional,
     };
 
     public StepDecision Decide(StepContext context)
