@@ -30,6 +30,11 @@ public sealed class SharedNitroReadsTests
         // GetCommandInvocation, 30 instances cost 146.
         Assert.Equal(0L, sim.World.Counters["GetCommandInvocation"]);
         Assert.All(repaired, r => Assert.Equal("true", sim.Store.GetAsync(r.RemediationId).GetAwaiter().GetResult()!.Memo[OfflineMemo.RepairPassed]));
+        // What an operator reads of the rescue waits: "running, SSM agent not registered", never the memo's "running|not registered".
+        var rescueWaits = repaired.SelectMany(r => sim.Store.GetAsync(r.RemediationId).GetAwaiter().GetResult()!.History)
+            .Where(h => h.Step is "await-rescue" or "await-rescue-running").Select(h => h.Event).ToList();
+        Assert.Contains(rescueWaits, e => e.StartsWith("waiting for the rescue instance i-", StringComparison.Ordinal) && e.Contains(", SSM agent not registered)", StringComparison.Ordinal));
+        Assert.DoesNotContain(rescueWaits, e => e.Contains('|'));
     }
 
     [Fact]

@@ -37,12 +37,12 @@ public sealed class AwaitRescueStep(string name, bool online, RescuePool pool) :
         if (context.InStepFor > context.Options.HealthyTimeout)
         {
             return new StepDecision.Fail(online
-                ? $"the rescue instance {rescue} was not online within {context.Options.HealthyTimeout.TotalMinutes:0} minutes ({observed ?? "not seen"}); does its AMI run the SSM agent, and its instance profile allow SSM?"
-                : $"the rescue instance {rescue} was not running within {context.Options.HealthyTimeout.TotalMinutes:0} minutes ({observed ?? "not seen"})");
+                ? $"the rescue instance {rescue} was not online within {context.Options.HealthyTimeout.TotalMinutes:0} minutes ({Readable(observed)}); does its AMI run the SSM agent, and its instance profile allow SSM?"
+                : $"the rescue instance {rescue} was not running within {context.Options.HealthyTimeout.TotalMinutes:0} minutes ({Readable(observed)})");
         }
         if (Observation.Age(context, OfflineMemo.RescueObserved) is { } age && age < LookEvery && observed is not null)
         {
-            return new StepDecision.Wait(LookEvery - age, $"waiting for the rescue instance ({observed})");
+            return new StepDecision.Wait(LookEvery - age, $"waiting for the rescue instance {rescue} ({Readable(observed)})");
         }
         return new StepDecision.Act(new PlanCall("ec2:DescribeInstances", $"look at rescue {rescue}", async ct =>
         {
@@ -50,4 +50,12 @@ public sealed class AwaitRescueStep(string name, bool online, RescuePool pool) :
             return Observation.Of(OfflineMemo.RescueObserved, $"{state}|{ping ?? "not registered"}", pool.Now);
         }), $"waiting for the rescue instance {rescue}");
     }
+
+    /// <summary>The observation ("state|ping") as an operator reads it: "running, SSM agent not registered".</summary>
+    internal static string Readable(string? observed) => observed?.Split('|') switch
+    {
+        null => "not seen",
+        [var state, var ping] => $"{state}, SSM agent {ping}",
+        _ => observed,
+    };
 }
