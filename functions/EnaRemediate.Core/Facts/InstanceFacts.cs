@@ -42,7 +42,7 @@ public sealed record InstanceFacts(
     public bool PingOnlineOnly { get; init; }
 
     /// <summary>The agent's ping as a wait or a failure names it: its status, or why the look has none.</summary>
-    public string PingText => SsmPingStatus ?? (PingDeferred ? "read once the checks pass" : PingOnlineOnly ? "not Online" : "not registered");
+    public string PingText => SsmPingStatus ?? (PingDeferred ? "checked once the status checks pass" : PingOnlineOnly ? "not online yet" : "not registered");
 
     /// <summary>Whether this look read the EC2 description (attributes, tags, type); false for a state-only look or an id EC2 does not know.</summary>
     public bool Described => Instance is not null;

@@ -123,7 +123,7 @@ public sealed class StateOnlyFactsTests
         Assert.True(facts["i-0000000000000000b"].IsManaged);
         Assert.Null(facts["i-0000000000000000d"].SsmPingStatus);
         Assert.True(facts["i-0000000000000000d"].PingOnlineOnly);
-        Assert.Equal("not Online", facts["i-0000000000000000d"].PingText);
+        Assert.Equal("not online yet", facts["i-0000000000000000d"].PingText);
     }
 
     [Fact]

@@ -51,6 +51,6 @@ public sealed class FinalHealthPingTests
         Assert.True(waitingLooks > 0, "no look fell within the final wait");
         Assert.All(result.Records, r => Assert.Equal(Outcomes.Recovered, r.Outcome));
         var waits = (await sim.Store.GetAsync(ids[0]))!.History.Where(h => h.Step == FinalWait && h.Event.StartsWith("waiting", StringComparison.Ordinal)).ToList();
-        Assert.Contains(waits, h => h.Event.Contains("SSM read once the checks pass", StringComparison.Ordinal));
+        Assert.Contains(waits, h => h.Event.Contains("SSM checked once the status checks pass", StringComparison.Ordinal));
     }
 }

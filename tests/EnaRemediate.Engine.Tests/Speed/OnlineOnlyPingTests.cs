@@ -58,7 +58,7 @@ public sealed class OnlineOnlyPingTests
         Assert.True(listedAtTimeout, "the look that ended the wait did not read the agent's whole ping");
         Assert.Contains("SSM ConnectionLost", record.OutcomeReason, StringComparison.Ordinal);
         var history = (await sim.Store.GetAsync(remediationId))!.History;
-        Assert.Contains(history, h => h.Step == FirstBootWait && h.Event.Contains("SSM not Online", StringComparison.Ordinal));
+        Assert.Contains(history, h => h.Step == FirstBootWait && h.Event.Contains("SSM not online yet", StringComparison.Ordinal));
     }
 
     [Fact]
