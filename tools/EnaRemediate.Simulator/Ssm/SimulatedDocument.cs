@@ -29,10 +29,11 @@ internal abstract partial class SimulatedDocument
     /// <summary>
     /// What SendCommand does with a document's parameters: unknown names, missing required ones and
     /// values that break the allowedPattern are InvalidParameters; the result has every default filled in.
+    /// <paramref name="undeclared"/> names parameters the account's older copy of the document lacks.
     /// </summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<string>> Resolve(IReadOnlyDictionary<string, IReadOnlyList<string>> given)
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Resolve(IReadOnlyDictionary<string, IReadOnlyList<string>> given, Func<string, bool> undeclared)
     {
-        foreach (var name in given.Keys.Where(n => Parameters.All(p => p.Name != n)))
+        foreach (var name in given.Keys.Where(n => undeclared(n) || Parameters.All(p => p.Name != n)))
         {
             throw new ApiException("InvalidParameters", $"Parameter \"{name}\" is not defined in document {Name}.");
         }

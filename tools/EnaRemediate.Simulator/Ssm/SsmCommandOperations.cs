@@ -37,12 +37,7 @@ internal sealed partial class SsmCommandOperations
         {
             throw new ApiException("InvalidInstanceId", $"Instances [[{string.Join(", ", unmanaged)}]] not in a valid state for account {SimulatedWorld.AccountId}");
         }
-        var given = ctx.Request.Parameters("Parameters");
-        if (given.Keys.FirstOrDefault(p => ctx.World.Faults.UndeclaredParameters.Contains((name, p))) is { } undeclared)
-        {
-            throw new ApiException("InvalidParameters", $"Parameter \"{undeclared}\" is not defined in document {name}.");
-        }
-        var parameters = document.Resolve(given);
+        var parameters = document.Resolve(ctx.Request.Parameters("Parameters"), p => ctx.World.Faults.UndeclaredParameters.Contains((name, p)));
         var timeout = ctx.Request.Int("TimeoutSeconds") ?? 3600;
         if (timeout is < 30 or > 2_592_000)
         {
